@@ -1,0 +1,117 @@
+/** The `gt-consolidate` command: a thin layer over the library's `consolidate`. */
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { loadConfig, parseStrategyFlag } from '../config/config.js';
+import { UsageError } from '../errors.js';
+import { consolidate, defaults } from '../pipeline/consolidate.js';
+import { formatSummary } from '../report/summary.js';
+import { strategyNames } from '../../strategies/registry.js';
+
+export const exitCodes = { ok: 0, failure: 1, usage: 2, rejected: 3 } as const;
+
+interface RunFlags {
+  out: string;
+  rejects?: string;
+  summary?: string;
+  config?: string;
+  strategy: string[];
+  labelAttribute?: string;
+  mirror: string[];
+  seed?: number;
+  concurrency?: number;
+  maxResponseBytes?: number;
+  progress: boolean;
+  quiet?: boolean;
+  verbose?: boolean;
+}
+
+const positiveInt = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
+  return n;
+};
+const integer = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n)) throw new InvalidArgumentError('expected an integer');
+  return n;
+};
+const collectFlag = (value: string, previous: string[]): string[] => [...previous, value];
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/** Runs the CLI on `argv` (without `node` and the script) and returns the exit code; never calls `process.exit`. */
+export async function main(argv: readonly string[], stderr: NodeJS.WritableStream = process.stderr): Promise<number> {
+  let exitCode: number = exitCodes.ok;
+  let verbose = argv.includes('--verbose');
+  const program = new Command('gt-consolidate')
+    .description('Consolidate the worker responses of a SageMaker Ground Truth custom labeling job run without a post-annotation Lambda.')
+    .version(version())
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => stderr.write(text), outputError: () => {} });
+
+  program.command('run')
+    .description('consolidate an output manifest into a consolidated manifest, a rejects file and a summary')
+    .argument('<manifest>', 'the job\'s output.manifest (a path, or - for stdin)')
+    .requiredOption('-o, --out <file>', 'consolidated manifest to write')
+    .option('--rejects <file>', 'rejected lines with line number and reason (default: <out>.rejects.jsonl)')
+    .option('--summary <file>', 'run summary as JSON (default: <out>.summary.json)')
+    .option('-c, --config <file>', 'JSON or YAML file mapping fields to strategies and options')
+    .option('-s, --strategy <field=name[,opt=value…]>', `strategy for a field, repeatable (${strategyNames().join(', ')})`, collectFlag, [])
+    .option('--label-attribute <name>', 'label attribute whose <name>-metadata holds the worker-response-ref (default: detected)')
+    .option('--mirror <s3://bucket/prefix/=dir>', 'read refs under an S3 prefix from a local copy, repeatable', collectFlag, [])
+    .option('--seed <n>', 'seed for random tie-breaking', integer)
+    .option('--concurrency <n>', `worker responses fetched at once (default ${defaults.concurrency})`, positiveInt)
+    .option('--max-response-bytes <n>', `reject larger worker responses (default ${defaults.maxResponseBytes})`, positiveInt)
+    .addOption(new Option('--no-progress', 'no progress line on stderr'))
+    .option('-q, --quiet', 'print nothing but errors')
+    .option('--verbose', 'print stack traces with errors')
+    .action(async (manifest: string, flags: RunFlags) => {
+      verbose = flags.verbose ?? false;
+      const log = flags.quiet ? () => {} : (message: string) => stderr.write(`${message}\n`);
+      const config = flags.config ? await loadConfig(flags.config) : undefined;
+      const fields = { ...config?.fields, ...Object.fromEntries(flags.strategy.map(parseStrategyFlag)) };
+      const showProgress = flags.progress && !flags.quiet && (stderr as { isTTY?: boolean }).isTTY === true;
+      let lastProgress = 0;
+      const summary = await consolidate({
+        manifest,
+        out: flags.out,
+        rejects: flags.rejects,
+        summary: flags.summary,
+        labelAttribute: flags.labelAttribute ?? config?.labelAttribute,
+        mirrors: flags.mirror,
+        fields,
+        seed: flags.seed ?? config?.seed,
+        concurrency: flags.concurrency ?? config?.concurrency,
+        maxResponseBytes: flags.maxResponseBytes ?? config?.maxResponseBytes,
+        log,
+        onProgress: showProgress
+          ? ({ lines }) => {
+            if (Date.now() - lastProgress < 250) return;
+            lastProgress = Date.now();
+            stderr.write(`\r${lines.read} lines: ${lines.consolidated} consolidated, ${lines.failedInJob} failed in job, ${lines.rejected} rejected`);
+          }
+          : undefined,
+      });
+      if (showProgress) stderr.write('\r\x1b[K');
+      log(formatSummary(summary));
+      exitCode = summary.lines.rejected > 0 ? exitCodes.rejected : exitCodes.ok;
+    });
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.exitCode === 0) return exitCodes.ok; // --help, --version
+      stderr.write(`gt-consolidate: ${error.message.replace(/^error: /, '')}\n`);
+      return exitCodes.usage;
+    }
+    const usage = error instanceof UsageError;
+    stderr.write(`gt-consolidate: ${(error as Error).message}\n`);
+    if (verbose && !usage) stderr.write(`${(error as Error).stack}\n`);
+    return usage ? exitCodes.usage : exitCodes.failure;
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * The configuration file (JSON or YAML) and `--strategy` flags. A file looks like:
+ *
+ * ```yaml
+ * labelAttribute: content-eval      # optional; detected when absent
+ * seed: 7                           # optional; random tie-breaking
+ * fields:
+ *   sentiment: majority-vote        # shorthand: strategy name only
+ *   accuracy: { strategy: median, scale: [1, 5] }
+ *   tags: { strategy: multi-label-vote, threshold: 0.3 }
+ * ```
+ */
+import { readFile } from 'node:fs/promises';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { UsageError } from '../errors.js';
+import { planFromSetting, type FieldSetting } from '../pipeline/field-plan.js';
+import { usageErrorFrom } from './validate.js';
+
+const fieldSetting = z.union([
+  z.string().min(1).transform((strategy): FieldSetting => ({ strategy })),
+  z.looseObject({ strategy: z.string().min(1) }),
+]);
+
+const configSchema = z.strictObject({
+  labelAttribute: z.string().min(1).optional(),
+  seed: z.int().optional(),
+  concurrency: z.int().positive().optional(),
+  maxResponseBytes: z.int().positive().optional(),
+  fields: z.record(z.string(), fieldSetting).default({}),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export async function loadConfig(file: string): Promise<Config> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`--config ${file}: ${(error as Error).message}`);
+  }
+  let raw: unknown;
+  try {
+    // YAML is a superset of JSON, so one parser reads both.
+    raw = parseYaml(text);
+  } catch (error) {
+    throw new UsageError(`${file}: not valid YAML or JSON: ${(error as Error).message.split('\n')[0]}`);
+  }
+  const parsed = configSchema.safeParse(raw ?? {});
+  if (!parsed.success) throw new UsageError(`${file}: ${usageErrorFrom(parsed.error).message}`);
+  for (const [field, setting] of Object.entries(parsed.data.fields)) {
+    try {
+      planFromSetting(field, setting);
+    } catch (error) {
+      throw new UsageError(`${file}: ${(error as Error).message}`);
+    }
+  }
+  return parsed.data;
+}
+
+/** `--strategy accuracy=trimmed-mean,proportion=0.25` → `["accuracy", {strategy, proportion: 0.25}]`. */
+export function parseStrategyFlag(flag: string): [string, FieldSetting] {
+  const match = /^([^=]+)=([^,]+)((?:,[^=,]+=[^,]*)*)$/.exec(flag);
+  if (!match) throw new UsageError(`--strategy "${flag}": expected field=strategy[,option=value…]`);
+  const options = match[3]!.split(',').filter(Boolean).map((pair) => {
+    const [key, value] = pair.split('=') as [string, string];
+    // Option values are scalars: `0.25` is a number, `none` a string, `true` a boolean.
+    return [key, parseYaml(value) as unknown] as const;
+  });
+  return [match[1]!, { ...Object.fromEntries(options), strategy: match[2]! }];
+}

@@ -1,0 +1,25 @@
+/** Why a manifest line was rejected; written with its line number to the rejects file and counted in the summary. */
+export type RejectCode =
+  | 'invalid-json'
+  | 'not-an-object'
+  | 'no-label-metadata'
+  | 'invalid-ref'
+  | 'ref-not-allowed'
+  | 'response-missing'
+  | 'response-too-large'
+  | 'response-unreadable'
+  | 'invalid-response'
+  | 'hostile-key';
+
+/** A problem with one line's data: the line is rejected and the run goes on. */
+export class RejectError extends Error {
+  constructor(readonly code: RejectCode, message: string) {
+    super(message);
+    this.name = 'RejectError';
+  }
+}
+
+/** A problem with how the tool was called (flags, configuration): exit code 2, nothing processed. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}

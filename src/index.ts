@@ -1,0 +1,12 @@
+/** gt-consolidate as a library: `consolidate(options)` runs a job; strategies are registrable by name. */
+export { consolidate, defaults, type ConsolidateOptions } from './pipeline/consolidate.js';
+export type { FieldSetting } from './pipeline/field-plan.js';
+export { loadConfig, type Config } from './config/config.js';
+export type { Summary, FieldSummary } from './report/summary.js';
+export { RejectError, UsageError, type RejectCode } from './errors.js';
+export { normaliseValue, type Normalised } from './responses/normalise.js';
+export { registerStrategy, getStrategy, strategyNames } from '../strategies/registry.js';
+export { submittedForm } from '../strategies/submitted-form.js';
+export type {
+  AnswerKind, AnswerValue, Consolidator, Decision, DecisionContext, FieldAnswer, Strategy,
+} from '../strategies/types.js';

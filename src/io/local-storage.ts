@@ -1,0 +1,81 @@
+/** Local files (and `-` for stdin) behind the `Storage` interface. */
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { once } from 'node:events';
+import type { Readable } from 'node:stream';
+import { RejectError } from '../errors.js';
+import type { OutputWriter, Storage } from './storage.js';
+
+export const localStorage: Storage = {
+  async openRead(location) {
+    if (location === '-') return process.stdin;
+    const stream = createReadStream(location);
+    // Surface a missing file here, as one clear error, rather than mid-stream.
+    await once(stream, 'open');
+    return stream as Readable;
+  },
+
+  async readAll(location, maxBytes) {
+    let handle;
+    try {
+      handle = await open(location, 'r');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+        throw new RejectError('response-missing', `worker response not found: ${location}`);
+      }
+      throw error;
+    }
+    try {
+      const { size } = await handle.stat();
+      if (size > maxBytes) {
+        throw new RejectError('response-too-large', `worker response is ${size} bytes, over the ${maxBytes}-byte limit`);
+      }
+      return await handle.readFile();
+    } finally {
+      await handle.close();
+    }
+  },
+
+  async createWriter(location) {
+    return AtomicFileWriter.open(location);
+  },
+};
+
+/** Writes to `<name>.tmp-<pid>-<n>` beside the destination and renames it into place on commit. */
+class AtomicFileWriter implements OutputWriter {
+  private static counter = 0;
+  private finished = false;
+
+  private constructor(
+    private readonly destination: string,
+    private readonly temporary: string,
+    private readonly stream: NodeJS.WritableStream & { destroy(): void },
+  ) {}
+
+  static async open(destination: string): Promise<AtomicFileWriter> {
+    await mkdir(path.dirname(path.resolve(destination)), { recursive: true });
+    const temporary = `${destination}.tmp-${process.pid}-${AtomicFileWriter.counter++}`;
+    const stream = createWriteStream(temporary);
+    await once(stream, 'open');
+    return new AtomicFileWriter(destination, temporary, stream);
+  }
+
+  async write(chunk: string): Promise<void> {
+    if (!this.stream.write(chunk)) await once(this.stream, 'drain');
+  }
+
+  async commit(): Promise<void> {
+    this.stream.end();
+    await once(this.stream, 'finish');
+    await rename(this.temporary, this.destination);
+    this.finished = true;
+  }
+
+  async abort(): Promise<void> {
+    if (this.finished) return;
+    this.finished = true;
+    this.stream.destroy();
+    await rm(this.temporary, { force: true });
+  }
+}

@@ -1,0 +1,26 @@
+/**
+ * Where manifests, worker responses and results live. Every backend (local files now, S3 next) implements this, and
+ * every writer owns its failure path: nothing is visible under the destination name until `commit`, and `abort`
+ * leaves nothing behind.
+ */
+import type { Readable } from 'node:stream';
+
+export interface Storage {
+  /** Streams the object at `location`; never buffers it whole. */
+  openRead(location: string): Promise<Readable>;
+  /**
+   * Reads a whole (small) object. Throws `RejectError` `response-missing` when it does not exist and
+   * `response-too-large` when it exceeds `maxBytes`, without reading more than `maxBytes + 1` bytes.
+   */
+  readAll(location: string, maxBytes: number): Promise<Buffer>;
+  createWriter(location: string): Promise<OutputWriter>;
+}
+
+export interface OutputWriter {
+  /** Resolves once the chunk is accepted (backpressure respected). */
+  write(chunk: string): Promise<void>;
+  /** Publishes everything written under the destination name. */
+  commit(): Promise<void>;
+  /** Discards everything written; safe to call after a failed write and more than once. */
+  abort(): Promise<void>;
+}

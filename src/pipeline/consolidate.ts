@@ -1,0 +1,197 @@
+/**
+ * The consolidation run: stream the output manifest, fetch and parse worker responses concurrently, decide each field
+ * in input order, and write the consolidated manifest, the rejects and the summary, each all-or-nothing.
+ */
+import path from 'node:path';
+import { UsageError } from '../errors.js';
+import { readLines } from '../io/lines.js';
+import { localStorage } from '../io/local-storage.js';
+import { jobMirror, MirrorResolver, parseMirror } from '../io/mirror.js';
+import type { OutputWriter, Storage } from '../io/storage.js';
+import { jobFacts } from '../manifest/record.js';
+import { emptySummary, type Summary } from '../report/summary.js';
+import { FieldPlanner, type FieldSetting } from './field-plan.js';
+import { mapOrdered } from './ordered-map.js';
+import { prepareLine, type Prepared } from './prepare.js';
+import { seededRandom } from './random.js';
+
+export interface ConsolidateOptions {
+  /** The job's output manifest: a path, or `-` for standard input. */
+  manifest: string;
+  /** Where the consolidated manifest goes. */
+  out: string;
+  /** Rejected lines, as JSON Lines (default: `<out without extension>.rejects.jsonl`). */
+  rejects?: string;
+  /** The run summary as JSON (default: `<out without extension>.summary.json`). */
+  summary?: string;
+  /** The label attribute `K` whose `K-metadata` holds the refs (default: detected per line). */
+  labelAttribute?: string;
+  /** `s3://bucket/prefix/=./dir/` mappings onto a local copy of the job. */
+  mirrors?: readonly string[];
+  /** Strategy and options per field; fields not named get a strategy picked from their answers. */
+  fields?: Readonly<Record<string, FieldSetting>>;
+  /** Seeds the random tie-breaking (default 1: runs are reproducible). */
+  seed?: number;
+  /** Worker responses fetched and parsed at once (default 64). */
+  concurrency?: number;
+  /** Larger worker responses are rejected unread (default 16 MiB). */
+  maxResponseBytes?: number;
+  /** Notices for people (strategy picks, inferred mirrors). */
+  log?: (message: string) => void;
+  /** Called after every line with the running counts. */
+  onProgress?: (summary: Readonly<Summary>) => void;
+}
+
+export const defaults = { concurrency: 64, maxResponseBytes: 16 * 1024 * 1024, seed: 1 } as const;
+
+/** Where a location's bytes live. Only local paths in this version; S3 plugs in here. */
+function storageFor(location: string): Storage {
+  if (location.startsWith('s3://')) {
+    throw new UsageError(`${location}: s3:// locations are not supported yet; sync the job locally and use --mirror`);
+  }
+  return localStorage;
+}
+
+/** `out/output.manifest` → `out/output.rejects.jsonl` (and `.summary.json`). */
+function besideOutput(out: string, suffix: string): string {
+  const extension = path.extname(out);
+  return `${extension ? out.slice(0, -extension.length) : out}${suffix}`;
+}
+
+export async function consolidate(options: ConsolidateOptions): Promise<Summary> {
+  const started = performance.now();
+  const log = options.log ?? (() => {});
+  const concurrency = options.concurrency ?? defaults.concurrency;
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new UsageError('concurrency must be a positive integer');
+  const rejectsPath = options.rejects ?? besideOutput(options.out, '.rejects.jsonl');
+  const summaryPath = options.summary ?? besideOutput(options.out, '.summary.json');
+
+  const mirrors = (options.mirrors ?? []).map(parseMirror);
+  const job = options.manifest === '-' || mirrors.length > 0 ? undefined : jobMirror(options.manifest);
+  if (job) log(`worker responses: s3://…/${job.job}/annotations/ read from ${path.join(job.directory, 'annotations')}`);
+  const resolver = new MirrorResolver(mirrors, job);
+  const planner = new FieldPlanner(options.fields ?? {}, (field, plan) =>
+    log(`field "${field}": no strategy configured; ${plan.pickedFor} answers → ${plan.strategy.name}`));
+  const decide = objectConsolidator(planner, seededRandom(options.seed ?? defaults.seed));
+  const summary = emptySummary(options.manifest, options.out, rejectsPath);
+  const workers = new Set<string>();
+
+  const input = await storageFor(options.manifest).openRead(options.manifest);
+  const writers: OutputWriter[] = [];
+  const open = async (location: string) => {
+    const writer = await storageFor(location).createWriter(location);
+    writers.push(writer);
+    return writer;
+  };
+  try {
+    const output = await open(options.out);
+    const rejects = await open(rejectsPath);
+    const context = {
+      labelAttribute: options.labelAttribute,
+      maxResponseBytes: options.maxResponseBytes ?? defaults.maxResponseBytes,
+      readResponse: (ref: string, maxBytes: number) => localStorage.readAll(resolver.resolve(ref), maxBytes),
+    };
+    for await (const prepared of mapOrdered(readLines(input), concurrency, (line) => prepareLine(line, context))) {
+      await record(prepared);
+      options.onProgress?.(summary);
+    }
+    summary.workers = workers.size;
+    summary.durationMs = Math.round(performance.now() - started);
+    for (const field of Object.values(summary.fields)) {
+      field.meanConfidence = field.objects ? field.meanConfidence / field.objects : 0;
+    }
+    const summaryWriter = await open(summaryPath);
+    await summaryWriter.write(JSON.stringify(summary, null, 2) + '\n');
+    for (const writer of writers) await writer.commit();
+    return summary;
+
+    async function record(prepared: Prepared): Promise<void> {
+      switch (prepared.type) {
+        case 'blank':
+          summary.lines.blank += 1;
+          return;
+        case 'failed':
+          summary.lines.read += 1;
+          summary.lines.failedInJob += 1;
+          return output.write(prepared.text + '\n');
+        case 'rejected': {
+          summary.lines.read += 1;
+          summary.lines.rejected += 1;
+          summary.rejectedBy[prepared.code] = (summary.rejectedBy[prepared.code] ?? 0) + 1;
+          const { line, code, reason, text } = prepared;
+          return rejects.write(JSON.stringify({ line, code, reason, text }) + '\n');
+        }
+        case 'object': {
+          summary.lines.read += 1;
+          summary.lines.consolidated += 1;
+          summary.answers += prepared.workers.length;
+          if (prepared.workers.length === 0) summary.objectsWithoutAnswers += 1;
+          for (const { workerId } of prepared.workers) workers.add(workerId);
+          summary.job ??= jobFacts(prepared.json[`${prepared.labelAttribute}-metadata`] as Record<string, unknown>).jobName;
+          return output.write(JSON.stringify(decide(prepared, summary)) + '\n');
+        }
+      }
+    }
+  } catch (error) {
+    await Promise.all(writers.map((writer) => writer.abort()));
+    throw error;
+  } finally {
+    input.destroy();
+  }
+}
+
+/**
+ * Builds the consolidated line: every input key kept, `<label>` = each field's consolidated value in the submitted
+ * shape, `<label>-metadata` = Ground Truth's metadata plus `consolidation` (per field) and `confidence` (the lowest
+ * confidence of its decided fields: an object is as sure as its least sure label; free text kept by `collect` does not
+ * count; 0 when nothing was decided).
+ */
+function objectConsolidator(planner: FieldPlanner, random: () => number) {
+  return (prepared: Extract<Prepared, { type: 'object' }>, summary: Summary): Record<string, unknown> => {
+    const label: Record<string, unknown> = {};
+    const consolidation: Record<string, unknown> = {};
+    let confidence: number | undefined;
+    for (const [name, { answers, unknown }] of prepared.fields) {
+      if (unknown.length > 0) summary.unknownShapes[name] = (summary.unknownShapes[name] ?? 0) + unknown.length;
+      const kept = unknown.length > 0 ? { unknownShape: unknown } : {};
+      if (answers.length === 0) {
+        consolidation[name] = { strategy: null, answers: 0, ...kept };
+        continue;
+      }
+      const plan = planner.planFor(name, answers);
+      const usable = answers.filter(({ value }) => plan.strategy.kinds.includes(value.kind));
+      const decision = usable.length > 0 ? plan.consolidator.decide(usable, { random }) : { value: undefined, confidence: 0 };
+      const resolved = decision.value !== undefined;
+      if (resolved) label[name] = decision.value;
+      consolidation[name] = {
+        strategy: plan.strategy.name,
+        confidence: decision.confidence,
+        answers: usable.length,
+        ...(usable.length < answers.length && { ignored: answers.length - usable.length }),
+        ...(!resolved && { resolved: false }),
+        ...decision.details,
+        ...kept,
+      };
+      if (!plan.strategy.keepsAnswers) confidence = Math.min(confidence ?? 1, decision.confidence);
+      const field = (summary.fields[name] ??= {
+        strategy: plan.strategy.name,
+        ...(plan.pickedFor && { pickedFor: plan.pickedFor }),
+        objects: 0, answers: 0, unresolved: 0, meanConfidence: 0,
+      });
+      field.objects += 1;
+      field.answers += usable.length;
+      field.unresolved += resolved ? 0 : 1;
+      field.meanConfidence += decision.confidence; // a sum until the run ends
+    }
+    const metadataKey = `${prepared.labelAttribute}-metadata`;
+    return {
+      ...prepared.json,
+      [prepared.labelAttribute]: label,
+      [metadataKey]: {
+        ...(prepared.json[metadataKey] as Record<string, unknown>),
+        consolidation,
+        confidence: confidence ?? 0,
+      },
+    };
+  };
+}

@@ -1,0 +1,65 @@
+/**
+ * Which strategy consolidates each field: the one configured for it, or, when none is, the default for the kind of
+ * answers it first appears with (reported through `onAutoPick`, once per field). Decided once per field and kept for
+ * the whole run, so every object's field is consolidated the same way.
+ */
+import { UsageError } from '../errors.js';
+import { usageErrorFrom } from '../config/validate.js';
+import { defaultStrategyFor, getStrategy, strategyNames } from '../../strategies/registry.js';
+import type { AnswerKind, Consolidator, FieldAnswer, Strategy } from '../../strategies/types.js';
+
+/** A field's configuration: `{strategy: "majority-vote", tie: "none"}`; options besides `strategy` go to the strategy. */
+export interface FieldSetting {
+  strategy: string;
+  [option: string]: unknown;
+}
+
+export interface FieldPlan {
+  strategy: Strategy<unknown>;
+  consolidator: Consolidator;
+  /** Set when the strategy was picked from the answers rather than configured. */
+  pickedFor?: AnswerKind;
+}
+
+export function planFromSetting(field: string, setting: FieldSetting): FieldPlan {
+  const { strategy: name, ...rest } = setting;
+  const strategy = getStrategy(name);
+  if (!strategy) {
+    throw new UsageError(`fields.${field}.strategy: unknown strategy "${name}" (known: ${strategyNames().join(', ')})`);
+  }
+  const parsed = strategy.options.safeParse(rest);
+  if (!parsed.success) throw usageErrorFrom(parsed.error, ['fields', field]);
+  return { strategy, consolidator: strategy.create(parsed.data) };
+}
+
+export class FieldPlanner {
+  private readonly plans = new Map<string, FieldPlan>();
+
+  /** Validates every configured field up front, so a bad option stops the run before any line is read. */
+  constructor(settings: Readonly<Record<string, FieldSetting>>, private readonly onAutoPick: (field: string, plan: FieldPlan) => void) {
+    for (const [field, setting] of Object.entries(settings)) this.plans.set(field, planFromSetting(field, setting));
+  }
+
+  planFor(field: string, answers: readonly FieldAnswer[]): FieldPlan {
+    let plan = this.plans.get(field);
+    if (!plan) {
+      const kind = dominantKind(answers);
+      plan = { ...planFromSetting(field, { strategy: defaultStrategyFor[kind] }), pickedFor: kind };
+      this.plans.set(field, plan);
+      this.onAutoPick(field, plan);
+    }
+    return plan;
+  }
+
+  entries(): IterableIterator<[string, FieldPlan]> {
+    return this.plans.entries();
+  }
+}
+
+/** Any free text makes a field text (short comments look categorical alone); otherwise the most common kind. */
+function dominantKind(answers: readonly FieldAnswer[]): AnswerKind {
+  const counts = new Map<AnswerKind, number>();
+  for (const { value } of answers) counts.set(value.kind, (counts.get(value.kind) ?? 0) + 1);
+  if (counts.has('text')) return 'text';
+  return [...counts].reduce((best, entry) => (entry[1] > best[1] ? entry : best))[0];
+}

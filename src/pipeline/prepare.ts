@@ -1,0 +1,70 @@
+/**
+ * The per-line work of a run: classify the line, fetch and parse its worker response, normalise every answer. It
+ * depends only on its inputs (no shared state), so it runs concurrently and could run in worker threads; deciding and
+ * writing happen after it, in input order.
+ */
+import { RejectError, type RejectCode } from '../errors.js';
+import type { Line } from '../io/lines.js';
+import { classifyLine } from '../manifest/record.js';
+import { normaliseValue } from '../responses/normalise.js';
+import { parseWorkerResponse, type WorkerAnswer } from '../responses/worker-response.js';
+import type { FieldAnswer } from '../../strategies/types.js';
+
+export interface FieldAnswers {
+  answers: FieldAnswer[];
+  /** Raw values whose shape normalisation does not know, kept verbatim. */
+  unknown: unknown[];
+}
+
+export type Prepared =
+  | { type: 'blank'; line: number }
+  | { type: 'failed'; line: number; text: string }
+  | { type: 'rejected'; line: number; text: string; code: RejectCode; reason: string }
+  | {
+    type: 'object';
+    line: number;
+    json: Record<string, unknown>;
+    labelAttribute: string;
+    workers: WorkerAnswer[];
+    /** By field name, in the order fields first appear in the answers. */
+    fields: Map<string, FieldAnswers>;
+  };
+
+export interface PrepareContext {
+  labelAttribute?: string;
+  maxResponseBytes: number;
+  /** Reads the worker response a ref points at (throws `RejectError` for refused, missing or oversized refs). */
+  readResponse(ref: string, maxBytes: number): Promise<Buffer>;
+}
+
+export async function prepareLine({ number: line, text }: Line, context: PrepareContext): Promise<Prepared> {
+  if (text.trim() === '') return { type: 'blank', line };
+  try {
+    const record = classifyLine(text, context.labelAttribute);
+    if (record.type === 'failed') return { type: 'failed', line, text };
+    const workers = parseWorkerResponse(await context.readResponse(record.ref, context.maxResponseBytes));
+    return { type: 'object', line, json: record.json, labelAttribute: record.labelAttribute, workers, fields: fieldsOf(workers) };
+  } catch (error) {
+    if (error instanceof RejectError) return { type: 'rejected', line, text, code: error.code, reason: error.message };
+    const code = (error as NodeJS.ErrnoException).code;
+    if (typeof code === 'string') {
+      return { type: 'rejected', line, text, code: 'response-unreadable', reason: `${code}: ${(error as Error).message}` };
+    }
+    throw error;
+  }
+}
+
+function fieldsOf(workers: readonly WorkerAnswer[]): Map<string, FieldAnswers> {
+  const fields = new Map<string, FieldAnswers>();
+  for (const { workerId, answerContent } of workers) {
+    for (const [name, raw] of Object.entries(answerContent)) {
+      const normalised = normaliseValue(raw);
+      if (normalised.type === 'empty') continue;
+      let field = fields.get(name);
+      if (!field) fields.set(name, (field = { answers: [], unknown: [] }));
+      if (normalised.type === 'answer') field.answers.push({ workerId, value: normalised.value });
+      else field.unknown.push(normalised.raw);
+    }
+  }
+  return fields;
+}

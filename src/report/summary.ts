@@ -1,0 +1,62 @@
+/** The run summary: counts that add up, per-field results, and what could not be understood. */
+import type { RejectCode } from '../errors.js';
+
+export interface FieldSummary {
+  strategy: string;
+  /** Present when no strategy was configured and this one was picked from the answers' kind. */
+  pickedFor?: string;
+  objects: number;
+  answers: number;
+  /** Objects where the strategy gave no value (e.g. a tie under `tie: none`). */
+  unresolved: number;
+  meanConfidence: number;
+}
+
+export interface Summary {
+  input: string;
+  output: string;
+  rejects: string;
+  job?: string;
+  /** `lines.read = consolidated + failedInJob + rejected`; blank lines are counted apart and not read. */
+  lines: { read: number; consolidated: number; failedInJob: number; rejected: number; blank: number };
+  rejectedBy: Partial<Record<RejectCode, number>>;
+  answers: number;
+  workers: number;
+  objectsWithoutAnswers: number;
+  fields: Record<string, FieldSummary>;
+  /** Fields with answers of a shape normalisation does not know, and how many such answers. */
+  unknownShapes: Record<string, number>;
+  durationMs: number;
+}
+
+export function emptySummary(input: string, output: string, rejects: string): Summary {
+  return {
+    input,
+    output,
+    rejects,
+    job: undefined,
+    lines: { read: 0, consolidated: 0, failedInJob: 0, rejected: 0, blank: 0 },
+    rejectedBy: {},
+    answers: 0,
+    workers: 0,
+    objectsWithoutAnswers: 0,
+    fields: {},
+    unknownShapes: {},
+    durationMs: 0,
+  };
+}
+
+/** The few lines printed to stderr at the end of a run. */
+export function formatSummary(summary: Summary): string {
+  const { read, consolidated, failedInJob, rejected } = summary.lines;
+  const lines = [
+    `${read} lines read: ${consolidated} consolidated, ${failedInJob} failed in job, ${rejected} rejected` +
+      ` (${summary.answers} answers from ${summary.workers} workers, ${(summary.durationMs / 1000).toFixed(2)} s)`,
+    ...Object.entries(summary.fields).map(([name, field]) =>
+      `  ${name}: ${field.strategy}, ${field.objects} objects, mean confidence ${field.meanConfidence.toFixed(3)}` +
+        (field.unresolved ? `, ${field.unresolved} unresolved` : '')),
+    ...Object.entries(summary.rejectedBy).map(([code, count]) => `  rejected ${code}: ${count} (see ${summary.rejects})`),
+    ...Object.entries(summary.unknownShapes).map(([name, count]) => `  field ${name}: ${count} answers of unknown shape kept verbatim`),
+  ];
+  return lines.join('\n');
+}

@@ -1,0 +1,100 @@
+/**
+ * Turns one `answerContent` value into a typed answer (see `AnswerValue`). Each key of `answerContent` is a field (the
+ * form element's `name`). Shapes, from Crowd HTML Elements and native inputs:
+ *
+ * | submitted                                   | normalised                      |
+ * |---------------------------------------------|---------------------------------|
+ * | `{label: "x"}` (crowd-(image-)classifier)   | categorical, shape classifier   |
+ * | `{labels: ["a","b"]}` (…-multi-select)      | multi-label, shape labels       |
+ * | `{on: true}` (crowd-toggle-button)          | boolean, shape toggle           |
+ * | `{"x": true}` one key (radio button)        | categorical, shape radio        |
+ * | `{"x": false}` one key                      | no answer (button not chosen)   |
+ * | `{"a": true, "b": false}` (checkbox group)  | multi-label, shape checkbox     |
+ * | `["a","b"]`                                 | multi-label, shape list         |
+ * | `3` (crowd-slider), `"3"` (select, input)   | numeric                         |
+ * | `true` / `false`                            | boolean, shape plain            |
+ * | `"text with several words"` or multi-line   | text                            |
+ * | `"short"`                                   | categorical, shape string       |
+ * | `""`, `null`                                | no answer                       |
+ *
+ * String values holding JSON (hidden inputs filled by `JSON.stringify`) are decoded, recursively, first. Anything
+ * else is an unknown shape: kept verbatim and reported, never fatal.
+ */
+import type { AnswerValue } from '../../strategies/types.js';
+import { parseUntrustedJson } from './safe-json.js';
+
+export type Normalised =
+  | { type: 'answer'; value: AnswerValue }
+  | { type: 'empty' }
+  | { type: 'unknown'; raw: unknown };
+
+/** Strings longer than this, or with more words than `textWords`, read as free text rather than a category. */
+const textLength = 40;
+const textWords = 3;
+const numericString = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
+
+const answer = (value: AnswerValue): Normalised => ({ type: 'answer', value });
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+export function normaliseValue(value: unknown): Normalised {
+  if (value === null || value === undefined) return { type: 'empty' };
+  if (typeof value === 'number') return Number.isFinite(value) ? answer({ kind: 'numeric', value, shape: 'number' }) : { type: 'unknown', raw: value };
+  if (typeof value === 'boolean') return answer({ kind: 'boolean', value, shape: 'plain' });
+  if (typeof value === 'string') return normaliseString(value);
+  if (Array.isArray(value)) {
+    return value.every((item) => typeof item === 'string')
+      ? answer({ kind: 'multi-label', labels: value, options: [], shape: 'list' })
+      : { type: 'unknown', raw: value };
+  }
+  if (isRecord(value)) return normaliseObject(value);
+  return { type: 'unknown', raw: value };
+}
+
+function normaliseString(text: string): Normalised {
+  const trimmed = text.trim();
+  if (trimmed === '') return { type: 'empty' };
+  if (trimmed.startsWith('{') || trimmed.startsWith('[') || trimmed.startsWith('"')) {
+    const decoded = tryParseJson(trimmed);
+    if (decoded !== undefined) return normaliseValue(decoded);
+  }
+  if (numericString.test(trimmed)) return answer({ kind: 'numeric', value: Number(trimmed), shape: 'numeric-string' });
+  const isText = trimmed.length > textLength || /[\r\n]/.test(trimmed) || trimmed.split(/\s+/).length > textWords;
+  return answer(isText ? { kind: 'text', value: text } : { kind: 'categorical', value: trimmed, shape: 'string' });
+}
+
+function normaliseObject(object: Record<string, unknown>): Normalised {
+  const keys = Object.keys(object).filter((key) => key !== 'workerComment');
+  if (keys.length === 1 && keys[0] === 'label' && typeof object.label === 'string') {
+    return answer({ kind: 'categorical', value: object.label, shape: 'classifier' });
+  }
+  if (keys.length === 1 && keys[0] === 'labels' && Array.isArray(object.labels)
+    && object.labels.every((label) => typeof label === 'string')) {
+    return answer({ kind: 'multi-label', labels: object.labels, options: [], shape: 'labels' });
+  }
+  const flags = Object.entries(object);
+  if (flags.length > 0 && flags.every(([, flag]) => typeof flag === 'boolean')) {
+    if (flags.length === 1) {
+      const [key, on] = flags[0] as [string, boolean];
+      if (key === 'on') return answer({ kind: 'boolean', value: on, shape: 'toggle' });
+      return on ? answer({ kind: 'categorical', value: key, shape: 'radio' }) : { type: 'empty' };
+    }
+    return answer({
+      kind: 'multi-label',
+      labels: flags.filter(([, on]) => on).map(([key]) => key),
+      options: flags.map(([key]) => key),
+      shape: 'checkbox',
+    });
+  }
+  return { type: 'unknown', raw: object };
+}
+
+/** Decodes a hidden input's JSON (refusing `__proto__` keys like the file itself); `undefined` if it is not JSON. */
+function tryParseJson(text: string): unknown {
+  try {
+    return parseUntrustedJson(text, 'a JSON string in the worker response');
+  } catch (error) {
+    if (error instanceof SyntaxError) return undefined;
+    throw error;
+  }
+}

@@ -1,0 +1,34 @@
+/** Strategies by name: the built-ins, plus any a user registers; and the default strategy for each answer kind. */
+import { collect } from './collect.js';
+import { majorityVote } from './majority-vote.js';
+import { mean } from './mean.js';
+import { median } from './median.js';
+import { multiLabelVote } from './multi-label-vote.js';
+import { trimmedMean } from './trimmed-mean.js';
+import type { AnswerKind, Strategy } from './types.js';
+
+const strategies = new Map<string, Strategy<any>>(
+  [majorityVote, mean, median, trimmedMean, multiLabelVote, collect].map((s) => [s.name, s]),
+);
+
+/** Adds (or replaces) a strategy under its name, for config files and `--strategy` to select. */
+export function registerStrategy<Options>(strategy: Strategy<Options>): void {
+  strategies.set(strategy.name, strategy);
+}
+
+export function getStrategy(name: string): Strategy<unknown> | undefined {
+  return strategies.get(name);
+}
+
+export function strategyNames(): string[] {
+  return [...strategies.keys()];
+}
+
+/** The strategy picked for a field when configuration names none, by the kind of its answers. */
+export const defaultStrategyFor: Record<AnswerKind, string> = {
+  categorical: majorityVote.name,
+  boolean: majorityVote.name,
+  numeric: mean.name,
+  'multi-label': multiLabelVote.name,
+  text: collect.name,
+};

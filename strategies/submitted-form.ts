@@ -1,0 +1,34 @@
+import type { AnswerValue } from './types.js';
+
+/** The JSON a worker would have submitted for `value`: the inverse of answer normalisation. */
+export function submittedForm(value: AnswerValue): unknown {
+  switch (value.kind) {
+    case 'categorical':
+      if (value.shape === 'classifier') return { label: value.value };
+      if (value.shape === 'radio') return { [value.value]: true };
+      return value.value;
+    case 'multi-label':
+      if (value.shape === 'labels') return { labels: value.labels };
+      if (value.shape === 'list') return value.labels;
+      return Object.fromEntries(value.options.map((option) => [option, value.labels.includes(option)]));
+    case 'numeric':
+      return value.value;
+    case 'text':
+      return value.value;
+    case 'boolean':
+      return value.shape === 'toggle' ? { on: value.value } : value.value;
+  }
+}
+
+/** The string a value votes under: equal answers in different shapes (`"4"` and `4`) count as one. */
+export function voteKey(value: AnswerValue): string {
+  switch (value.kind) {
+    case 'multi-label':
+      return JSON.stringify([...value.labels].sort());
+    case 'numeric':
+    case 'boolean':
+      return String(value.value);
+    default:
+      return value.value;
+  }
+}

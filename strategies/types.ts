@@ -1,0 +1,66 @@
+/**
+ * The shared vocabulary of strategies: typed worker answers, the shapes they were submitted in, and the one small
+ * interface every strategy implements.
+ */
+import type { z } from 'zod';
+
+export type AnswerKind = 'categorical' | 'multi-label' | 'numeric' | 'text' | 'boolean';
+
+/**
+ * One worker's answer to one field, normalised. `shape` records how it was submitted, so the consolidated value
+ * is written back the way workers gave it (see `submittedForm`).
+ */
+export type AnswerValue =
+  /** `classifier` = `{label: "x"}`, `radio` = `{"x": true}`, `string` = `"x"`. */
+  | { kind: 'categorical'; value: string; shape: 'classifier' | 'radio' | 'string' }
+  /** `labels` = `{labels: [..]}`, `checkbox` = `{a: true, b: false}` (all `options` shown), `list` = `[..]`. */
+  | { kind: 'multi-label'; labels: string[]; options: string[]; shape: 'labels' | 'checkbox' | 'list' }
+  /** `number` = a slider's number; `numeric-string` = `"4"` from a select or input (written back as a number). */
+  | { kind: 'numeric'; value: number; shape: 'number' | 'numeric-string' }
+  /** Free text from `crowd-input` / `crowd-text-area` / `<textarea>`. */
+  | { kind: 'text'; value: string }
+  /** `toggle` = `{on: true}`, `plain` = `true`. */
+  | { kind: 'boolean'; value: boolean; shape: 'toggle' | 'plain' };
+
+export interface FieldAnswer {
+  workerId: string;
+  value: AnswerValue;
+}
+
+/** What a strategy decides for one field of one object. */
+export interface Decision {
+  /** The consolidated value in the shape workers submitted; `undefined` leaves the field unresolved. */
+  value: unknown;
+  /** In [0, 1]; each strategy documents its own definition. */
+  confidence: number;
+  /** Strategy-specific evidence, written under `<label>-metadata.consolidation.<field>`. */
+  details?: Record<string, unknown>;
+}
+
+export interface DecisionContext {
+  /** Uniform in [0, 1), seeded by `--seed`: the only randomness a strategy may use. */
+  random(): number;
+}
+
+/** A strategy configured for one field. */
+export interface Consolidator {
+  /** Decides one object from its answers (already filtered to the strategy's kinds; never empty). */
+  decide(answers: readonly FieldAnswer[], context: DecisionContext): Decision;
+}
+
+/**
+ * A consolidation strategy: a name, the answer kinds it accepts, an options schema, and a factory.
+ * `create` returns one consolidator per field, so a strategy may keep per-field state: model-based strategies
+ * (Dawid-Skene and relatives) will add a `fit` step over all of a field's answers before the first `decide`.
+ */
+export interface Strategy<Options = unknown> {
+  readonly name: string;
+  readonly summary: string;
+  readonly kinds: readonly AnswerKind[];
+  /** Validates and defaults the options from configuration; unknown keys must be rejected (use strict objects). */
+  readonly options: z.ZodType<Options>;
+  /** True when the strategy keeps answers rather than deciding between them (`collect`): its confidence describes
+   * agreement but does not lower the object's overall confidence. */
+  readonly keepsAnswers?: boolean;
+  create(options: Options): Consolidator;
+}
