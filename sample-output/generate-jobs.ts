@@ -118,7 +118,7 @@ const bySubmission = (a: JobAnswer, b: JobAnswer): number => a.submissionTime!.l
 async function writeJob(jobName: string, start: string, objects: JobObject[]): Promise<void> {
   const answers = objects.flatMap((object) => object.answers ?? []);
   const lastSubmission = answers.map((a) => a.submissionTime!).sort().at(-1)!;
-  if (lastSubmission >= start) throw new Error(`${jobName}: a submission (${lastSubmission}) is after ${start}`);
+  if (lastSubmission >= start) throw new Error(`${jobName}: answer submitted at ${lastSubmission}, after objects completed (${start})`);
   await rm(path.join(ROOT, jobName), { recursive: true, force: true });
   const manifest = await writeJobTree(
     { root: ROOT, jobName, bucket: BUCKET, prefix: PREFIX, start: new Date(start) },
@@ -428,7 +428,8 @@ function contentEvalObjects(): JobObject[] {
   const rand = mulberry32(0x0e7a4);
   const team = shifts(rand, WORKFORCE.slice(0, RATERS.length), '2025-03-08T13:00:00Z', 3);
   return EVAL_ITEMS.map((item): JobObject => {
-    const data = { source: item.source, image: `s3://${BUCKET}/eval-images/${item.image}`, modelResponse: item.modelResponse };
+    const image = `s3://${BUCKET}/eval-images/${item.image}`;
+    const data = { source: item.source, image, modelResponse: item.modelResponse };
     if ('expired' in item) return { data, answers: undefined, failureReason: EXPIRED_REASON };
     const issues = shuffled(rand, item.issues ?? []);
     const praise = shuffled(rand, item.praise ?? []);
@@ -443,7 +444,8 @@ function contentEvalObjects(): JobObject[] {
         const comment = critical ? issues.pop() : (rand() < 0.35 && praise.pop()) || rater.approval;
         if (comment) answerContent['additional-context'] = comment;
       }
-      const seconds = clamp(shift.pace * between(rand, 35, 150) + ('additional-context' in answerContent ? between(rand, 15, 45) : 0), 20, 240);
+      const writing = 'additional-context' in answerContent ? between(rand, 15, 45) : 0;
+      const seconds = clamp(shift.pace * between(rand, 35, 150) + writing, 20, 240);
       return answer(rand, shift, seconds, answerContent);
     });
     return { data, answers: answers.sort(bySubmission) };

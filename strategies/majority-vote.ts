@@ -5,8 +5,8 @@
  * 2-2 tie has confidence 0.5 whichever way it is broken.
  *
  * Tie policy (`tie`):
- * - `lowest` (default): the smallest tied key in code-unit order: crowd-kit's `MajorityVote` convention (label columns
- *   sorted, first maximum), deterministic;
+ * - `lowest` (default): the smallest tied key, deterministic: crowd-kit's `MajorityVote` convention (label columns
+ *   sorted, first maximum). Keys that are both numbers compare as numbers (`"9"` < `"10"`), others in code-unit order;
  * - `first`: the tied value answered first, in the order of the worker-response file;
  * - `random`: uniform among the tied values, from the run's seeded random source (`--seed`);
  * - `none`: the field is left unresolved (no value), and marked `tie: true`.
@@ -47,7 +47,7 @@ export const majorityVote: Strategy<z.infer<typeof options>> = {
         ? tied[0]!
         : tie === 'random'
           ? tied[Math.floor(context.random() * tied.length)]!
-          : tied.reduce((a, b) => (b < a ? b : a));
+          : tied.reduce((a, b) => (lowerKey(b, a) ? b : a));
       return {
         value: submittedForm(tally.get(winner)!.value),
         confidence,
@@ -56,3 +56,9 @@ export const majorityVote: Strategy<z.infer<typeof options>> = {
     },
   }),
 };
+
+function lowerKey(a: string, b: string): boolean {
+  const x = Number(a);
+  const y = Number(b);
+  return a.trim() !== '' && b.trim() !== '' && Number.isFinite(x) && Number.isFinite(y) ? x < y : a < b;
+}

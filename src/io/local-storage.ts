@@ -1,5 +1,5 @@
 /** Local files (and `-` for stdin) behind the `Storage` interface. */
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { once } from 'node:events';
@@ -11,8 +11,12 @@ export const localStorage: Storage = {
   async openRead(location) {
     if (location === '-') return process.stdin;
     const stream = createReadStream(location);
-    // Surface a missing file here, as one clear error, rather than mid-stream.
-    await once(stream, 'open');
+    try {
+      // Surface a missing file here, as one clear error, rather than mid-stream.
+      await once(stream, 'open');
+    } catch (error) {
+      throw new Error(`cannot read ${location}: ${(error as Error).message}`, { cause: error });
+    }
     return stream as Readable;
   },
 
@@ -50,8 +54,12 @@ class AtomicFileWriter implements OutputWriter {
   private constructor(
     private readonly destination: string,
     private readonly temporary: string,
-    private readonly stream: NodeJS.WritableStream & { destroy(): void },
-  ) {}
+    private readonly stream: WriteStream,
+  ) {
+    // A write still in flight when `abort` destroys the stream fails afterwards: it must not become an uncaught
+    // error. Failures before that reach the caller through `write` and `commit`, which check `errored`.
+    stream.on('error', () => {});
+  }
 
   static async open(destination: string): Promise<AtomicFileWriter> {
     await mkdir(path.dirname(path.resolve(destination)), { recursive: true });
@@ -62,10 +70,12 @@ class AtomicFileWriter implements OutputWriter {
   }
 
   async write(chunk: string): Promise<void> {
+    if (this.stream.errored) throw this.stream.errored;
     if (!this.stream.write(chunk)) await once(this.stream, 'drain');
   }
 
   async commit(): Promise<void> {
+    if (this.stream.errored) throw this.stream.errored;
     this.stream.end();
     await once(this.stream, 'finish');
     await rename(this.temporary, this.destination);

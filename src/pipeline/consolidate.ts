@@ -66,12 +66,12 @@ export async function consolidate(options: ConsolidateOptions): Promise<Summary>
   const rejectsPath = options.rejects ?? besideOutput(options.out, '.rejects.jsonl');
   const summaryPath = options.summary ?? besideOutput(options.out, '.summary.json');
 
+  const planner = new FieldPlanner(options.fields ?? {}, (field, plan) =>
+    log(`field "${field}": no strategy configured; ${plan.pickedFor} answers → ${plan.strategy.name}`));
   const mirrors = (options.mirrors ?? []).map(parseMirror);
   const job = options.manifest === '-' || mirrors.length > 0 ? undefined : jobMirror(options.manifest);
   if (job) log(`worker responses: s3://…/${job.job}/annotations/ read from ${path.join(job.directory, 'annotations')}`);
   const resolver = new MirrorResolver(mirrors, job);
-  const planner = new FieldPlanner(options.fields ?? {}, (field, plan) =>
-    log(`field "${field}": no strategy configured; ${plan.pickedFor} answers → ${plan.strategy.name}`));
   const decide = objectConsolidator(planner, seededRandom(options.seed ?? defaults.seed));
   const summary = emptySummary(options.manifest, options.out, rejectsPath);
   const workers = new Set<string>();
