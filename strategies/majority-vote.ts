@@ -6,7 +6,8 @@
  *
  * Tie policy (`tie`):
  * - `lowest` (default): the smallest tied key, deterministic: crowd-kit's `MajorityVote` convention (label columns
- *   sorted, first maximum). Keys that are both numbers compare as numbers (`"9"` < `"10"`), others in code-unit order;
+ *   sorted, first maximum). When every tied key is a number they compare as numbers (`"9"` < `"10"`), otherwise in
+ *   code-unit order;
  * - `first`: the tied value answered first, in the order of the worker-response file;
  * - `random`: uniform among the tied values, from the run's seeded random source (`--seed`);
  * - `none`: the field is left unresolved (no value), and marked `tie: true`.
@@ -47,7 +48,7 @@ export const majorityVote: Strategy<z.infer<typeof options>> = {
         ? tied[0]!
         : tie === 'random'
           ? tied[Math.floor(context.random() * tied.length)]!
-          : tied.reduce((a, b) => (lowerKey(b, a) ? b : a));
+          : lowest(tied);
       return {
         value: submittedForm(tally.get(winner)!.value),
         confidence,
@@ -57,8 +58,9 @@ export const majorityVote: Strategy<z.infer<typeof options>> = {
   }),
 };
 
-function lowerKey(a: string, b: string): boolean {
-  const x = Number(a);
-  const y = Number(b);
-  return a.trim() !== '' && b.trim() !== '' && Number.isFinite(x) && Number.isFinite(y) ? x < y : a < b;
+/** The smallest key: by number when every key is one, otherwise in code-unit order (a total order either way). */
+function lowest(keys: readonly string[]): string {
+  const numbers = keys.map((key) => (key.trim() === '' ? Number.NaN : Number(key)));
+  if (numbers.every(Number.isFinite)) return keys[numbers.indexOf(Math.min(...numbers))]!;
+  return keys.reduce((a, b) => (b < a ? b : a));
 }

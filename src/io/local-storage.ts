@@ -32,10 +32,18 @@ export const localStorage: Storage = {
     }
     try {
       const { size } = await handle.stat();
-      if (size > maxBytes) {
-        throw new RejectError('response-too-large', `worker response is ${size} bytes, over the ${maxBytes}-byte limit`);
+      // One stat and plain reads (readFile would stat again); reading one byte past the limit also catches a file
+      // that grew after the stat.
+      const buffer = Buffer.allocUnsafe(Math.min(size, maxBytes) + 1);
+      let length = 0;
+      for (let read = -1; read !== 0 && length < buffer.length;) {
+        ({ bytesRead: read } = await handle.read(buffer, length, buffer.length - length, length));
+        length += read;
       }
-      return await handle.readFile();
+      if (length > maxBytes) {
+        throw new RejectError('response-too-large', `worker response is over the ${maxBytes}-byte limit (${size} bytes)`);
+      }
+      return buffer.subarray(0, length);
     } finally {
       await handle.close();
     }

@@ -17,8 +17,9 @@
  * | `"short"`                                   | categorical, shape string       |
  * | `""`, `null`                                | no answer                       |
  *
- * String values holding JSON (hidden inputs filled by `JSON.stringify`) are decoded, recursively, first. Anything
- * else is an unknown shape: kept verbatim and reported, never fatal.
+ * String values holding JSON (hidden inputs filled by `JSON.stringify`) are decoded, recursively, first. Strings are
+ * trimmed. Anything else (including a number too large for a double) is an unknown shape: kept verbatim, as
+ * submitted, and reported, never fatal.
  */
 import type { AnswerValue } from '../../strategies/types.js';
 import { parseUntrustedJson } from './safe-json.js';
@@ -56,11 +57,17 @@ function normaliseString(text: string): Normalised {
   if (trimmed === '') return { type: 'empty' };
   if (trimmed.startsWith('{') || trimmed.startsWith('[') || trimmed.startsWith('"')) {
     const decoded = tryParseJson(trimmed);
-    if (decoded !== undefined) return normaliseValue(decoded);
+    if (decoded !== undefined) {
+      const normalised = normaliseValue(decoded);
+      return normalised.type === 'unknown' ? { type: 'unknown', raw: text } : normalised;
+    }
   }
-  if (numericString.test(trimmed)) return answer({ kind: 'numeric', value: Number(trimmed), shape: 'numeric-string' });
+  if (numericString.test(trimmed)) {
+    const value = Number(trimmed);
+    return Number.isFinite(value) ? answer({ kind: 'numeric', value, shape: 'numeric-string' }) : { type: 'unknown', raw: text };
+  }
   const isText = trimmed.length > textLength || /[\r\n]/.test(trimmed) || trimmed.split(/\s+/).length > textWords;
-  return answer(isText ? { kind: 'text', value: text } : { kind: 'categorical', value: trimmed, shape: 'string' });
+  return answer(isText ? { kind: 'text', value: trimmed } : { kind: 'categorical', value: trimmed, shape: 'string' });
 }
 
 function normaliseObject(object: Record<string, unknown>): Normalised {

@@ -2,12 +2,12 @@ import { RejectError } from '../errors.js';
 
 /**
  * `JSON.parse` for untrusted text that refuses `__proto__` keys anywhere: later code copies keys into objects, and a
- * `__proto__` assignment would swap a prototype instead of adding data. The walk only runs when the text contains the
- * key at all, so clean input costs one substring search.
+ * `__proto__` assignment would swap a prototype instead of adding data. The walk only runs when the text could hold
+ * such a key, spelled out or with `\u` escapes (`"\u005f_proto__"`), so most input costs two substring searches.
  */
 export function parseUntrustedJson(text: string, what: string): unknown {
   const value: unknown = JSON.parse(text);
-  if (text.includes('__proto__') && hasProtoKey(value)) {
+  if ((text.includes('__proto__') || text.includes('\\u')) && hasProtoKey(value)) {
     throw new RejectError('hostile-key', `${what} has a "__proto__" key`);
   }
   return value;

@@ -50,3 +50,9 @@ describe('jobFacts', () => {
       .toEqual({ jobName: 'b', creationDate: '2019-10-27T10:35:45+0000', type: 'groundtruth/custom' });
   });
 });
+
+describe('classifyLine: escaped keys', () => {
+  it('refuses a __proto__ key spelled with \\u escapes', () => {
+    expect(rejectCode(`{"\\u005f_proto__":{"polluted":true},"job-metadata":{"worker-response-ref":"${ref}"}}`)).toBe('hostile-key');
+  });
+});
