@@ -19,6 +19,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeJobTree, type JobAnswer, type JobObject } from '../test/helpers/gt-job-tree.js';
+import { seededRandom } from '../src/pipeline/random.js';
 
 const ROOT = path.dirname(fileURLToPath(import.meta.url));
 const BUCKET = 'acme-ml-labeling';
@@ -29,18 +30,6 @@ const ISSUER = 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Xk29LpQ7d'
 // Seeded randomness
 
 type Rand = () => number;
-
-/** mulberry32: a tiny deterministic PRNG returning floats in [0, 1). */
-function mulberry32(seed: number): Rand {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const between = (rand: Rand, lo: number, hi: number): number => lo + rand() * (hi - lo);
 const pick = <T>(rand: Rand, items: readonly T[]): T => items[Math.floor(rand() * items.length)]!;
@@ -74,7 +63,7 @@ interface Worker {
 
 /** One private Cognito workteam; job 1 uses workers 0–7, job 2 workers 5–9. */
 const WORKFORCE: Worker[] = (() => {
-  const rand = mulberry32(0x3c0917);
+  const rand = seededRandom(0x3c0917);
   return Array.from({ length: 10 }, () => ({ workerId: `private.us-east-1.${hex(rand, 16)}`, sub: uuidV4(rand) }));
 })();
 
@@ -425,7 +414,7 @@ const EXPIRED_REASON =
   'ClientError: Annotation tasks expired.  Probable Reasons are 1) TaskAvailabilityLifetimeInSeconds parameter is too small.  2) Reward is too low for workers to work on the task.';
 
 function contentEvalObjects(): JobObject[] {
-  const rand = mulberry32(0x0e7a4);
+  const rand = seededRandom(0x0e7a4);
   const team = shifts(rand, WORKFORCE.slice(0, RATERS.length), '2025-03-08T13:00:00Z', 3);
   return EVAL_ITEMS.map((item): JobObject => {
     const image = `s3://${BUCKET}/eval-images/${item.image}`;
@@ -494,7 +483,7 @@ const TICKETS: (Ticket | { source: string; label: 'tie' })[] = [
 ];
 
 function sentimentObjects(): JobObject[] {
-  const rand = mulberry32(0x5e471);
+  const rand = seededRandom(0x5e471);
   const team = shifts(rand, WORKFORCE.slice(5), '2025-04-14T14:00:00Z', 1.5);
   return TICKETS.map((ticket): JobObject => {
     const labels: Sentiment[] =

@@ -4,20 +4,11 @@
  */
 import { median as middle } from 'simple-statistics';
 import { z } from 'zod';
-import { numbersOf, numericDecision, numericOptionFields } from './numeric.js';
-import type { Strategy } from './types.js';
+import { numericOptionFields, numericStrategy } from './numeric.js';
 
-const options = z.strictObject({ ...numericOptionFields });
-
-export const median: Strategy<z.infer<typeof options>> = {
+export const median = numericStrategy({
   name: 'median',
   summary: 'median (even count: mean of the two middle values); confidence from the spread',
-  kinds: ['numeric'],
-  options,
-  create: (config) => ({
-    decide(answers) {
-      const values = numbersOf(answers);
-      return numericDecision(middle(values), values, config);
-    },
-  }),
-};
+  options: z.strictObject({ ...numericOptionFields }),
+  center: (values) => middle([...values]),
+});

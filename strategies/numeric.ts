@@ -8,7 +8,7 @@
  */
 import { standardDeviation } from 'simple-statistics';
 import { z } from 'zod';
-import type { Decision, FieldAnswer } from './types.js';
+import type { Strategy } from './types.js';
 
 export const numericOptionFields = {
   /** Decimal places of the written value (confidence is never rounded). */
@@ -17,25 +17,40 @@ export const numericOptionFields = {
     .optional(),
 };
 
-export function numbersOf(answers: readonly FieldAnswer[]): number[] {
-  return answers.map(({ value }) => (value.kind === 'numeric' ? value.value : Number.NaN));
-}
-
-export function spreadConfidence(values: readonly number[], scale?: readonly [number, number]): number {
-  const sd = values.length > 1 ? standardDeviation([...values]) : 0;
+function spreadConfidence(sd: number, scale?: readonly [number, number]): number {
   if (!scale) return 1 / (1 + sd);
   return Math.min(1, Math.max(0, 1 - sd / ((scale[1] - scale[0]) / 2)));
 }
 
-export function numericDecision(
-  center: number,
-  values: readonly number[],
-  options: { decimals: number; scale?: [number, number] | undefined },
-): Decision {
-  const factor = 10 ** options.decimals;
+interface NumericOptions {
+  decimals: number;
+  scale?: [number, number] | undefined;
+}
+
+/** A numeric strategy from its center (mean, median, …); the rest, confidence and details included, is shared. */
+export function numericStrategy<Options extends NumericOptions>(spec: {
+  name: string;
+  summary: string;
+  options: z.ZodType<Options>;
+  center(values: readonly number[], options: Options): number;
+  details?(values: readonly number[], options: Options): Record<string, unknown>;
+}): Strategy<Options> {
   return {
-    value: Math.round(center * factor) / factor,
-    confidence: spreadConfidence(values, options.scale),
-    details: { min: Math.min(...values), max: Math.max(...values), sd: values.length > 1 ? standardDeviation([...values]) : 0 },
+    name: spec.name,
+    summary: spec.summary,
+    kinds: ['numeric'],
+    options: spec.options,
+    create: (options) => ({
+      decide(answers) {
+        const values = answers.map(({ value }) => (value.kind === 'numeric' ? value.value : Number.NaN));
+        const factor = 10 ** options.decimals;
+        const sd = values.length > 1 ? standardDeviation(values) : 0;
+        return {
+          value: Math.round(spec.center(values, options) * factor) / factor,
+          confidence: spreadConfidence(sd, options.scale),
+          details: { min: Math.min(...values), max: Math.max(...values), sd, ...spec.details?.(values, options) },
+        };
+      },
+    }),
   };
 }

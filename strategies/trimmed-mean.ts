@@ -5,26 +5,18 @@
  */
 import { mean } from 'simple-statistics';
 import { z } from 'zod';
-import { numbersOf, numericDecision, numericOptionFields } from './numeric.js';
-import type { Strategy } from './types.js';
+import { numericOptionFields, numericStrategy } from './numeric.js';
 
-const options = z.strictObject({
-  ...numericOptionFields,
-  proportion: z.number().min(0).lt(0.5).default(0.2),
-});
+const cutOf = (count: number, proportion: number): number => Math.floor(count * proportion);
 
-export const trimmedMean: Strategy<z.infer<typeof options>> = {
+export const trimmedMean = numericStrategy({
   name: 'trimmed-mean',
   summary: 'mean after dropping floor(n*proportion) answers at each end (proportion 0.2)',
-  kinds: ['numeric'],
-  options,
-  create: (config) => ({
-    decide(answers) {
-      const values = numbersOf(answers);
-      const sorted = [...values].sort((a, b) => a - b);
-      const cut = Math.floor(sorted.length * config.proportion);
-      const decision = numericDecision(mean(sorted.slice(cut, sorted.length - cut)), values, config);
-      return { ...decision, details: { ...decision.details, trimmed: cut * 2 } };
-    },
-  }),
-};
+  options: z.strictObject({ ...numericOptionFields, proportion: z.number().min(0).lt(0.5).default(0.2) }),
+  center: (values, { proportion }) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const cut = cutOf(sorted.length, proportion);
+    return mean(sorted.slice(cut, sorted.length - cut));
+  },
+  details: (values, { proportion }) => ({ trimmed: 2 * cutOf(values.length, proportion) }),
+});

@@ -116,6 +116,7 @@ describe('consolidate: bad input is rejected with its line number and reason, an
       line('no-worker', await response('no-worker', '{"answers": [{"answerContent": {}}]}')), // 12 invalid-response
       line('hostile', await response('hostile', '{"answers": [{"workerId": "w", "answerContent": {"__proto__": {"x": 1}}}]}')), // 13
       goodLine.replace('"good"', '"good-again"'), //                  14
+      line('directory', 's3://bucket/out/job/annotations/worker-response'), // 15 response-unreadable (EISDIR)
     ];
     const manifest = path.join(root, 'manifest.jsonl');
     await writeFile(manifest, manifestLines.join('\r\n'));
@@ -126,19 +127,19 @@ describe('consolidate: bad input is rejected with its line number and reason, an
     expect(rejects.map(({ line, code }) => [line, code])).toEqual([
       [2, 'invalid-json'], [3, 'not-an-object'], [4, 'no-label-metadata'], [6, 'invalid-ref'], [7, 'ref-not-allowed'],
       [8, 'response-missing'], [9, 'response-too-large'], [10, 'invalid-response'], [11, 'invalid-response'],
-      [12, 'invalid-response'], [13, 'hostile-key'],
+      [12, 'invalid-response'], [13, 'hostile-key'], [15, 'response-unreadable'],
     ]);
     for (const reject of rejects) {
       expect(reject.text).toBe(manifestLines[reject.line - 1]);
       expect(reject.reason.length).toBeGreaterThan(10);
     }
-    expect(summary.lines).toEqual({ read: 13, consolidated: 2, failedInJob: 0, rejected: 11, blank: 1 });
+    expect(summary.lines).toEqual({ read: 14, consolidated: 2, failedInJob: 0, rejected: 12, blank: 1 });
     const { read, consolidated, failedInJob, rejected } = summary.lines;
     expect(consolidated + failedInJob + rejected).toBe(read);
     expect((await readJsonLines(out)).map((l) => l.id)).toEqual(['good', 'good-again']);
     expect(summary.rejectedBy).toEqual({
       'invalid-json': 1, 'not-an-object': 1, 'no-label-metadata': 1, 'invalid-ref': 1, 'ref-not-allowed': 1,
-      'response-missing': 1, 'response-too-large': 1, 'invalid-response': 3, 'hostile-key': 1,
+      'response-missing': 1, 'response-too-large': 1, 'invalid-response': 3, 'hostile-key': 1, 'response-unreadable': 1,
     });
   });
 });

@@ -1,5 +1,6 @@
 /** Small builders shared by the strategy tests (not a test file itself). */
 import type { AnswerValue, DecisionContext, FieldAnswer } from '../../../strategies/types.js';
+import { seededRandom } from '../../../src/pipeline/random.js';
 
 export const classifier = (value: string): AnswerValue => ({ kind: 'categorical', value, shape: 'classifier' });
 export const radio = (value: string): AnswerValue => ({ kind: 'categorical', value, shape: 'radio' });
@@ -35,16 +36,7 @@ export const noRandom: DecisionContext = {
 /** A context that always returns `r`. */
 export const fixedRandom = (r: number): DecisionContext => ({ random: () => r });
 
-/** mulberry32: a small seeded uniform [0, 1) source. */
+/** The pipeline's own seeded source. */
 export function seeded(seed: number): DecisionContext {
-  let a = seed >>> 0;
-  return {
-    random() {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = a;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    },
-  };
+  return { random: seededRandom(seed) };
 }
