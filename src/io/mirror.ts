@@ -1,7 +1,6 @@
 /**
  * Maps `s3://` worker-response refs onto a local copy of the job (`aws s3 sync s3://bucket/prefix/ ./dir/`), so a job
- * is consolidated offline. A manifest is untrusted: a ref that no mirror covers is refused, and so is one whose key
- * could step outside its mirror directory (`..`, `.`, empty segments, backslashes, NUL).
+ * is consolidated offline; a mapped path can never leave its mirror directory.
  */
 import path from 'node:path';
 import { RejectError, UsageError } from '../errors.js';
@@ -41,28 +40,15 @@ export interface JobMirror {
   directory: string;
 }
 
-export class MirrorResolver {
-  constructor(private readonly mirrors: readonly Mirror[], private readonly job?: JobMirror) {}
-
-  /** The local path of a ref, or a `RejectError` saying why it is refused. */
-  resolve(ref: string): string {
-    const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(ref);
-    if (!match) throw new RejectError('invalid-ref', `worker-response-ref is not an s3://bucket/key URI: ${JSON.stringify(ref)}`);
-    const key = match[2]!;
-    const segments = key.split('/');
-    if (/[\\\0]/.test(key) || segments.some((s) => s === '' || s === '.' || s === '..')) {
-      throw new RejectError('invalid-ref', `worker-response-ref has an unsafe key: ${JSON.stringify(ref)}`);
-    }
-    const mirror = this.mirrors.find((m) => ref.startsWith(m.prefix));
-    if (mirror) return within(mirror.directory, ref.slice(mirror.prefix.length), ref);
-    if (this.job) {
-      const at = key.indexOf(`${this.job.job}/annotations/`);
-      if (at === 0 || (at > 0 && key[at - 1] === '/')) {
-        return within(this.job.directory, key.slice(at + this.job.job.length + 1), ref);
-      }
-    }
-    throw new RejectError('ref-not-allowed', `no --mirror covers worker-response-ref ${ref}`);
+/** The local path a mirror gives `key` (of a ref already checked safe), or `undefined` if no mirror covers it. */
+export function mirrorPath(ref: string, key: string, mirrors: readonly Mirror[], job?: JobMirror): string | undefined {
+  const mirror = mirrors.find((m) => ref.startsWith(m.prefix));
+  if (mirror) return within(mirror.directory, ref.slice(mirror.prefix.length), ref);
+  if (job) {
+    const at = key.indexOf(`${job.job}/annotations/`);
+    if (at === 0 || (at > 0 && key[at - 1] === '/')) return within(job.directory, key.slice(at + job.job.length + 1), ref);
   }
+  return undefined;
 }
 
 function within(directory: string, relative: string, ref: string): string {

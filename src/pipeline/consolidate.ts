@@ -3,11 +3,17 @@
  * in input order, and write the consolidated manifest, the rejects and the summary, each all-or-nothing.
  */
 import path from 'node:path';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { UsageError } from '../errors.js';
 import { readLines } from '../io/lines.js';
-import { localStorage } from '../io/local-storage.js';
-import { jobMirror, MirrorResolver, parseMirror } from '../io/mirror.js';
-import type { OutputWriter, Storage } from '../io/storage.js';
+import { jobMirror, parseMirror } from '../io/mirror.js';
+import { parseAllowedPrefix, RefResolver } from '../io/refs.js';
+import { checkS3Access } from '../io/s3/preflight.js';
+import { defaultRetryPolicy, type RetryPolicy } from '../io/s3/retry.js';
+import { createS3Client, type S3Settings } from '../io/s3/s3-client.js';
+import { isS3Uri, parseS3Uri } from '../io/s3/s3-uri.js';
+import { Storages } from '../io/storages.js';
+import type { OutputWriter } from '../io/storage.js';
 import { jobFacts } from '../manifest/record.js';
 import { emptySummary, type Summary } from '../report/summary.js';
 import { FieldPlanner, type FieldSetting } from './field-plan.js';
@@ -16,9 +22,9 @@ import { prepareLine, type Prepared } from './prepare.js';
 import { seededRandom } from './random.js';
 
 export interface ConsolidateOptions {
-  /** The job's output manifest: a path, or `-` for standard input. */
+  /** The job's output manifest: a path, `s3://bucket/key`, or `-` for standard input. */
   manifest: string;
-  /** Where the consolidated manifest goes. */
+  /** Where the consolidated manifest goes (a path or `s3://bucket/key`; so do `rejects` and `summary`). */
   out: string;
   /** Rejected lines, as JSON Lines (default: `<out without extension>.rejects.jsonl`). */
   rejects?: string;
@@ -28,6 +34,14 @@ export interface ConsolidateOptions {
   labelAttribute?: string;
   /** `s3://bucket/prefix/=./dir/` mappings onto a local copy of the job. */
   mirrors?: readonly string[];
+  /** S3 prefixes refs may be read from besides the manifest's own bucket. */
+  allowRefPrefixes?: readonly string[];
+  /** How to reach S3 (region, profile, endpoint, timeouts); ignored when `s3Client` is given. */
+  s3?: S3Settings;
+  /** An S3 client to use instead of one built from `s3`. */
+  s3Client?: S3Client;
+  /** Whole-read retries for S3 (attempts, backoff). */
+  retry?: Partial<RetryPolicy>;
   /** Strategy and options per field; fields not named get a strategy picked from their answers. */
   fields?: Readonly<Record<string, FieldSetting>>;
   /** Seeds the random tie-breaking (default 1: runs are reproducible). */
@@ -43,14 +57,6 @@ export interface ConsolidateOptions {
 }
 
 export const defaults = { concurrency: 64, maxResponseBytes: 16 * 1024 * 1024, seed: 1 } as const;
-
-/** Where a location's bytes live. Only local paths in this version; S3 plugs in here. */
-function storageFor(location: string): Storage {
-  if (location.startsWith('s3://')) {
-    throw new UsageError(`${location}: s3:// locations are not supported yet; sync the job locally and use --mirror`);
-  }
-  return localStorage;
-}
 
 /** `out/output.manifest` → `out/output.rejects.jsonl` (and `.summary.json`). */
 function besideOutput(out: string, suffix: string): string {
@@ -69,9 +75,23 @@ export async function consolidate(options: ConsolidateOptions): Promise<Summary>
   const planner = new FieldPlanner(options.fields ?? {}, (field, plan) =>
     log(`field "${field}": no strategy configured; ${plan.pickedFor} answers → ${plan.strategy.name}`));
   const mirrors = (options.mirrors ?? []).map(parseMirror);
-  const job = options.manifest === '-' || mirrors.length > 0 ? undefined : jobMirror(options.manifest);
+  const manifestIsLocal = options.manifest !== '-' && !isS3Uri(options.manifest);
+  const job = manifestIsLocal && mirrors.length === 0 ? jobMirror(options.manifest) : undefined;
   if (job) log(`worker responses: s3://…/${job.job}/annotations/ read from ${path.join(job.directory, 'annotations')}`);
-  const resolver = new MirrorResolver(mirrors, job);
+  const manifestBucket = isS3Uri(options.manifest) ? parseS3Uri(options.manifest)?.bucket : undefined;
+  const resolver = new RefResolver(mirrors, job, [
+    ...(manifestBucket ? [`s3://${manifestBucket}/`] : []),
+    ...(options.allowRefPrefixes ?? []).map(parseAllowedPrefix),
+  ]);
+  const storages = new Storages(
+    () => options.s3Client ?? createS3Client({ maxSockets: concurrency, ...options.s3 }),
+    { ...defaultRetryPolicy, ...options.retry },
+  );
+  const storageFor = (location: string) => storages.for(location);
+  const s3Outputs = [options.out, rejectsPath, summaryPath].filter(isS3Uri);
+  if (isS3Uri(options.manifest) || s3Outputs.length > 0) {
+    await checkS3Access(storages.client(), isS3Uri(options.manifest) ? options.manifest : undefined, s3Outputs);
+  }
   const decide = objectConsolidator(planner, seededRandom(options.seed ?? defaults.seed));
   const summary = emptySummary(options.manifest, options.out, rejectsPath);
   const workers = new Set<string>();
@@ -89,13 +109,17 @@ export async function consolidate(options: ConsolidateOptions): Promise<Summary>
     const context = {
       labelAttribute: options.labelAttribute,
       maxResponseBytes: options.maxResponseBytes ?? defaults.maxResponseBytes,
-      readResponse: (ref: string, maxBytes: number) => localStorage.readAll(resolver.resolve(ref), maxBytes),
+      readResponse: (ref: string, maxBytes: number) => {
+        const location = resolver.resolve(ref);
+        return storageFor(location).readAll(location, maxBytes);
+      },
     };
     for await (const prepared of mapOrdered(readLines(input), concurrency, (line) => prepareLine(line, context))) {
       await record(prepared);
       options.onProgress?.(summary);
     }
     summary.workers = workers.size;
+    summary.retries = storages.counter.retries;
     summary.durationMs = Math.round(performance.now() - started);
     for (const field of Object.values(summary.fields)) {
       field.meanConfidence = field.objects ? field.meanConfidence / field.objects : 0;

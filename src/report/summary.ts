@@ -26,6 +26,8 @@ export interface Summary {
   fields: Record<string, FieldSummary>;
   /** Fields with answers of a shape normalisation does not know, and how many such answers. */
   unknownShapes: Record<string, number>;
+  /** S3 requests repeated after throttling, 5xx, timeouts or broken connections (the SDK's and the tool's). */
+  retries: number;
   durationMs: number;
 }
 
@@ -42,6 +44,7 @@ export function emptySummary(input: string, output: string, rejects: string): Su
     objectsWithoutAnswers: 0,
     fields: {},
     unknownShapes: {},
+    retries: 0,
     durationMs: 0,
   };
 }
@@ -51,7 +54,8 @@ export function formatSummary(summary: Summary): string {
   const { read, consolidated, failedInJob, rejected } = summary.lines;
   const lines = [
     `${read} lines read: ${consolidated} consolidated, ${failedInJob} failed in job, ${rejected} rejected` +
-      ` (${summary.answers} answers from ${summary.workers} workers, ${(summary.durationMs / 1000).toFixed(2)} s)`,
+      ` (${summary.answers} answers from ${summary.workers} workers, ${(summary.durationMs / 1000).toFixed(2)} s` +
+      `${summary.retries ? `, ${summary.retries} S3 retries` : ''})`,
     ...Object.entries(summary.fields).map(([name, field]) =>
       `  ${name}: ${field.strategy}, ${field.objects} objects, mean confidence ${field.meanConfidence.toFixed(3)}` +
         (field.unresolved ? `, ${field.unresolved} unresolved` : '')),

@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RejectError, UsageError } from '../../src/errors.js';
-import { jobMirror, MirrorResolver, parseMirror } from '../../src/io/mirror.js';
+import { jobMirror, parseMirror } from '../../src/io/mirror.js';
+import { parseAllowedPrefix, RefResolver } from '../../src/io/refs.js';
 
 const codeOf = (fn: () => unknown): string => {
   try {
@@ -14,7 +15,7 @@ const codeOf = (fn: () => unknown): string => {
 
 describe('mirrors', () => {
   const dir = path.resolve('/data/sync');
-  const resolver = new MirrorResolver([parseMirror(`s3://bucket/out/=${dir}`)]);
+  const resolver = new RefResolver([parseMirror(`s3://bucket/out/=${dir}`)], undefined, []);
 
   it('maps refs under the prefix into the directory', () => {
     expect(resolver.resolve('s3://bucket/out/job/annotations/1.json')).toBe(path.join(dir, 'job/annotations/1.json'));
@@ -39,11 +40,27 @@ describe('mirrors', () => {
   it('infers the job mirror from a manifest in Ground Truth layout, covering only that job\'s annotations', () => {
     const job = jobMirror('/data/sync/my-job/manifests/output/output.manifest');
     expect(job).toEqual({ job: 'my-job', directory: path.resolve('/data/sync/my-job') });
-    const inferred = new MirrorResolver([], job);
+    const inferred = new RefResolver([], job, []);
     expect(inferred.resolve('s3://b/p/my-job/annotations/worker-response/iteration-1/0/x.json'))
       .toBe(path.resolve('/data/sync/my-job/annotations/worker-response/iteration-1/0/x.json'));
     expect(codeOf(() => inferred.resolve('s3://b/p/my-job/manifests/output/output.manifest'))).toBe('ref-not-allowed');
     expect(codeOf(() => inferred.resolve('s3://b/p/not-my-job/annotations/x.json'))).toBe('ref-not-allowed');
     expect(jobMirror('/data/elsewhere/output.manifest')).toBeUndefined();
+  });
+});
+
+describe('allowed S3 prefixes', () => {
+  const resolver = new RefResolver([], undefined, ['s3://job-bucket/', parseAllowedPrefix('s3://shared/responses')]);
+
+  it('reads refs under an allowed prefix from S3', () => {
+    expect(resolver.resolve('s3://job-bucket/any/key.json')).toBe('s3://job-bucket/any/key.json');
+    expect(resolver.resolve('s3://shared/responses/1.json')).toBe('s3://shared/responses/1.json');
+  });
+
+  it('treats a prefix as a folder and refuses everything else', () => {
+    expect(codeOf(() => resolver.resolve('s3://shared/responses-evil/1.json'))).toBe('ref-not-allowed');
+    expect(codeOf(() => resolver.resolve('s3://job-bucket-2/key.json'))).toBe('ref-not-allowed');
+    expect(codeOf(() => resolver.resolve('s3://job-bucket/a/../../other/key.json'))).toBe('invalid-ref');
+    expect(() => parseAllowedPrefix('shared/responses')).toThrow(UsageError);
   });
 });

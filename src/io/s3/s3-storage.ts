@@ -1,0 +1,147 @@
+/**
+ * S3 behind the `Storage` interface. Reads retry whole (request and body) and never leave a body unread: an unread
+ * body holds its socket. The manifest stream resumes after a broken connection from the last byte received (a ranged
+ * GET pinned to the first response's ETag), so a long manifest survives resets without re-reading or losing a line.
+ * Writes stream through `@aws-sdk/lib-storage`'s `Upload` (multipart past 5 MiB) and are aborted on failure, so no
+ * partial object is ever visible.
+ */
+import { once } from 'node:events';
+import { PassThrough, Readable } from 'node:stream';
+import { GetObjectCommand, type GetObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { RejectError, UsageError } from '../../errors.js';
+import type { OutputWriter, Storage } from '../storage.js';
+import { backoff, isRetryable, sdkRetriesOf, withRetries, type RetryPolicy } from './retry.js';
+import { parseS3Uri, type S3Location } from './s3-uri.js';
+
+export interface RetryCounter {
+  retries: number;
+}
+
+function locationOf(uri: string): S3Location {
+  const location = parseS3Uri(uri);
+  if (!location) throw new UsageError(`${uri}: expected s3://bucket/key`);
+  return location;
+}
+
+const errorName = (error: unknown): string =>
+  (error as { name?: string; code?: string }).code ?? (error as Error).name ?? 'Error';
+
+export class S3Storage implements Storage {
+  constructor(
+    private readonly client: S3Client,
+    private readonly policy: RetryPolicy,
+    private readonly counter: RetryCounter,
+  ) {}
+
+  private async get(location: S3Location, range?: { offset: number; etag: string | undefined }): Promise<GetObjectCommandOutput> {
+    try {
+      const response = await this.client.send(new GetObjectCommand({
+        Bucket: location.bucket,
+        Key: location.key,
+        ...(range && { Range: `bytes=${range.offset}-`, IfMatch: range.etag }),
+      }));
+      this.counter.retries += sdkRetriesOf(response);
+      return response;
+    } catch (error) {
+      this.counter.retries += sdkRetriesOf(error);
+      throw error;
+    }
+  }
+
+  async openRead(uri: string): Promise<Readable> {
+    return Readable.from(this.resumableChunks(locationOf(uri)), { objectMode: false });
+  }
+
+  private async *resumableChunks(location: S3Location): AsyncGenerator<Buffer> {
+    let offset = 0;
+    let etag: string | undefined;
+    for (let failures = 0; ;) {
+      try {
+        const response = await this.get(location, offset > 0 ? { offset, etag } : undefined);
+        etag ??= response.ETag;
+        for await (const chunk of response.Body as Readable) {
+          offset += (chunk as Buffer).length;
+          failures = 0;
+          yield chunk as Buffer;
+        }
+        return;
+      } catch (error) {
+        failures += 1;
+        if (failures >= this.policy.attempts || !isRetryable(error)) throw error;
+        this.counter.retries += 1;
+        await backoff(this.policy, failures - 1);
+      }
+    }
+  }
+
+  async readAll(uri: string, maxBytes: number): Promise<Buffer> {
+    const location = locationOf(uri);
+    try {
+      return await withRetries(this.policy, async () => {
+        const response = await this.get(location);
+        const body = response.Body as Readable;
+        if ((response.ContentLength ?? 0) > maxBytes) {
+          body.destroy();
+          throw new RejectError('response-too-large', `worker response is ${response.ContentLength} bytes, over the ${maxBytes}-byte limit`);
+        }
+        const chunks: Buffer[] = [];
+        let size = 0;
+        for await (const chunk of body) {
+          size += (chunk as Buffer).length;
+          // Leaving the loop destroys the body, so an oversized stream is never read to its end.
+          if (size > maxBytes) throw new RejectError('response-too-large', `worker response is over the ${maxBytes}-byte limit`);
+          chunks.push(chunk as Buffer);
+        }
+        return Buffer.concat(chunks, size);
+      }, () => (this.counter.retries += 1));
+    } catch (error) {
+      if (error instanceof RejectError) throw error;
+      const name = errorName(error);
+      if (name === 'NoSuchKey' || name === 'NotFound') throw new RejectError('response-missing', `worker response not found: ${uri}`);
+      const attempts = isRetryable(error) ? ` after ${this.policy.attempts} attempts` : '';
+      throw new RejectError('response-unreadable', `${name}${attempts}: ${(error as Error).message}`);
+    }
+  }
+
+  async createWriter(uri: string): Promise<OutputWriter> {
+    const { bucket, key } = locationOf(uri);
+    return new UploadWriter(this.client, bucket, key);
+  }
+}
+
+/** Feeds an `Upload` through a stream; the upload runs while lines are written and is aborted on failure. */
+class UploadWriter implements OutputWriter {
+  private readonly body = new PassThrough();
+  private readonly upload: Upload;
+  private readonly done: Promise<unknown>;
+  private failure: unknown;
+
+  constructor(client: S3Client, bucket: string, key: string) {
+    this.upload = new Upload({ client, params: { Bucket: bucket, Key: key, Body: this.body }, leavePartsOnError: false });
+    this.done = this.upload.done();
+    this.done.catch((error: unknown) => {
+      this.failure ??= error;
+      // Unblocks a writer waiting for 'drain' that will never come.
+      this.body.destroy(error as Error);
+    });
+  }
+
+  async write(chunk: string): Promise<void> {
+    if (this.failure) throw this.failure;
+    if (!this.body.write(chunk)) await once(this.body, 'drain');
+  }
+
+  async commit(): Promise<void> {
+    if (this.failure) throw this.failure;
+    this.body.end();
+    await this.done;
+  }
+
+  async abort(): Promise<void> {
+    this.failure ??= new Error('aborted');
+    await this.upload.abort().catch(() => {});
+    await this.done.catch(() => {});
+    this.body.destroy();
+  }
+}
