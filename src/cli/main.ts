@@ -6,6 +6,12 @@ import { UsageError } from '../errors.js';
 import { consolidate, defaults } from '../pipeline/consolidate.js';
 import { formatSummary } from '../report/summary.js';
 import { strategyNames } from '../../strategies/registry.js';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { defaultRetryPolicy } from '../io/s3/retry.js';
+import { createS3Client, s3Defaults, type S3Settings } from '../io/s3/s3-client.js';
+import { Storages } from '../io/storages.js';
+
+const configMaxBytes = 1024 * 1024;
 
 export const exitCodes = { ok: 0, failure: 1, usage: 2, rejected: 3 } as const;
 
@@ -17,6 +23,13 @@ interface RunFlags {
   strategy: string[];
   labelAttribute?: string;
   mirror: string[];
+  allowRefPrefix: string[];
+  region?: string;
+  profile?: string;
+  endpointUrl?: string;
+  maxAttempts?: number;
+  connectTimeout?: number;
+  requestTimeout?: number;
   seed?: number;
   concurrency?: number;
   maxResponseBytes?: number;
@@ -62,6 +75,13 @@ export async function main(argv: readonly string[], stderr: NodeJS.WritableStrea
     .option('-s, --strategy <field=name[,opt=value…]>', `strategy for a field, repeatable (${strategyNames().join(', ')})`, collectFlag, [])
     .option('--label-attribute <name>', 'label attribute whose <name>-metadata holds the worker-response-ref (default: detected)')
     .option('--mirror <s3://bucket/prefix/=dir>', 'read refs under an S3 prefix from a local copy, repeatable', collectFlag, [])
+    .option('--allow-ref-prefix <s3://bucket/prefix/>', 'also read refs under this S3 prefix (default: only the manifest\'s bucket), repeatable', collectFlag, [])
+    .option('--region <region>', 'AWS region (default: the SDK\'s resolution: AWS_REGION, the profile, …)')
+    .option('--profile <name>', 'AWS shared-config profile (default: AWS_PROFILE or default)')
+    .option('--endpoint-url <url>', 'S3-compatible endpoint (MinIO, Ceph, …), path-style addressing')
+    .option('--max-attempts <n>', `attempts per S3 read, the first included (default ${defaultRetryPolicy.attempts})`, positiveInt)
+    .option('--connect-timeout <ms>', `S3 connection timeout (default ${s3Defaults.connectionTimeoutMs})`, positiveInt)
+    .option('--request-timeout <ms>', `S3 time to first byte and longest silence mid-body (default ${s3Defaults.requestTimeoutMs})`, positiveInt)
     .option('--seed <n>', 'seed for random tie-breaking', integer)
     .option('--concurrency <n>', `worker responses fetched at once (default ${defaults.concurrency})`, positiveInt)
     .option('--max-response-bytes <n>', `reject larger worker responses (default ${defaults.maxResponseBytes})`, positiveInt)
@@ -71,7 +91,21 @@ export async function main(argv: readonly string[], stderr: NodeJS.WritableStrea
     .action(async (manifest: string, flags: RunFlags) => {
       verbose = flags.verbose ?? false;
       const log = flags.quiet ? () => {} : (message: string) => stderr.write(`${message}\n`);
-      const config = flags.config ? await loadConfig(flags.config) : undefined;
+      const s3Settings: S3Settings = {
+        region: flags.region,
+        profile: flags.profile,
+        endpointUrl: flags.endpointUrl,
+        connectionTimeoutMs: flags.connectTimeout,
+        requestTimeoutMs: flags.requestTimeout,
+        maxSockets: flags.concurrency,
+      };
+      const retry = { ...defaultRetryPolicy, ...(flags.maxAttempts && { attempts: flags.maxAttempts }) };
+      // One S3 client for the process, made only if something lives in S3.
+      let s3Client: S3Client | undefined;
+      const storages = new Storages(() => (s3Client ??= createS3Client(s3Settings, retry)), retry);
+      const config = flags.config
+        ? await loadConfig(flags.config, async (file) => (await storages.for(file).readAll(file, configMaxBytes)).toString('utf8'))
+        : undefined;
       const fields = { ...config?.fields, ...Object.fromEntries(flags.strategy.map(parseStrategyFlag)) };
       const showProgress = flags.progress && !flags.quiet && (stderr as { isTTY?: boolean }).isTTY === true;
       let lastProgress = 0;
@@ -82,6 +116,10 @@ export async function main(argv: readonly string[], stderr: NodeJS.WritableStrea
         summary: flags.summary,
         labelAttribute: flags.labelAttribute ?? config?.labelAttribute,
         mirrors: flags.mirror,
+        allowRefPrefixes: flags.allowRefPrefix,
+        s3: s3Settings,
+        s3Client,
+        retry,
         fields,
         seed: flags.seed ?? config?.seed,
         concurrency: flags.concurrency ?? config?.concurrency,

@@ -32,10 +32,11 @@ const configSchema = z.strictObject({
 
 export type Config = z.infer<typeof configSchema>;
 
-export async function loadConfig(file: string): Promise<Config> {
+/** Reads and validates a configuration file; `readText` fetches it (default: the local file system). */
+export async function loadConfig(file: string, readText: (file: string) => Promise<string> = (f) => readFile(f, 'utf8')): Promise<Config> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readText(file);
   } catch (error) {
     throw new UsageError(`--config ${file}: ${(error as Error).message}`);
   }

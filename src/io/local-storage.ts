@@ -26,7 +26,7 @@ export const localStorage: Storage = {
       handle = await open(location, 'r');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-        throw new RejectError('response-missing', `worker response not found: ${location}`);
+        throw new RejectError('response-missing', `not found: ${location}`);
       }
       throw error;
     }
@@ -41,7 +41,7 @@ export const localStorage: Storage = {
         length += read;
       }
       if (length > maxBytes) {
-        throw new RejectError('response-too-large', `worker response is over the ${maxBytes}-byte limit (${size} bytes)`);
+        throw new RejectError('response-too-large', `${location} is over the ${maxBytes}-byte limit (${size} bytes)`);
       }
       return buffer.subarray(0, length);
     } finally {

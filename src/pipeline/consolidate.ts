@@ -83,10 +83,8 @@ export async function consolidate(options: ConsolidateOptions): Promise<Summary>
     ...(manifestBucket ? [`s3://${manifestBucket}/`] : []),
     ...(options.allowRefPrefixes ?? []).map(parseAllowedPrefix),
   ]);
-  const storages = new Storages(
-    () => options.s3Client ?? createS3Client({ maxSockets: concurrency, ...options.s3 }),
-    { ...defaultRetryPolicy, ...options.retry },
-  );
+  const retry = { ...defaultRetryPolicy, ...options.retry };
+  const storages = new Storages(() => options.s3Client ?? createS3Client({ maxSockets: concurrency, ...options.s3 }, retry), retry);
   const storageFor = (location: string) => storages.for(location);
   const s3Outputs = [options.out, rejectsPath, summaryPath].filter(isS3Uri);
   if (isS3Uri(options.manifest) || s3Outputs.length > 0) {

@@ -43,9 +43,13 @@ export function isRetryable(error: unknown): boolean {
 export const sdkRetriesOf = (value: unknown): number =>
   Math.max(0, ((value as MaybeServiceError)?.$metadata?.attempts ?? 1) - 1);
 
-/** Waits before retry number `n` (0-based): full jitter over a capped exponential. */
+/** The wait before retry number `n` (0-based): full jitter over a capped exponential. */
+export function backoffMs(policy: RetryPolicy, n: number, random: () => number = Math.random): number {
+  return random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** n);
+}
+
 export function backoff(policy: RetryPolicy, n: number, random: () => number = Math.random): Promise<void> {
-  return sleep(random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** n));
+  return sleep(backoffMs(policy, n, random));
 }
 
 /** Runs `attempt` until it succeeds, fails with a non-retryable error, or the policy's attempts are spent. */

@@ -9,6 +9,8 @@
  * - `connectionTimeout` bounds the TCP connect; `requestTimeout` bounds the wait for response headers and, with
  *   `throwOnRequestTimeout`, really aborts (by default the SDK only logs a warning); `socketTimeout` bounds inactivity,
  *   which is what catches a body that stalls mid-stream;
+ * - the SDK's own retries (until response headers arrive) use the same capped, fully jittered backoff as the tool's
+ *   whole-read retries (`retry.ts`);
  * - checksums only when an operation requires them: the SDK's default flexible checksums send streamed uploads with
  *   aws-chunked trailers that several S3-compatible stores mishandle, and reads need none (sizes are checked).
  */
@@ -16,6 +18,8 @@ import http from 'node:http';
 import https from 'node:https';
 import { S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { ConfiguredRetryStrategy } from '@smithy/util-retry';
+import { backoffMs, defaultRetryPolicy, type RetryPolicy } from './retry.js';
 
 export interface S3Settings {
   region?: string;
@@ -32,7 +36,7 @@ export interface S3Settings {
 
 export const s3Defaults = { maxSockets: 64, connectionTimeoutMs: 3_000, requestTimeoutMs: 30_000, sdkMaxAttempts: 3 } as const;
 
-export function createS3Client(settings: S3Settings = {}): S3Client {
+export function createS3Client(settings: S3Settings = {}, retry: RetryPolicy = defaultRetryPolicy): S3Client {
   const maxSockets = settings.maxSockets ?? s3Defaults.maxSockets;
   const requestTimeout = settings.requestTimeoutMs ?? s3Defaults.requestTimeoutMs;
   const agentOptions = { keepAlive: true, maxSockets, maxFreeSockets: maxSockets };
@@ -42,7 +46,7 @@ export function createS3Client(settings: S3Settings = {}): S3Client {
     ...(!settings.region && settings.endpointUrl && !process.env.AWS_REGION && !process.env.AWS_DEFAULT_REGION && { region: 'us-east-1' }),
     ...(settings.profile && { profile: settings.profile }),
     ...(settings.endpointUrl && { endpoint: settings.endpointUrl, forcePathStyle: true }),
-    maxAttempts: settings.sdkMaxAttempts ?? s3Defaults.sdkMaxAttempts,
+    retryStrategy: new ConfiguredRetryStrategy(settings.sdkMaxAttempts ?? s3Defaults.sdkMaxAttempts, (attempt) => backoffMs(retry, attempt - 1)),
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
     requestHandler: new NodeHttpHandler({

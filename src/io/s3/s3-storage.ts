@@ -83,14 +83,14 @@ export class S3Storage implements Storage {
         const body = response.Body as Readable;
         if ((response.ContentLength ?? 0) > maxBytes) {
           body.destroy();
-          throw new RejectError('response-too-large', `worker response is ${response.ContentLength} bytes, over the ${maxBytes}-byte limit`);
+          throw new RejectError('response-too-large', `${uri} is ${response.ContentLength} bytes, over the ${maxBytes}-byte limit`);
         }
         const chunks: Buffer[] = [];
         let size = 0;
         for await (const chunk of body) {
           size += (chunk as Buffer).length;
           // Leaving the loop destroys the body, so an oversized stream is never read to its end.
-          if (size > maxBytes) throw new RejectError('response-too-large', `worker response is over the ${maxBytes}-byte limit`);
+          if (size > maxBytes) throw new RejectError('response-too-large', `${uri} is over the ${maxBytes}-byte limit`);
           chunks.push(chunk as Buffer);
         }
         return Buffer.concat(chunks, size);
@@ -98,7 +98,7 @@ export class S3Storage implements Storage {
     } catch (error) {
       if (error instanceof RejectError) throw error;
       const name = errorName(error);
-      if (name === 'NoSuchKey' || name === 'NotFound') throw new RejectError('response-missing', `worker response not found: ${uri}`);
+      if (name === 'NoSuchKey' || name === 'NotFound') throw new RejectError('response-missing', `not found: ${uri}`);
       const attempts = isRetryable(error) ? ` after ${this.policy.attempts} attempts` : '';
       throw new RejectError('response-unreadable', `${name}${attempts}: ${(error as Error).message}`);
     }
@@ -113,13 +113,12 @@ export class S3Storage implements Storage {
 /** Feeds an `Upload` through a stream; the upload runs while lines are written and is aborted on failure. */
 class UploadWriter implements OutputWriter {
   private readonly body = new PassThrough();
-  private readonly upload: Upload;
   private readonly done: Promise<unknown>;
   private failure: unknown;
 
   constructor(client: S3Client, bucket: string, key: string) {
-    this.upload = new Upload({ client, params: { Bucket: bucket, Key: key, Body: this.body }, leavePartsOnError: false });
-    this.done = this.upload.done();
+    const upload = new Upload({ client, params: { Bucket: bucket, Key: key, Body: this.body }, leavePartsOnError: false });
+    this.done = upload.done();
     this.done.catch((error: unknown) => {
       this.failure ??= error;
       // Unblocks a writer waiting for 'drain' that will never come.
@@ -138,10 +137,14 @@ class UploadWriter implements OutputWriter {
     await this.done;
   }
 
+  /**
+   * Fails the body stream rather than calling `Upload.abort()`: `abort()` settles `done()` at once and leaves the
+   * AbortMultipartUpload request running in the background, while a failed body makes the upload abort its multipart
+   * upload before `done()` settles, so when this returns no part is left behind.
+   */
   async abort(): Promise<void> {
-    this.failure ??= new Error('aborted');
-    await this.upload.abort().catch(() => {});
+    this.failure ??= new Error('upload aborted');
+    this.body.destroy(this.failure as Error);
     await this.done.catch(() => {});
-    this.body.destroy();
   }
 }
