@@ -32,18 +32,18 @@ export interface TestS3 {
   stop(): Promise<void>;
 }
 
-export async function startS3Server(buckets: readonly string[]): Promise<TestS3> {
+export async function startS3Server(buckets: readonly string[], port = 0): Promise<TestS3> {
   const directory = await mkdtemp(path.join(os.tmpdir(), 'gt-s3rver-'));
   const script = path.join(import.meta.dirname, 's3rver-process.mjs');
-  const child = spawn(process.execPath, ['--openssl-legacy-provider', script, directory, ...buckets], {
+  const child = spawn(process.execPath, ['--openssl-legacy-provider', script, String(port), directory, ...buckets], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const [line] = (await Promise.race([
     once(createInterface({ input: child.stdout! }), 'line'),
     once(child, 'exit').then(([code]) => { throw new Error(`s3rver exited with ${code}`); }),
   ])) as [string];
-  const { port } = JSON.parse(line) as { port: number };
-  const endpoint = `http://127.0.0.1:${port}`;
+  const listening = (JSON.parse(line) as { port: number }).port;
+  const endpoint = `http://127.0.0.1:${listening}`;
   const client = (settings: S3Settings = {}, retry?: RetryPolicy) => {
     const { AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY } = s3rverEnv;
     process.env.AWS_ACCESS_KEY_ID ??= AWS_ACCESS_KEY_ID;
@@ -54,7 +54,7 @@ export async function startS3Server(buckets: readonly string[]): Promise<TestS3>
   const uploader = client();
   return {
     endpoint,
-    port,
+    port: listening,
     client,
     async uploadTree(root, bucket, prefix) {
       const files = (await readdir(root, { recursive: true, withFileTypes: true })).filter((entry) => entry.isFile());

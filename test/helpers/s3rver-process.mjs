@@ -1,17 +1,18 @@
-// Runs s3rver (an S3-protocol server) in its own process for the tests: `node --openssl-legacy-provider
-// test/helpers/s3rver-process.mjs <directory> <bucket>...`. Prints `{"port": N}` on stdout once listening.
+// Runs s3rver (an S3-protocol server) in its own process: `node --openssl-legacy-provider
+// test/helpers/s3rver-process.mjs <port> <directory> <bucket>...` (port 0 picks a free one). Prints `{"port": N}` on
+// stdout once listening.
 import S3rver from 's3rver';
 
-const [directory, ...buckets] = process.argv.slice(2);
+const [port, directory, ...buckets] = process.argv.slice(2);
 const server = new S3rver({
   address: '127.0.0.1',
-  port: 0,
+  port: Number(port),
   silent: true,
   directory,
   configureBuckets: buckets.map((name) => ({ name })),
 });
-const { port } = await server.run();
-process.stdout.write(`${JSON.stringify({ port })}\n`);
+const { port: listening } = await server.run();
+process.stdout.write(`${JSON.stringify({ port: listening })}\n`);
 process.on('SIGTERM', async () => {
   await server.close();
   process.exit(0);

@@ -34,6 +34,7 @@ function explain(error: unknown, uri: string, what: string): UsageError {
     return new UsageError(`no AWS credentials for ${uri}: set AWS_PROFILE or --profile, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run with a role (${message})`);
   }
   if (/region is missing/i.test(message)) return new UsageError(`no AWS region for ${uri}: pass --region or set AWS_REGION`);
+  if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN/.test(message)) return new UsageError(`${what} ${uri}: cannot reach the S3 endpoint (${message})`);
   if (status === 301 || e.name === 'PermanentRedirect') return new UsageError(`${what} ${uri} is in another region: pass its --region`);
   if (e.name === 'NoSuchBucket' || (what === 'output bucket' && status === 404)) return new UsageError(`${what} ${uri}: the bucket does not exist`);
   if (status === 404 || e.name === 'NotFound' || e.name === 'NoSuchKey') return new UsageError(`${what} ${uri} does not exist`);

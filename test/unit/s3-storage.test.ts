@@ -1,0 +1,131 @@
+import { Readable } from 'node:stream';
+import { GetObjectCommand, NoSuchKey, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { sdkStreamMixin } from '@smithy/util-stream';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { RejectError } from '../../src/errors.js';
+import { backoffMs, isRetryable, withRetries } from '../../src/io/s3/retry.js';
+import { S3Storage } from '../../src/io/s3/s3-storage.js';
+
+const policy = { attempts: 4, baseDelayMs: 1, maxDelayMs: 2 };
+const s3 = mockClient(S3Client);
+
+/** A body that yields `chunks` and then fails with a connection reset, as a dropped connection does mid-body. */
+function brokenBody(chunks: string[]) {
+  async function* generate() {
+    for (const chunk of chunks) yield Buffer.from(chunk);
+    throw Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
+  }
+  return sdkStreamMixin(Readable.from(generate()));
+}
+const body = (text: string) => sdkStreamMixin(Readable.from([Buffer.from(text)]));
+const serviceError = (name: string, status: number) =>
+  new S3ServiceException({ name, $fault: status >= 500 ? 'server' : 'client', $metadata: { httpStatusCode: status } });
+
+describe('S3Storage.readAll', () => {
+  let counter: { retries: number };
+  let storage: S3Storage;
+  beforeEach(() => {
+    s3.reset();
+    counter = { retries: 0 };
+    storage = new S3Storage(new S3Client({ region: 'us-east-1' }), policy, counter);
+  });
+
+  it('retries a read whose body breaks mid-stream, and counts the retry', async () => {
+    s3.on(GetObjectCommand)
+      .resolvesOnce({ Body: brokenBody(['{"answ']) })
+      .resolvesOnce({ Body: body('{"answers":[]}') });
+    expect((await storage.readAll('s3://b/k.json', 1000)).toString()).toBe('{"answers":[]}');
+    expect(counter.retries).toBe(1);
+  });
+
+  it('retries 503 SlowDown and 500, then gives up with the error code after the last attempt', async () => {
+    s3.on(GetObjectCommand).rejects(serviceError('SlowDown', 503));
+    const error = await storage.readAll('s3://b/k.json', 1000).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RejectError);
+    expect(error).toMatchObject({ code: 'response-unreadable', message: expect.stringContaining('SlowDown after 4 attempts') });
+    expect(s3.commandCalls(GetObjectCommand)).toHaveLength(4);
+    expect(counter.retries).toBe(3);
+  });
+
+  it('does not retry a missing key or access denied', async () => {
+    s3.on(GetObjectCommand)
+      .rejectsOnce(new NoSuchKey({ message: 'gone', $metadata: {} }))
+      .rejectsOnce(serviceError('AccessDenied', 403));
+    await expect(storage.readAll('s3://b/k.json', 1000)).rejects.toMatchObject({ code: 'response-missing' });
+    await expect(storage.readAll('s3://b/k.json', 1000)).rejects.toMatchObject({ code: 'response-unreadable', message: expect.stringMatching(/^AccessDenied:/) });
+    expect(s3.commandCalls(GetObjectCommand)).toHaveLength(2);
+    expect(counter.retries).toBe(0);
+  });
+
+  it('rejects an oversized response from its Content-Length, destroying the unread body', async () => {
+    const stream = Readable.from([Buffer.from('x'.repeat(100))]);
+    s3.on(GetObjectCommand).resolves({ Body: sdkStreamMixin(stream), ContentLength: 100 });
+    await expect(storage.readAll('s3://b/k.json', 10)).rejects.toMatchObject({ code: 'response-too-large' });
+    expect(stream.destroyed).toBe(true);
+  });
+
+  it('stops reading a body without Content-Length once it passes the limit', async () => {
+    let produced = 0;
+    async function* endless() {
+      for (;;) {
+        produced += 1;
+        yield Buffer.alloc(1024);
+      }
+    }
+    s3.on(GetObjectCommand).resolves({ Body: sdkStreamMixin(Readable.from(endless())) });
+    await expect(storage.readAll('s3://b/k.json', 4096)).rejects.toMatchObject({ code: 'response-too-large' });
+    expect(produced).toBeLessThan(10);
+  });
+});
+
+describe('S3Storage.openRead', () => {
+  it('resumes a broken manifest stream from the last byte received, pinned to the ETag', async () => {
+    s3.reset();
+    s3.on(GetObjectCommand)
+      .resolvesOnce({ Body: brokenBody(['line 1\nli']), ETag: '"abc"' })
+      .resolvesOnce({ Body: body('ne 2\n'), ETag: '"abc"' });
+    const counter = { retries: 0 };
+    const stream = await new S3Storage(new S3Client({ region: 'us-east-1' }), policy, counter).openRead('s3://b/m.manifest');
+    let text = '';
+    for await (const chunk of stream) text += chunk;
+    expect(text).toBe('line 1\nline 2\n');
+    expect(s3.commandCalls(GetObjectCommand)[1]!.args[0].input).toMatchObject({ Range: 'bytes=9-', IfMatch: '"abc"' });
+    expect(counter.retries).toBe(1);
+  });
+});
+
+describe('retry policy', () => {
+  it('classifies throttling, 5xx, timeouts and broken connections as retryable, client errors not', () => {
+    expect(isRetryable(serviceError('SlowDown', 503))).toBe(true);
+    expect(isRetryable(serviceError('InternalError', 500))).toBe(true);
+    expect(isRetryable(serviceError('TooManyRequests', 429))).toBe(true);
+    expect(isRetryable(Object.assign(new Error('timed out'), { name: 'TimeoutError' }))).toBe(true);
+    expect(isRetryable(Object.assign(new Error('reset'), { code: 'ECONNRESET' }))).toBe(true);
+    expect(isRetryable(new Error('socket hang up'))).toBe(true);
+    expect(isRetryable(serviceError('AccessDenied', 403))).toBe(false);
+    expect(isRetryable(new RejectError('response-too-large', 'big'))).toBe(false);
+  });
+
+  it('backs off with full jitter under a capped exponential', () => {
+    const wide = { attempts: 10, baseDelayMs: 100, maxDelayMs: 1000 };
+    expect(backoffMs(wide, 0, () => 0.999)).toBeCloseTo(99.9);
+    expect(backoffMs(wide, 3, () => 0.5)).toBe(400);
+    expect(backoffMs(wide, 8, () => 0.999)).toBeCloseTo(999);
+    expect(backoffMs(wide, 8, () => 0)).toBe(0);
+  });
+
+  it('returns the first success and stops on a non-retryable error', async () => {
+    let calls = 0;
+    const retried: unknown[] = [];
+    await expect(withRetries(policy, async () => {
+      calls += 1;
+      if (calls < 3) throw serviceError('SlowDown', 503);
+      return 'ok';
+    }, (e) => retried.push(e))).resolves.toBe('ok');
+    expect(retried).toHaveLength(2);
+    await expect(withRetries(policy, async () => { throw serviceError('AccessDenied', 403); }, () => retried.push(1)))
+      .rejects.toMatchObject({ name: 'AccessDenied' });
+    expect(retried).toHaveLength(2);
+  });
+});
