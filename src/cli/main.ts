@@ -1,19 +1,19 @@
 /** The `gt-consolidate` command: a thin layer over the library's `consolidate`. */
 import { readFileSync } from 'node:fs';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { loadConfig, parseStrategyFlag } from '../config/config.js';
 import { UsageError } from '../errors.js';
-import { consolidate, defaults } from '../pipeline/consolidate.js';
-import { formatSummary } from '../report/summary.js';
-import { strategyNames } from '../../strategies/registry.js';
-import type { S3Client } from '@aws-sdk/client-s3';
 import { defaultRetryPolicy } from '../io/s3/retry.js';
 import { createS3Client, s3Defaults, type S3Settings } from '../io/s3/s3-client.js';
 import { Storages } from '../io/storages.js';
-
-const configMaxBytes = 1024 * 1024;
+import { consolidate, defaults } from '../pipeline/consolidate.js';
+import { formatSummary } from '../report/summary.js';
+import { strategyNames } from '../../strategies/registry.js';
 
 export const exitCodes = { ok: 0, failure: 1, usage: 2, rejected: 3 } as const;
+
+const configMaxBytes = 1024 * 1024;
 
 interface RunFlags {
   out: string;
@@ -55,6 +55,59 @@ function version(): string {
   return pkg.version;
 }
 
+/** `gt-consolidate run`: returns the exit code. */
+async function run(manifest: string, flags: RunFlags, stderr: NodeJS.WritableStream): Promise<number> {
+  const log = flags.quiet ? () => {} : (message: string) => stderr.write(`${message}\n`);
+  const s3Settings: S3Settings = {
+    region: flags.region,
+    profile: flags.profile,
+    endpointUrl: flags.endpointUrl,
+    connectionTimeoutMs: flags.connectTimeout,
+    requestTimeoutMs: flags.requestTimeout,
+    maxSockets: flags.concurrency,
+  };
+  const retry = { ...defaultRetryPolicy, ...(flags.maxAttempts && { attempts: flags.maxAttempts }) };
+  // One S3 client for the process, made only if something lives in S3, and closed here.
+  let s3Client: S3Client | undefined;
+  const storages = new Storages(() => (s3Client = createS3Client(s3Settings, retry)), retry);
+  try {
+    const config = flags.config
+      ? await loadConfig(flags.config, async (file) => (await storages.for(file).readAll(file, configMaxBytes)).toString('utf8'))
+      : undefined;
+    const showProgress = flags.progress && !flags.quiet && (stderr as { isTTY?: boolean }).isTTY === true;
+    let lastProgress = 0;
+    const summary = await consolidate({
+      manifest,
+      out: flags.out,
+      rejects: flags.rejects,
+      summary: flags.summary,
+      labelAttribute: flags.labelAttribute ?? config?.labelAttribute,
+      mirrors: flags.mirror,
+      allowRefPrefixes: flags.allowRefPrefix,
+      s3: s3Settings,
+      s3Client,
+      retry,
+      fields: { ...config?.fields, ...Object.fromEntries(flags.strategy.map(parseStrategyFlag)) },
+      seed: flags.seed ?? config?.seed,
+      concurrency: flags.concurrency ?? config?.concurrency,
+      maxResponseBytes: flags.maxResponseBytes ?? config?.maxResponseBytes,
+      log,
+      onProgress: showProgress
+        ? ({ lines }) => {
+          if (Date.now() - lastProgress < 250) return;
+          lastProgress = Date.now();
+          stderr.write(`\r${lines.read} lines: ${lines.consolidated} consolidated, ${lines.failedInJob} failed in job, ${lines.rejected} rejected`);
+        }
+        : undefined,
+    });
+    if (showProgress) stderr.write('\r\x1b[K');
+    log(formatSummary(summary));
+    return summary.lines.rejected > 0 ? exitCodes.rejected : exitCodes.ok;
+  } finally {
+    storages.close();
+  }
+}
+
 /** Runs the CLI on `argv` (without `node` and the script) and returns the exit code; never calls `process.exit`. */
 export async function main(argv: readonly string[], stderr: NodeJS.WritableStream = process.stderr): Promise<number> {
   let exitCode: number = exitCodes.ok;
@@ -67,8 +120,8 @@ export async function main(argv: readonly string[], stderr: NodeJS.WritableStrea
 
   program.command('run')
     .description('consolidate an output manifest into a consolidated manifest, a rejects file and a summary')
-    .argument('<manifest>', 'the job\'s output.manifest (a path, or - for stdin)')
-    .requiredOption('-o, --out <file>', 'consolidated manifest to write')
+    .argument('<manifest>', 'the job\'s output.manifest (a path, s3://bucket/key, or - for stdin)')
+    .requiredOption('-o, --out <file>', 'consolidated manifest to write (a path or s3://bucket/key)')
     .option('--rejects <file>', 'rejected lines with line number and reason (default: <out>.rejects.jsonl)')
     .option('--summary <file>', 'run summary as JSON (default: <out>.summary.json)')
     .option('-c, --config <file>', 'JSON or YAML file mapping fields to strategies and options')
@@ -90,52 +143,7 @@ export async function main(argv: readonly string[], stderr: NodeJS.WritableStrea
     .option('--verbose', 'print stack traces with errors')
     .action(async (manifest: string, flags: RunFlags) => {
       verbose = flags.verbose ?? false;
-      const log = flags.quiet ? () => {} : (message: string) => stderr.write(`${message}\n`);
-      const s3Settings: S3Settings = {
-        region: flags.region,
-        profile: flags.profile,
-        endpointUrl: flags.endpointUrl,
-        connectionTimeoutMs: flags.connectTimeout,
-        requestTimeoutMs: flags.requestTimeout,
-        maxSockets: flags.concurrency,
-      };
-      const retry = { ...defaultRetryPolicy, ...(flags.maxAttempts && { attempts: flags.maxAttempts }) };
-      // One S3 client for the process, made only if something lives in S3.
-      let s3Client: S3Client | undefined;
-      const storages = new Storages(() => (s3Client ??= createS3Client(s3Settings, retry)), retry);
-      const config = flags.config
-        ? await loadConfig(flags.config, async (file) => (await storages.for(file).readAll(file, configMaxBytes)).toString('utf8'))
-        : undefined;
-      const fields = { ...config?.fields, ...Object.fromEntries(flags.strategy.map(parseStrategyFlag)) };
-      const showProgress = flags.progress && !flags.quiet && (stderr as { isTTY?: boolean }).isTTY === true;
-      let lastProgress = 0;
-      const summary = await consolidate({
-        manifest,
-        out: flags.out,
-        rejects: flags.rejects,
-        summary: flags.summary,
-        labelAttribute: flags.labelAttribute ?? config?.labelAttribute,
-        mirrors: flags.mirror,
-        allowRefPrefixes: flags.allowRefPrefix,
-        s3: s3Settings,
-        s3Client,
-        retry,
-        fields,
-        seed: flags.seed ?? config?.seed,
-        concurrency: flags.concurrency ?? config?.concurrency,
-        maxResponseBytes: flags.maxResponseBytes ?? config?.maxResponseBytes,
-        log,
-        onProgress: showProgress
-          ? ({ lines }) => {
-            if (Date.now() - lastProgress < 250) return;
-            lastProgress = Date.now();
-            stderr.write(`\r${lines.read} lines: ${lines.consolidated} consolidated, ${lines.failedInJob} failed in job, ${lines.rejected} rejected`);
-          }
-          : undefined,
-      });
-      if (showProgress) stderr.write('\r\x1b[K');
-      log(formatSummary(summary));
-      exitCode = summary.lines.rejected > 0 ? exitCodes.rejected : exitCodes.ok;
+      exitCode = await run(manifest, flags, stderr);
     });
 
   try {

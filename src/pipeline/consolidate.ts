@@ -69,23 +69,42 @@ export async function consolidate(options: ConsolidateOptions): Promise<Summary>
   const log = options.log ?? (() => {});
   const concurrency = options.concurrency ?? defaults.concurrency;
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new UsageError('concurrency must be a positive integer');
-  const rejectsPath = options.rejects ?? besideOutput(options.out, '.rejects.jsonl');
-  const summaryPath = options.summary ?? besideOutput(options.out, '.summary.json');
-
   const planner = new FieldPlanner(options.fields ?? {}, (field, plan) =>
     log(`field "${field}": no strategy configured; ${plan.pickedFor} answers → ${plan.strategy.name}`));
+  const resolver = refResolverFor(options, log);
+  const retry = { ...defaultRetryPolicy, ...options.retry };
+  const storages = new Storages(options.s3Client ?? (() => createS3Client({ maxSockets: concurrency, ...options.s3 }, retry)), retry);
+  try {
+    return await run(options, { concurrency, planner, resolver, storages, started });
+  } finally {
+    storages.close();
+  }
+}
+
+/** Mirrors first (explicit, or the synced job's own folder), then S3 under the manifest's bucket and allowed prefixes. */
+function refResolverFor(options: ConsolidateOptions, log: (message: string) => void): RefResolver {
   const mirrors = (options.mirrors ?? []).map(parseMirror);
   const manifestIsLocal = options.manifest !== '-' && !isS3Uri(options.manifest);
   const job = manifestIsLocal && mirrors.length === 0 ? jobMirror(options.manifest) : undefined;
   if (job) log(`worker responses: s3://…/${job.job}/annotations/ read from ${path.join(job.directory, 'annotations')}`);
   const manifestBucket = isS3Uri(options.manifest) ? parseS3Uri(options.manifest)?.bucket : undefined;
-  const resolver = new RefResolver(mirrors, job, [
+  return new RefResolver(mirrors, job, [
     ...(manifestBucket ? [`s3://${manifestBucket}/`] : []),
     ...(options.allowRefPrefixes ?? []).map(parseAllowedPrefix),
   ]);
-  const retry = { ...defaultRetryPolicy, ...options.retry };
-  const storages = new Storages(() => options.s3Client ?? createS3Client({ maxSockets: concurrency, ...options.s3 }, retry), retry);
-  const storageFor = (location: string) => storages.for(location);
+}
+
+interface RunParts {
+  concurrency: number;
+  planner: FieldPlanner;
+  resolver: RefResolver;
+  storages: Storages;
+  started: number;
+}
+
+async function run(options: ConsolidateOptions, { concurrency, planner, resolver, storages, started }: RunParts): Promise<Summary> {
+  const rejectsPath = options.rejects ?? besideOutput(options.out, '.rejects.jsonl');
+  const summaryPath = options.summary ?? besideOutput(options.out, '.summary.json');
   const s3Outputs = [options.out, rejectsPath, summaryPath].filter(isS3Uri);
   if (isS3Uri(options.manifest) || s3Outputs.length > 0) {
     await checkS3Access(storages.client(), isS3Uri(options.manifest) ? options.manifest : undefined, s3Outputs);
@@ -94,10 +113,10 @@ export async function consolidate(options: ConsolidateOptions): Promise<Summary>
   const summary = emptySummary(options.manifest, options.out, rejectsPath);
   const workers = new Set<string>();
 
-  const input = await storageFor(options.manifest).openRead(options.manifest);
+  const input = await storages.for(options.manifest).openRead(options.manifest);
   const writers: OutputWriter[] = [];
   const open = async (location: string) => {
-    const writer = await storageFor(location).createWriter(location);
+    const writer = await storages.for(location).createWriter(location);
     writers.push(writer);
     return writer;
   };
@@ -109,7 +128,7 @@ export async function consolidate(options: ConsolidateOptions): Promise<Summary>
       maxResponseBytes: options.maxResponseBytes ?? defaults.maxResponseBytes,
       readResponse: (ref: string, maxBytes: number) => {
         const location = resolver.resolve(ref);
-        return storageFor(location).readAll(location, maxBytes);
+        return storages.for(location).readAll(location, maxBytes);
       },
     };
     for await (const prepared of mapOrdered(readLines(input), concurrency, (line) => prepareLine(line, context))) {
