@@ -6,13 +6,20 @@
  * - S3 mode (s3rver on loopback, started here): the pipeline vs the raw GetObject rate of the same client at the same
  *   concurrency on the same objects (read and JSON.parse each), at concurrency 16 and 64.
  * On loopback the server, not the client, is usually the cap; the ratio is what to watch.
+ * Also: Dawid-Skene's fit time on 100k answers (4 classes, 100 iterations), and the peak RSS of whole runs (in a child
+ * process, so this script's own synthetic job does not count) with majority vote (one pass) and Dawid-Skene (two).
  */
 import { createReadStream } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { AnswerTableBuilder } from '../strategies/answer-table.js';
+import { fitDawidSkene } from '../strategies/dawid-skene.js';
+import { seededRandom } from '../src/pipeline/random.js';
 import { consolidate } from '../src/index.js';
 import { readLines } from '../src/io/lines.js';
 import { mapOrdered } from '../src/pipeline/ordered-map.js';
@@ -80,6 +87,34 @@ async function compare(count: number, baseline: () => Promise<unknown>, pipeline
   };
 }
 
+/** Fits Dawid-Skene with a fixed 100 iterations on synthetic answers: workers 60-95% accurate, errors uniform. */
+function dawidSkeneFit(objectCount: number, perObject: number, classes: number, workers: number) {
+  const random = seededRandom(42);
+  const accuracy = Array.from({ length: workers }, () => 0.6 + 0.35 * random());
+  const builder = new AnswerTableBuilder();
+  for (let t = 0; t < objectCount; t += 1) {
+    const truth = Math.floor(random() * classes);
+    builder.addObject(Array.from({ length: perObject }, () => {
+      const w = Math.floor(random() * workers);
+      const label = random() < accuracy[w]! ? truth : Math.floor(random() * classes);
+      return [`w${w}`, `c${label}`] as const;
+    }));
+  }
+  const table = builder.build();
+  const start = performance.now();
+  const model = fitDawidSkene(table, { maxIterations: 100, tol: 0 });
+  return { answers: table.answerCount, iterations: model.iterations, ms: Math.round(performance.now() - start) };
+}
+
+/** Peak RSS (MiB) of a whole run in a fresh Node process, from the built package. */
+async function peakRssOfRun(manifest: string, out: string, strategy: string): Promise<number> {
+  const script = `import { consolidate } from ${JSON.stringify(path.resolve('dist/src/index.js'))};
+    await consolidate({ manifest: ${JSON.stringify(manifest)}, out: ${JSON.stringify(out)}, fields: { sentiment: { strategy: ${JSON.stringify(strategy)} } } });
+    console.log(process.resourceUsage().maxRSS);`;
+  const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script]);
+  return Math.round(Number(stdout.trim()) / 1024);
+}
+
 const dir = await mkdtemp(path.join(os.tmpdir(), 'gt-bench-'));
 let peakRss = 0;
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
@@ -96,6 +131,17 @@ try {
   report.mirror = mirror;
   table['mirror: read + parse only'] = { 'objects/s': mirror.baselineObjectsPerSecond };
   table['mirror: gt-consolidate'] = { 'objects/s': mirror.pipelineObjectsPerSecond, ratio: mirror.ratio };
+
+  process.stderr.write('Dawid-Skene fit on 100k answers …\n');
+  const fit = dawidSkeneFit(20_000, 5, 4, 200);
+  report.dawidSkeneFit = fit;
+  table['dawid-skene fit, 100k answers, 4 classes, 100 iterations'] = { ms: fit.ms };
+
+  for (const strategy of ['majority-vote', 'dawid-skene']) {
+    const rss = await peakRssOfRun(local, path.join(dir, `rss-${strategy}.manifest`), strategy);
+    report[`peakRssMiB_${strategy}`] = rss;
+    table[`peak RSS MiB, ${objects} objects, ${strategy}`] = { MiB: rss };
+  }
 
   process.stderr.write(`S3 mode: uploading a job of ${s3Objects} objects to s3rver …\n`);
   const s3 = await startS3Server(['bench']);

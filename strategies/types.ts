@@ -3,6 +3,7 @@
  * interface every strategy implements.
  */
 import type { z } from 'zod';
+import type { AnswerTable } from './answer-table.js';
 
 export type AnswerKind = 'categorical' | 'multi-label' | 'numeric' | 'text' | 'boolean';
 
@@ -40,18 +41,34 @@ export interface Decision {
 export interface DecisionContext {
   /** Uniform in [0, 1), seeded by `--seed`: the only randomness a strategy may use. */
   random(): number;
+  /** The object's row in the `AnswerTable` given to `fit` (model-based strategies only). */
+  object: number;
+}
+
+/** What a model learned about one worker, for the worker report. */
+export interface WorkerSkill {
+  /** Estimated probability that the worker's answer is the true label. */
+  accuracy: number;
+  /** `confusion[true][given]`, over the table's labels in order (full-confusion models only). */
+  confusion?: number[][];
 }
 
 /** A strategy configured for one field. */
 export interface Consolidator {
+  /**
+   * Model-based strategies learn from every answer of the field, across the whole job, before any object is decided.
+   * Its presence makes the pipeline read the job in two passes (fetching each worker response once).
+   */
+  fit?(table: AnswerTable): void;
   /** Decides one object from its answers (already filtered to the strategy's kinds; never empty). */
   decide(answers: readonly FieldAnswer[], context: DecisionContext): Decision;
+  /** After `fit`: what the model learned about each worker, by worker id. */
+  skills?(): ReadonlyMap<string, WorkerSkill>;
 }
 
 /**
  * A consolidation strategy: a name, the answer kinds it accepts, an options schema, and a factory.
- * `create` returns one consolidator per field, so a strategy may keep per-field state: model-based strategies
- * (Dawid-Skene and relatives) will add a `fit` step over all of a field's answers before the first `decide`.
+ * `create` returns one consolidator per field, so a strategy may keep per-field state (a fitted model).
  */
 export interface Strategy<Options = unknown> {
   readonly name: string;

@@ -30,6 +30,10 @@ interface RunFlags {
   maxAttempts?: number;
   connectTimeout?: number;
   requestTimeout?: number;
+  workersReport?: string;
+  gold?: string;
+  goldKey?: string;
+  goldField?: string;
   seed?: number;
   concurrency?: number;
   maxResponseBytes?: number;
@@ -88,6 +92,10 @@ async function run(manifest: string, flags: RunFlags, stderr: NodeJS.WritableStr
       s3Client,
       retry,
       fields: { ...config?.fields, ...Object.fromEntries(flags.strategy.map(parseStrategyFlag)) },
+      workersReport: flags.workersReport,
+      gold: flags.gold,
+      goldKey: flags.goldKey,
+      goldField: flags.goldField,
       seed: flags.seed ?? config?.seed,
       concurrency: flags.concurrency ?? config?.concurrency,
       maxResponseBytes: flags.maxResponseBytes ?? config?.maxResponseBytes,
@@ -135,6 +143,10 @@ export async function main(argv: readonly string[], stderr: NodeJS.WritableStrea
     .option('--max-attempts <n>', `attempts per S3 read, the first included (default ${defaultRetryPolicy.attempts})`, positiveInt)
     .option('--connect-timeout <ms>', `S3 connection timeout (default ${s3Defaults.connectionTimeoutMs})`, positiveInt)
     .option('--request-timeout <ms>', `S3 time to first byte and longest silence mid-body (default ${s3Defaults.requestTimeoutMs})`, positiveInt)
+    .option('--workers-report <file>', 'per-worker report, .csv or .jsonl (answers, agreement, model accuracy, gold, time)')
+    .option('--gold <file>', 'gold labels, .csv (key,label) or .jsonl ({key, label}): scores the labels and the workers')
+    .option('--gold-key <field>', 'manifest field holding the object key gold is keyed by (default: source-ref, else source)')
+    .option('--gold-field <field>', 'the answer field gold labels are for (default: every categorical field)')
     .option('--seed <n>', 'seed for random tie-breaking', integer)
     .option('--concurrency <n>', `worker responses fetched at once (default ${defaults.concurrency})`, positiveInt)
     .option('--max-response-bytes <n>', `reject larger worker responses (default ${defaults.maxResponseBytes})`, positiveInt)

@@ -15,11 +15,18 @@ import { isS3Uri, parseS3Uri } from '../io/s3/s3-uri.js';
 import { Storages } from '../io/storages.js';
 import type { OutputWriter } from '../io/storage.js';
 import { jobFacts } from '../manifest/record.js';
+import { parseGold } from '../report/gold.js';
 import { emptySummary, type Summary } from '../report/summary.js';
+import { formatWorkerReport, WorkerStats } from '../report/worker-report.js';
+import { normaliseValue } from '../responses/normalise.js';
+import { AnswerTableBuilder } from '../../strategies/answer-table.js';
+import { voteKey } from '../../strategies/submitted-form.js';
+import type { AnswerKind, FieldAnswer } from '../../strategies/types.js';
 import { FieldPlanner, type FieldSetting } from './field-plan.js';
 import { mapOrdered } from './ordered-map.js';
 import { prepareLine, type Prepared } from './prepare.js';
 import { seededRandom } from './random.js';
+import { Spill } from './spill.js';
 
 export interface ConsolidateOptions {
   /** The job's output manifest: a path, `s3://bucket/key`, or `-` for standard input. */
@@ -42,6 +49,14 @@ export interface ConsolidateOptions {
   s3Client?: S3Client;
   /** Whole-read retries for S3 (attempts, backoff). */
   retry?: Partial<RetryPolicy>;
+  /** Per-worker report, `.csv` or `.jsonl` (a path or `s3://`). */
+  workersReport?: string;
+  /** Gold labels, `.csv` or `.jsonl`: object key → true label (a path or `s3://`). */
+  gold?: string;
+  /** Manifest field holding the object's gold key (default `source-ref` when a line has it, else `source`). */
+  goldKey?: string;
+  /** The field gold labels are for (default: every categorical field). */
+  goldField?: string;
   /** Strategy and options per field; fields not named get a strategy picked from their answers. */
   fields?: Readonly<Record<string, FieldSetting>>;
   /** Seeds the random tie-breaking (default 1: runs are reproducible). */
@@ -57,6 +72,8 @@ export interface ConsolidateOptions {
 }
 
 export const defaults = { concurrency: 64, maxResponseBytes: 16 * 1024 * 1024, seed: 1 } as const;
+
+const goldMaxBytes = 256 * 1024 * 1024;
 
 /** `out/output.manifest` → `out/output.rejects.jsonl` (and `.summary.json`). */
 function besideOutput(out: string, suffix: string): string {
@@ -105,13 +122,18 @@ interface RunParts {
 async function run(options: ConsolidateOptions, { concurrency, planner, resolver, storages, started }: RunParts): Promise<Summary> {
   const rejectsPath = options.rejects ?? besideOutput(options.out, '.rejects.jsonl');
   const summaryPath = options.summary ?? besideOutput(options.out, '.summary.json');
-  const s3Outputs = [options.out, rejectsPath, summaryPath].filter(isS3Uri);
+  const extraOutputs = options.workersReport ? [options.workersReport] : [];
+  const s3Outputs = [options.out, rejectsPath, summaryPath, ...extraOutputs].filter(isS3Uri);
   if (isS3Uri(options.manifest) || s3Outputs.length > 0) {
     await checkS3Access(storages.client(), isS3Uri(options.manifest) ? options.manifest : undefined, s3Outputs);
   }
-  const decide = objectConsolidator(planner, seededRandom(options.seed ?? defaults.seed));
+  const gold = options.gold
+    ? parseGold(options.gold, (await storages.for(options.gold).readAll(options.gold, goldMaxBytes)).toString('utf8'))
+    : undefined;
   const summary = emptySummary(options.manifest, options.out, rejectsPath);
-  const workers = new Set<string>();
+  const workers = new WorkerStats();
+  const decider = new ObjectDecider(planner, seededRandom(options.seed ?? defaults.seed), summary, workers,
+    gold && { labels: gold, key: options.goldKey, field: options.goldField });
 
   const input = await storages.for(options.manifest).openRead(options.manifest);
   const writers: OutputWriter[] = [];
@@ -131,48 +153,87 @@ async function run(options: ConsolidateOptions, { concurrency, planner, resolver
         return storages.for(location).readAll(location, maxBytes);
       },
     };
-    for await (const prepared of mapOrdered(readLines(input), concurrency, (line) => prepareLine(line, context))) {
-      await record(prepared);
+    const prepared = mapOrdered(readLines(input), concurrency, (line) => prepareLine(line, context));
+
+    /** Counts a line into the summary; rejects are written at once (their file is in line order either way). */
+    const count = async (line: Prepared): Promise<void> => {
+      if (line.type === 'blank') {
+        summary.lines.blank += 1;
+        return;
+      }
+      summary.lines.read += 1;
+      if (line.type === 'failed') summary.lines.failedInJob += 1;
+      if (line.type === 'rejected') {
+        summary.lines.rejected += 1;
+        summary.rejectedBy[line.code] = (summary.rejectedBy[line.code] ?? 0) + 1;
+        const { line: number, code, reason, text } = line;
+        await rejects.write(JSON.stringify({ line: number, code, reason, text }) + '\n');
+      }
+      if (line.type === 'object') {
+        summary.lines.consolidated += 1;
+        summary.answers += line.workers.length;
+        if (line.workers.length === 0) summary.objectsWithoutAnswers += 1;
+        workers.observe(line.workers);
+        summary.job ??= jobFacts(line.json[`${line.labelAttribute}-metadata`] as Record<string, unknown>).jobName;
+      }
       options.onProgress?.(summary);
+    };
+    /** Decides and writes a line, in input order. */
+    const emit = async (line: Prepared): Promise<void> => {
+      if (line.type === 'failed') await output.write(line.text + '\n');
+      if (line.type === 'object') await output.write(JSON.stringify(decider.decide(line)) + '\n');
+    };
+
+    const models = planner.fittedFields();
+    const fittedLabels = new Map<string, readonly string[]>();
+    if (models.length === 0) {
+      for await (const line of prepared) {
+        await count(line);
+        await emit(line);
+      }
+    } else {
+      // Model-based strategies see every answer before deciding any object: a first pass fetches each response once,
+      // keeps the fitted fields' answers in compact tables and spills the prepared lines; a second pass decides.
+      const spill = await Spill.create();
+      try {
+        const tables = new Map(models.map(([field]) => [field, new AnswerTableBuilder()]));
+        for await (const line of prepared) {
+          await count(line);
+          if (line.type === 'object') {
+            for (const [field, table] of tables) {
+              const usable = planner.usableAnswers(field, line.fields.get(field)?.answers ?? []);
+              if (usable.length > 0) table.addObject(usable.map(({ workerId, value }) => [workerId, voteKey(value)] as const));
+            }
+          }
+          await spill.write(line);
+        }
+        for (const [field, plan] of models) {
+          const table = tables.get(field)!.build();
+          fittedLabels.set(field, table.labels);
+          plan.consolidator.fit!(table);
+        }
+        for await (const line of spill.read()) await emit(line);
+      } finally {
+        await spill.remove();
+      }
     }
+
     summary.workers = workers.size;
     summary.retries = storages.counter.retries;
     summary.durationMs = Math.round(performance.now() - started);
     for (const field of Object.values(summary.fields)) {
       field.meanConfidence = field.objects ? field.meanConfidence / field.objects : 0;
     }
+    if (options.workersReport) {
+      const fitted = new Map(models.map(([field, plan]) =>
+        [field, { labels: fittedLabels.get(field)!, skills: plan.consolidator.skills?.() ?? new Map() }]));
+      const report = await open(options.workersReport);
+      await report.write(formatWorkerReport(options.workersReport, workers.rows(fitted)));
+    }
     const summaryWriter = await open(summaryPath);
     await summaryWriter.write(JSON.stringify(summary, null, 2) + '\n');
     for (const writer of writers) await writer.commit();
     return summary;
-
-    async function record(prepared: Prepared): Promise<void> {
-      switch (prepared.type) {
-        case 'blank':
-          summary.lines.blank += 1;
-          return;
-        case 'failed':
-          summary.lines.read += 1;
-          summary.lines.failedInJob += 1;
-          return output.write(prepared.text + '\n');
-        case 'rejected': {
-          summary.lines.read += 1;
-          summary.lines.rejected += 1;
-          summary.rejectedBy[prepared.code] = (summary.rejectedBy[prepared.code] ?? 0) + 1;
-          const { line, code, reason, text } = prepared;
-          return rejects.write(JSON.stringify({ line, code, reason, text }) + '\n');
-        }
-        case 'object': {
-          summary.lines.read += 1;
-          summary.lines.consolidated += 1;
-          summary.answers += prepared.workers.length;
-          if (prepared.workers.length === 0) summary.objectsWithoutAnswers += 1;
-          for (const { workerId } of prepared.workers) workers.add(workerId);
-          summary.job ??= jobFacts(prepared.json[`${prepared.labelAttribute}-metadata`] as Record<string, unknown>).jobName;
-          return output.write(JSON.stringify(decide(prepared, summary)) + '\n');
-        }
-      }
-    }
   } catch (error) {
     await Promise.all(writers.map((writer) => writer.abort()));
     throw error;
@@ -181,17 +242,39 @@ async function run(options: ConsolidateOptions, { concurrency, planner, resolver
   }
 }
 
+interface GoldLabels {
+  labels: ReadonlyMap<string, string>;
+  /** Manifest field holding the object's key (default `source-ref`, else `source`). */
+  key?: string;
+  /** The field gold labels are for (default: every categorical field). */
+  field?: string;
+}
+
 /**
  * Builds the consolidated line: every input key kept, `<label>` = each field's consolidated value in the submitted
  * shape, `<label>-metadata` = Ground Truth's metadata plus `consolidation` (per field) and `confidence` (the lowest
  * confidence of its decided fields: an object is as sure as its least sure label; free text kept by `collect` does not
- * count; 0 when nothing was decided).
+ * count; 0 when nothing was decided). Also scores decisions against gold and workers against both.
  */
-function objectConsolidator(planner: FieldPlanner, random: () => number) {
-  return (prepared: Extract<Prepared, { type: 'object' }>, summary: Summary): Record<string, unknown> => {
+class ObjectDecider {
+  /** Per field, how many objects have been decided: the row a fitted model knows the object by. */
+  private readonly rows = new Map<string, number>();
+
+  constructor(
+    private readonly planner: FieldPlanner,
+    private readonly random: () => number,
+    private readonly summary: Summary,
+    private readonly workers: WorkerStats,
+    private readonly gold: GoldLabels | undefined,
+  ) {}
+
+  decide(prepared: Extract<Prepared, { type: 'object' }>): Record<string, unknown> {
+    const { summary } = this;
     const label: Record<string, unknown> = {};
     const consolidation: Record<string, unknown> = {};
     let confidence: number | undefined;
+    const goldKey = this.gold && prepared.json[this.gold.key ?? ('source-ref' in prepared.json ? 'source-ref' : 'source')];
+    const goldLabel = typeof goldKey === 'string' || typeof goldKey === 'number' ? this.gold?.labels.get(String(goldKey)) : undefined;
     for (const [name, { answers, unknown }] of prepared.fields) {
       if (unknown.length > 0) summary.unknownShapes[name] = (summary.unknownShapes[name] ?? 0) + unknown.length;
       const kept = unknown.length > 0 ? { unknownShape: unknown } : {};
@@ -199,9 +282,13 @@ function objectConsolidator(planner: FieldPlanner, random: () => number) {
         consolidation[name] = { strategy: null, answers: 0, ...kept };
         continue;
       }
-      const plan = planner.planFor(name, answers);
-      const usable = answers.filter(({ value }) => plan.strategy.kinds.includes(value.kind));
-      const decision = usable.length > 0 ? plan.consolidator.decide(usable, { random }) : { value: undefined, confidence: 0 };
+      const plan = this.planner.planFor(name, answers);
+      const usable = this.planner.usableAnswers(name, answers);
+      const object = this.rows.get(name) ?? 0;
+      if (usable.length > 0) this.rows.set(name, object + 1);
+      const decision = usable.length > 0
+        ? plan.consolidator.decide(usable, { random: this.random, object })
+        : { value: undefined, confidence: 0 };
       const resolved = decision.value !== undefined;
       if (resolved) label[name] = decision.value;
       consolidation[name] = {
@@ -213,7 +300,10 @@ function objectConsolidator(planner: FieldPlanner, random: () => number) {
         ...decision.details,
         ...kept,
       };
-      if (!plan.strategy.keepsAnswers) confidence = Math.min(confidence ?? 1, decision.confidence);
+      if (!plan.strategy.keepsAnswers) {
+        confidence = Math.min(confidence ?? 1, decision.confidence);
+        this.score(name, usable, decision.value, this.gold?.field === undefined || this.gold.field === name ? goldLabel : undefined);
+      }
       const field = (summary.fields[name] ??= {
         strategy: plan.strategy.name,
         ...(plan.pickedFor && { pickedFor: plan.pickedFor }),
@@ -234,5 +324,30 @@ function objectConsolidator(planner: FieldPlanner, random: () => number) {
         confidence: confidence ?? 0,
       },
     };
-  };
+  }
+
+  /** Agreement of each categorical answer with the decision, and of both with the gold label, if any. */
+  private score(field: string, answers: readonly FieldAnswer[], value: unknown, gold: string | undefined): void {
+    const normalised = value === undefined ? undefined : normaliseValue(value);
+    if (normalised?.type !== 'answer' || !categoricalKinds.has(normalised.value.kind)) {
+      if (gold !== undefined) this.goldTally(field).objects += 1; // unresolved: counted, never correct
+      return;
+    }
+    const decided = voteKey(normalised.value);
+    for (const { workerId, value: answer } of answers) {
+      if (categoricalKinds.has(answer.kind)) this.workers.compare(workerId, voteKey(answer), decided, gold);
+    }
+    if (gold !== undefined) {
+      const tally = this.goldTally(field);
+      tally.objects += 1;
+      if (decided === gold) tally.correct += 1;
+      tally.accuracy = tally.correct / tally.objects;
+    }
+  }
+
+  private goldTally(field: string) {
+    return ((this.summary.gold ??= {})[field] ??= { objects: 0, correct: 0, accuracy: 0 });
+  }
 }
+
+const categoricalKinds = new Set<AnswerKind>(['categorical', 'boolean']);

@@ -51,8 +51,15 @@ export class FieldPlanner {
     return plan;
   }
 
-  entries(): IterableIterator<[string, FieldPlan]> {
-    return this.plans.entries();
+  /** Configured fields whose strategy fits a model on all answers first (known before any line is read). */
+  fittedFields(): [string, FieldPlan][] {
+    return [...this.plans].filter(([, plan]) => plan.consolidator.fit !== undefined);
+  }
+
+  /** The answers of `field` its strategy accepts (configured fields, or after `planFor`). */
+  usableAnswers(field: string, answers: readonly FieldAnswer[]): FieldAnswer[] {
+    const plan = this.plans.get(field);
+    return plan ? answers.filter(({ value }) => plan.strategy.kinds.includes(value.kind)) : [];
   }
 }
 

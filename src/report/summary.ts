@@ -26,6 +26,8 @@ export interface Summary {
   fields: Record<string, FieldSummary>;
   /** Fields with answers of a shape normalisation does not know, and how many such answers. */
   unknownShapes: Record<string, number>;
+  /** With `--gold`: per field, the gold objects consolidated, how many match, and the accuracy (unresolved count as wrong). */
+  gold?: Record<string, { objects: number; correct: number; accuracy: number }>;
   /** S3 requests repeated after throttling, 5xx, timeouts or broken connections (the SDK's and the tool's). */
   retries: number;
   durationMs: number;
@@ -59,6 +61,8 @@ export function formatSummary(summary: Summary): string {
     ...Object.entries(summary.fields).map(([name, field]) =>
       `  ${name}: ${field.strategy}, ${field.objects} objects, mean confidence ${field.meanConfidence.toFixed(3)}` +
         (field.unresolved ? `, ${field.unresolved} unresolved` : '')),
+    ...Object.entries(summary.gold ?? {}).map(([name, gold]) =>
+      `  ${name} against gold: ${gold.correct}/${gold.objects} correct (${(100 * gold.accuracy).toFixed(1)}%)`),
     ...Object.entries(summary.rejectedBy).map(([code, count]) => `  rejected ${code}: ${count} (see ${summary.rejects})`),
     ...Object.entries(summary.unknownShapes).map(([name, count]) => `  field ${name}: ${count} answers of unknown shape kept verbatim`),
   ];

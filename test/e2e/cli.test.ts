@@ -116,16 +116,19 @@ describe('gt-consolidate CLI', () => {
 describe('sample-output/', () => {
   it('holds what `npm start` writes from the sample jobs', async () => {
     const dir = await tempDir();
-    const jobs = [
-      ['support-ticket-sentiment', []],
-      ['multimodal-content-eval', ['--config', 'sample-output/multimodal-content-eval.config.yaml']],
-    ] as const;
-    for (const [job, extra] of jobs) {
-      const out = path.join(dir, job, 'output.manifest');
-      const run = await cli(['run', `sample-output/${job}/manifests/output/output.manifest`, '--out', out, ...extra]);
-      expect(run.code).toBe(0);
-      const committed = path.join(repo, 'sample-output/consolidated', job, 'output.manifest');
-      expect(await readFile(out, 'utf8'), `${committed} is stale: run npm start`).toBe(await readFile(committed, 'utf8'));
+    const { scripts } = JSON.parse(await readFile(path.join(repo, 'package.json'), 'utf8')) as { scripts: { start: string } };
+    const runs = scripts.start.split(' && ').filter((command) => command.startsWith('node dist/src/cli/bin.js run '));
+    expect(runs).toHaveLength(2);
+    for (const command of runs) {
+      const args = command.replace('node dist/src/cli/bin.js ', '').split(' ').map((arg) => arg.replace('sample-output/consolidated/', `${dir}/`));
+      const run = await cli(args);
+      expect(run.code, run.stderr).toBe(0);
+    }
+    for (const job of ['support-ticket-sentiment', 'multimodal-content-eval']) {
+      for (const file of ['output.manifest', 'output.rejects.jsonl', 'workers.csv']) {
+        const committed = path.join(repo, 'sample-output/consolidated', job, file);
+        expect(await readFile(path.join(dir, job, file), 'utf8'), `${committed} is stale: run npm start`).toBe(await readFile(committed, 'utf8'));
+      }
     }
   });
 });

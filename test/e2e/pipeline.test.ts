@@ -239,3 +239,39 @@ describe('consolidate: configuration and failure path', () => {
     expect((await readJsonLines(out)).map((line) => line.job.sentiment)).toEqual(['b', 'a']);
   });
 });
+
+describe('consolidate: two passes for model-based strategies', () => {
+  it('spills to a private temporary directory and removes it, also when the fit fails', async () => {
+    const dir = await tempDir();
+    const manifest = await writeJobTree({ root: dir, jobName: 'job', bucket: 'b', prefix: 'p' },
+      Array.from({ length: 50 }, (_, i) => ({ data: { id: i }, answers: [vote(i % 3 ? 'a' : 'b', 1), vote('a', 2), vote(i % 2 ? 'b' : 'a', 3)] })));
+    const spillRoot = path.join(dir, 'tmp');
+    await mkdir(spillRoot);
+    const previous = process.env.TMPDIR;
+    process.env.TMPDIR = spillRoot; // os.tmpdir() reads it on every call
+    try {
+      const summary = await consolidate({ manifest, out: path.join(dir, 'ds.manifest'), fields: { sentiment: { strategy: 'dawid-skene' } } });
+      expect(summary.lines.consolidated).toBe(50);
+      expect(await readdir(spillRoot)).toEqual([]);
+      registerStrategy({
+        name: 'fit-fails',
+        summary: 'test strategy',
+        kinds: ['categorical'],
+        options: z.strictObject({}),
+        create: () => ({
+          fit() {
+            throw new Error('fit failure');
+          },
+          decide: () => ({ value: 'x', confidence: 1 }),
+        }),
+      });
+      await expect(consolidate({ manifest, out: path.join(dir, 'failed.manifest'), fields: { sentiment: { strategy: 'fit-fails' } } }))
+        .rejects.toThrow('fit failure');
+      expect(await readdir(spillRoot)).toEqual([]);
+      expect(existsSync(path.join(dir, 'failed.manifest'))).toBe(false);
+    } finally {
+      if (previous === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = previous;
+    }
+  });
+});

@@ -9,6 +9,7 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { createS3Client } from '../../src/io/s3/s3-client.js';
 import { s3rverEnv } from '../helpers/s3-server.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const repo = path.resolve(import.meta.dirname, '../..');
 
@@ -32,7 +33,14 @@ describe('README S3 example', () => {
       const object = await client.send(new GetObjectCommand({ Bucket: 'acme-ml-labeling', Key: 'consolidated/support-ticket-sentiment/output.manifest' }));
       const written = await object.Body!.transformToString();
       client.destroy();
-      expect(written).toBe(await readFile(path.join(repo, 'sample-output/consolidated/support-ticket-sentiment/output.manifest'), 'utf8'));
+      // The same command on the local copy of the job must write the same lines.
+      const local = path.join(await tempDir(), 'local.manifest');
+      const command = /npx gt-consolidate (.*)/s.exec(block!)![1]!.replace(/\\\n\s*/g, '').trim().split(/\s+/);
+      const localArgs = command
+        .map((arg) => arg.replace('s3://acme-ml-labeling/ground-truth/output/', 'sample-output/').replace(/^s3:\/\/acme-ml-labeling\/consolidated\/.*$/, local))
+        .filter((arg, i, all) => arg !== '--endpoint-url' && all[i - 1] !== '--endpoint-url');
+      await promisify(execFile)(process.execPath, [path.join(repo, 'dist/src/cli/bin.js'), ...localArgs, '--quiet'], { cwd: repo });
+      expect(written).toBe(await readFile(local, 'utf8'));
     } finally {
       server.kill('SIGTERM');
       await once(server, 'exit');

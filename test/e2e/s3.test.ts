@@ -103,6 +103,25 @@ describe('S3 end to end', () => {
     });
   });
 
+  it('fetches each worker response once when a model-based strategy makes the run two-pass', async () => {
+    const job = await uploadJob('two-pass', jobObjects(300));
+    const observer = await startFaultProxy(s3.port, { rate: 0, seed: 1 });
+    const observed = s3.client({ endpointUrl: observer.endpoint });
+    const summary = await consolidate({
+      manifest: job.uri, out: `s3://${bucket}/results/two-pass.manifest`, s3Client: observed, fields: { sentiment: { strategy: 'dawid-skene' } },
+    });
+    observed.destroy();
+    await observer.close();
+    const gets = observer.log.filter((request) => request.startsWith(`GET /${bucket}/two-pass/`)).map((request) => request.split('?')[0]!);
+    const responses = gets.filter((request) => request.includes('/annotations/worker-response/'));
+    expect(responses).toHaveLength(summary.lines.consolidated);
+    expect(new Set(responses).size).toBe(responses.length);
+    expect(gets.filter((request) => request.endsWith('/output.manifest'))).toHaveLength(1);
+    const lines = (await text('results/two-pass.manifest')).trim().split('\n').map((line) => JSON.parse(line));
+    expect(lines.map((line) => line.id)).toEqual(Array.from({ length: 300 }, (_, i) => i));
+    expect(lines.find((line) => line.job)?.['job-metadata'].consolidation.sentiment.strategy).toBe('dawid-skene');
+  });
+
   it('refuses refs outside the manifest bucket unless allowed, and oversized responses', async () => {
     const job = await uploadJob('refs', jobObjects(3));
     const foreign = JSON.stringify({ id: 'foreign', job: {}, 'job-metadata': { 'worker-response-ref': 's3://other-bucket/r.json' } });

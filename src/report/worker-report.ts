@@ -1,0 +1,95 @@
+/**
+ * Per-worker figures, the ones teams use to pay, coach or drop workers: answers given, agreement with the consensus,
+ * what a model learned (accuracy, confusion matrix), accuracy against gold, median time spent, and the Cognito/OIDC
+ * `sub` of private-workforce workers. Written as CSV (one column per figure, one `accuracy:<field>` column per fitted
+ * field) or JSON Lines (with the confusion matrices).
+ */
+import { median } from 'simple-statistics';
+import { stringify } from 'csv-stringify/sync';
+import type { WorkerAnswer } from '../responses/worker-response.js';
+import type { WorkerSkill } from '../../strategies/types.js';
+
+interface Tally {
+  sub?: string;
+  objects: number;
+  seconds: number[];
+  compared: number;
+  agreed: number;
+  goldAnswers: number;
+  goldCorrect: number;
+}
+
+export interface WorkerRow {
+  workerId: string;
+  sub?: string;
+  objects: number;
+  medianTimeSpentSeconds?: number;
+  /** Share of the worker's categorical answers equal to the consolidated label. */
+  agreement?: number;
+  goldAnswers: number;
+  goldAccuracy?: number;
+  /** Per fitted field: the model's estimate. */
+  models: Record<string, WorkerSkill & { labels: readonly string[] }>;
+}
+
+export class WorkerStats {
+  private readonly tallies = new Map<string, Tally>();
+
+  private tally(workerId: string): Tally {
+    let tally = this.tallies.get(workerId);
+    if (!tally) this.tallies.set(workerId, (tally = { objects: 0, seconds: [], compared: 0, agreed: 0, goldAnswers: 0, goldCorrect: 0 }));
+    return tally;
+  }
+
+  get size(): number {
+    return this.tallies.size;
+  }
+
+  observe(answers: readonly WorkerAnswer[]): void {
+    for (const { workerId, sub, timeSpentInSeconds } of answers) {
+      const tally = this.tally(workerId);
+      tally.objects += 1;
+      if (sub !== undefined) tally.sub ??= sub;
+      if (timeSpentInSeconds !== undefined) tally.seconds.push(timeSpentInSeconds);
+    }
+  }
+
+  /** One answer compared with the consolidated label and, when the object has one, the gold label. */
+  compare(workerId: string, answer: string, consensus: string, gold: string | undefined): void {
+    const tally = this.tally(workerId);
+    tally.compared += 1;
+    if (answer === consensus) tally.agreed += 1;
+    if (gold !== undefined) {
+      tally.goldAnswers += 1;
+      if (answer === gold) tally.goldCorrect += 1;
+    }
+  }
+
+  rows(models: ReadonlyMap<string, { labels: readonly string[]; skills: ReadonlyMap<string, WorkerSkill> }>): WorkerRow[] {
+    return [...this.tallies].map(([workerId, tally]) => ({
+      workerId,
+      ...(tally.sub !== undefined && { sub: tally.sub }),
+      objects: tally.objects,
+      // Ground Truth gives times to the millisecond; the median of an even count would add float noise.
+      ...(tally.seconds.length > 0 && { medianTimeSpentSeconds: Math.round(median(tally.seconds) * 1000) / 1000 }),
+      ...(tally.compared > 0 && { agreement: tally.agreed / tally.compared }),
+      goldAnswers: tally.goldAnswers,
+      ...(tally.goldAnswers > 0 && { goldAccuracy: tally.goldCorrect / tally.goldAnswers }),
+      models: Object.fromEntries([...models].flatMap(([field, { labels, skills }]) => {
+        const skill = skills.get(workerId);
+        return skill ? [[field, { ...skill, labels }]] : [];
+      })),
+    }));
+  }
+}
+
+export function formatWorkerReport(file: string, rows: readonly WorkerRow[]): string {
+  if (/\.jsonl?$/i.test(file)) return rows.map((row) => JSON.stringify(row)).join('\n') + (rows.length ? '\n' : '');
+  const fields = [...new Set(rows.flatMap((row) => Object.keys(row.models)))];
+  const header = ['workerId', 'sub', 'objects', 'medianTimeSpentSeconds', 'agreement', 'goldAnswers', 'goldAccuracy',
+    ...fields.map((field) => `accuracy:${field}`)];
+  return stringify([header, ...rows.map((row) => [
+    row.workerId, row.sub ?? '', row.objects, row.medianTimeSpentSeconds ?? '', row.agreement ?? '', row.goldAnswers,
+    row.goldAccuracy ?? '', ...fields.map((field) => row.models[field]?.accuracy ?? ''),
+  ])]);
+}

@@ -1,0 +1,54 @@
+/**
+ * Dawid-Skene: each worker has a full confusion matrix, the job has class priors, and EM estimates both together with
+ * each object's posterior over the true label.
+ *
+ * A. P. Dawid and A. M. Skene, "Maximum Likelihood Estimation of Observer Error-Rates Using the EM Algorithm",
+ * Journal of the Royal Statistical Society C 28(1), 1979; as implemented by crowd-kit's `DawidSkene` (reference
+ * `consolidation-algorithms.md` §1.6), which this reproduces. The EM loop, priors and stopping rule are in `em.ts`;
+ * the M-step is
+ *
+ *   errors[w,o,c] = Σ_{answers (t,w,o)} P[t,c],  floored at 1e-10,  then errors[w,·,c] /= Σ_o errors[w,o,c]
+ *
+ * (no smoothing: the floor keeps a confusion cell no worker filled from zeroing a posterior).
+ */
+import { z } from 'zod';
+import type { AnswerTable } from './answer-table.js';
+import { emConsolidator, floor, runEm, type EmModel, type EmOptions } from './em.js';
+import type { Strategy } from './types.js';
+
+export const emOptions = {
+  maxIterations: z.int().min(0).default(100),
+  tol: z.number().min(0).default(1e-7),
+};
+const options = z.strictObject(emOptions);
+
+function confusionMStep(table: AnswerTable, posteriors: Float64Array, errors: Float64Array): void {
+  const { objectOf, workerOf, labelOf, answerCount } = table;
+  const k = table.labels.length;
+  errors.fill(0);
+  for (let i = 0; i < answerCount; i += 1) {
+    const cell = (workerOf[i]! * k + labelOf[i]!) * k;
+    const row = objectOf[i]! * k;
+    for (let c = 0; c < k; c += 1) errors[cell + c]! += posteriors[row + c]!;
+  }
+  for (let w = 0; w < table.workers.length; w += 1) {
+    for (let c = 0; c < k; c += 1) {
+      let sum = 0;
+      for (let o = 0; o < k; o += 1) {
+        const at = (w * k + o) * k + c;
+        sum += (errors[at] = Math.max(errors[at]!, floor));
+      }
+      for (let o = 0; o < k; o += 1) errors[(w * k + o) * k + c]! /= sum;
+    }
+  }
+}
+
+export const fitDawidSkene = (table: AnswerTable, options: EmOptions): EmModel => runEm(table, options, confusionMStep);
+
+export const dawidSkene: Strategy<z.infer<typeof options>> = {
+  name: 'dawid-skene',
+  summary: 'Dawid-Skene EM: per-worker confusion matrices and class priors; confidence = max posterior',
+  kinds: ['categorical', 'boolean'],
+  options,
+  create: (config) => emConsolidator(config, confusionMStep),
+};
