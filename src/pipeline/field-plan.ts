@@ -29,7 +29,12 @@ export function planFromSetting(field: string, setting: FieldSetting): FieldPlan
   }
   const parsed = strategy.options.safeParse(rest);
   if (!parsed.success) throw usageErrorFrom(parsed.error, ['fields', field]);
-  return { strategy, consolidator: strategy.create(parsed.data) };
+  try {
+    return { strategy, consolidator: strategy.create(parsed.data) };
+  } catch (error) {
+    // e.g. a weights file that cannot be read: still a configuration error, named by its field.
+    throw new UsageError(`fields.${field}: ${(error as Error).message}`);
+  }
 }
 
 export class FieldPlanner {

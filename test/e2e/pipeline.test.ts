@@ -194,6 +194,8 @@ describe('consolidate: configuration and failure path', () => {
       .rejects.toThrow(/fields\.sentiment\.tie/);
     await expect(consolidate({ manifest, out, fields: { sentiment: { strategy: 'mode' } } }))
       .rejects.toThrow(UsageError);
+    await expect(consolidate({ manifest, out, fields: { sentiment: { strategy: 'weighted-vote', weights: path.join(dir, 'none.csv') } } }))
+      .rejects.toThrow(/^fields\.sentiment: .*ENOENT/);
     expect(existsSync(out)).toBe(false);
   });
 
