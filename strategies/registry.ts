@@ -1,19 +1,24 @@
 /** Strategies by name: the built-ins, plus any a user registers; and the default strategy for each answer kind. */
+import { borda } from './borda.js';
+import { bradleyTerry } from './bradley-terry.js';
 import { collect } from './collect.js';
 import { dawidSkene } from './dawid-skene.js';
 import { majorityVote } from './majority-vote.js';
 import { mean } from './mean.js';
+import { meanRank } from './mean-rank.js';
+import { meanRating } from './mean-rating.js';
 import { median } from './median.js';
 import { multiLabelVote } from './multi-label-vote.js';
 import { oneCoin } from './one-coin.js';
+import { pairwiseMajority } from './pairwise-majority.js';
 import { trimmedMean } from './trimmed-mean.js';
 import { wawa } from './wawa.js';
 import { weightedVote } from './weighted-vote.js';
 import type { AnswerKind, Strategy } from './types.js';
 
 const strategies = new Map<string, Strategy<any>>(
-  [majorityVote, mean, median, trimmedMean, multiLabelVote, collect, dawidSkene, oneCoin, wawa, weightedVote]
-    .map((s) => [s.name, s]),
+  [majorityVote, mean, median, trimmedMean, multiLabelVote, collect, dawidSkene, oneCoin, wawa, weightedVote,
+    borda, meanRank, meanRating, pairwiseMajority, bradleyTerry].map((s) => [s.name, s]),
 );
 
 /** Adds (or replaces) a strategy under its name, for config files and `--strategy` to select. */
@@ -36,4 +41,5 @@ export const defaultStrategyFor: Record<AnswerKind, string> = {
   numeric: mean.name,
   'multi-label': multiLabelVote.name,
   text: collect.name,
+  preference: borda.name,
 };

@@ -17,6 +17,10 @@ export function submittedForm(value: AnswerValue): unknown {
       return value.value;
     case 'boolean':
       return value.shape === 'toggle' ? { on: value.value } : value.value;
+    case 'preference':
+      return value.source === 'ranking'
+        ? { responseRankings: value.scores.map((score) => (score === null ? null : -score)) }
+        : { scores: value.scores };
   }
 }
 
@@ -25,6 +29,8 @@ export function voteKey(value: AnswerValue): string {
   switch (value.kind) {
     case 'multi-label':
       return JSON.stringify([...value.labels].sort());
+    case 'preference':
+      return JSON.stringify(value.scores);
     case 'numeric':
     case 'boolean':
       return String(value.value);

@@ -5,7 +5,7 @@
 import type { z } from 'zod';
 import type { AnswerTable } from './answer-table.js';
 
-export type AnswerKind = 'categorical' | 'multi-label' | 'numeric' | 'text' | 'boolean';
+export type AnswerKind = 'categorical' | 'multi-label' | 'numeric' | 'text' | 'boolean' | 'preference';
 
 /**
  * One worker's answer to one field, normalised. `shape` records how it was submitted, so the consolidated value
@@ -21,7 +21,13 @@ export type AnswerValue =
   /** Free text from `crowd-input` / `crowd-text-area` / `<textarea>`. */
   | { kind: 'text'; value: string }
   /** `toggle` = `{on: true}`, `plain` = `true`. */
-  | { kind: 'boolean'; value: boolean; shape: 'toggle' | 'plain' };
+  | { kind: 'boolean'; value: boolean; shape: 'toggle' | 'plain' }
+  /**
+   * One annotator's judgment of an object's responses on one dimension: a score per response, higher is better,
+   * `null` where the response was not judged. `ranking` = crowd-text-ranking `responseRankings` or `comparisonRank`
+   * (score = −rank, equal ranks are ties); `choice` = the chosen response 1, the others 0; `rating` = a Likert score.
+   */
+  | { kind: 'preference'; scores: (number | null)[]; source: 'ranking' | 'choice' | 'rating' };
 
 export interface FieldAnswer {
   workerId: string;

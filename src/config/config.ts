@@ -8,6 +8,10 @@
  *   sentiment: majority-vote        # shorthand: strategy name only
  *   accuracy: { strategy: median, scale: [1, 5] }
  *   tags: { strategy: multi-label-vote, threshold: 0.3 }
+ * preferences:                      # optional; for preference jobs
+ *   dimensionNames: [Clarity, Inclusivity]
+ *   choices: { preferred: { fields: [choice], options: { "Response A": 0, "Response B": 1 } } }
+ *   ratings: { helpfulness: [helpfulness_1, helpfulness_2] }
  * ```
  */
 import { readFile } from 'node:fs/promises';
@@ -28,6 +32,15 @@ const configSchema = z.strictObject({
   concurrency: z.int().positive().optional(),
   maxResponseBytes: z.int().positive().optional(),
   fields: z.record(z.string(), fieldSetting).default({}),
+  /** How preference answers map onto responses (see `src/responses/preferences.ts`). */
+  preferences: z.strictObject({
+    dimensionNames: z.array(z.string().min(1)).optional(),
+    choices: z.record(z.string(), z.strictObject({
+      fields: z.array(z.string().min(1)).min(1),
+      options: z.record(z.string(), z.int().min(0)),
+    })).optional(),
+    ratings: z.record(z.string(), z.array(z.string().min(1)).min(2)).optional(),
+  }).optional(),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -25,6 +25,7 @@ import type { AnswerKind, FieldAnswer } from '../../strategies/types.js';
 import { FieldPlanner, type FieldSetting } from './field-plan.js';
 import { mapOrdered } from './ordered-map.js';
 import { prepareLine, type Prepared } from './prepare.js';
+import type { PreferenceMapping } from '../responses/preferences.js';
 import { seededRandom } from './random.js';
 import { Spill } from './spill.js';
 
@@ -47,6 +48,8 @@ export interface ConsolidateOptions {
   s3?: S3Settings;
   /** An S3 client to use instead of one built from `s3`. */
   s3Client?: S3Client;
+  /** How pairwise-choice and per-response rating fields map onto responses (see `src/responses/preferences.ts`). */
+  preferences?: PreferenceMapping;
   /** Whole-read retries for S3 (attempts, backoff). */
   retry?: Partial<RetryPolicy>;
   /** Per-worker report, `.csv` or `.jsonl` (a path or `s3://`). */
@@ -81,7 +84,18 @@ function besideOutput(out: string, suffix: string): string {
   return `${extension ? out.slice(0, -extension.length) : out}${suffix}`;
 }
 
-export async function consolidate(options: ConsolidateOptions): Promise<Summary> {
+export function consolidate(options: ConsolidateOptions): Promise<Summary> {
+  return runJob(options);
+}
+
+/** What a job run writes besides the rejects: the consolidated manifest (`out`), and/or each line to `sink`. */
+export interface JobOptions extends Omit<ConsolidateOptions, 'out'> {
+  out?: string;
+  /** Receives every consolidated object, in input order, with the line as it would be written. */
+  sink?: (prepared: Extract<Prepared, { type: 'object' }>, consolidated: Record<string, unknown>) => Promise<void>;
+}
+
+export async function runJob(options: JobOptions): Promise<Summary> {
   const started = performance.now();
   const log = options.log ?? (() => {});
   const concurrency = options.concurrency ?? defaults.concurrency;
@@ -99,7 +113,7 @@ export async function consolidate(options: ConsolidateOptions): Promise<Summary>
 }
 
 /** Mirrors first (explicit, or the synced job's own folder), then S3 under the manifest's bucket and allowed prefixes. */
-function refResolverFor(options: ConsolidateOptions, log: (message: string) => void): RefResolver {
+function refResolverFor(options: JobOptions, log: (message: string) => void): RefResolver {
   const mirrors = (options.mirrors ?? []).map(parseMirror);
   const manifestIsLocal = options.manifest !== '-' && !isS3Uri(options.manifest);
   const job = manifestIsLocal && mirrors.length === 0 ? jobMirror(options.manifest) : undefined;
@@ -119,18 +133,21 @@ interface RunParts {
   started: number;
 }
 
-async function run(options: ConsolidateOptions, { concurrency, planner, resolver, storages, started }: RunParts): Promise<Summary> {
-  const rejectsPath = options.rejects ?? besideOutput(options.out, '.rejects.jsonl');
-  const summaryPath = options.summary ?? besideOutput(options.out, '.summary.json');
-  const extraOutputs = options.workersReport ? [options.workersReport] : [];
-  const s3Outputs = [options.out, rejectsPath, summaryPath, ...extraOutputs].filter(isS3Uri);
+async function run(options: JobOptions, { concurrency, planner, resolver, storages, started }: RunParts): Promise<Summary> {
+  if (options.out === undefined && (options.rejects === undefined || options.sink === undefined)) {
+    throw new UsageError('a run needs an output: out, or rejects and a sink');
+  }
+  const rejectsPath = options.rejects ?? besideOutput(options.out!, '.rejects.jsonl');
+  const summaryPath = options.summary ?? (options.out === undefined ? undefined : besideOutput(options.out, '.summary.json'));
+  const outputs = [options.out, rejectsPath, summaryPath, options.workersReport].filter((o): o is string => o !== undefined);
+  const s3Outputs = outputs.filter(isS3Uri);
   if (isS3Uri(options.manifest) || s3Outputs.length > 0) {
     await checkS3Access(storages.client(), isS3Uri(options.manifest) ? options.manifest : undefined, s3Outputs);
   }
   const gold = options.gold
     ? parseGold(options.gold, (await storages.for(options.gold).readAll(options.gold, goldMaxBytes)).toString('utf8'))
     : undefined;
-  const summary = emptySummary(options.manifest, options.out, rejectsPath);
+  const summary = emptySummary(options.manifest, options.out ?? null, rejectsPath);
   const workers = new WorkerStats();
   const decider = new ObjectDecider(planner, seededRandom(options.seed ?? defaults.seed), summary, workers,
     gold && { labels: gold, key: options.goldKey, field: options.goldField });
@@ -143,10 +160,11 @@ async function run(options: ConsolidateOptions, { concurrency, planner, resolver
     return writer;
   };
   try {
-    const output = await open(options.out);
+    const output = options.out === undefined ? undefined : await open(options.out);
     const rejects = await open(rejectsPath);
     const context = {
       labelAttribute: options.labelAttribute,
+      preferences: options.preferences,
       maxResponseBytes: options.maxResponseBytes ?? defaults.maxResponseBytes,
       readResponse: (ref: string, maxBytes: number) => {
         const location = resolver.resolve(ref);
@@ -180,8 +198,12 @@ async function run(options: ConsolidateOptions, { concurrency, planner, resolver
     };
     /** Decides and writes a line, in input order. */
     const emit = async (line: Prepared): Promise<void> => {
-      if (line.type === 'failed') await output.write(line.text + '\n');
-      if (line.type === 'object') await output.write(JSON.stringify(decider.decide(line)) + '\n');
+      if (line.type === 'failed') await output?.write(line.text + '\n');
+      if (line.type === 'object') {
+        const consolidated = decider.decide(line);
+        await output?.write(JSON.stringify(consolidated) + '\n');
+        await options.sink?.(line, consolidated);
+      }
     };
 
     const models = planner.fittedFields();
@@ -230,8 +252,10 @@ async function run(options: ConsolidateOptions, { concurrency, planner, resolver
       const report = await open(options.workersReport);
       await report.write(formatWorkerReport(options.workersReport, workers.rows(fitted)));
     }
-    const summaryWriter = await open(summaryPath);
-    await summaryWriter.write(JSON.stringify(summary, null, 2) + '\n');
+    if (summaryPath !== undefined) {
+      const summaryWriter = await open(summaryPath);
+      await summaryWriter.write(JSON.stringify(summary, null, 2) + '\n');
+    }
     for (const writer of writers) await writer.commit();
     return summary;
   } catch (error) {

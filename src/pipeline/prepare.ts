@@ -6,7 +6,8 @@
 import { RejectError, type RejectCode } from '../errors.js';
 import type { Line } from '../io/lines.js';
 import { classifyLine } from '../manifest/record.js';
-import { normaliseValue } from '../responses/normalise.js';
+import { normaliseValue, type Normalised } from '../responses/normalise.js';
+import { preferenceFields, type PreferenceMapping } from '../responses/preferences.js';
 import { parseWorkerResponse, type WorkerAnswer } from '../responses/worker-response.js';
 import type { FieldAnswer } from '../../strategies/types.js';
 
@@ -32,6 +33,8 @@ export type Prepared =
 
 export interface PrepareContext {
   labelAttribute?: string;
+  /** How choice and rating fields map onto responses, and names for unnamed ranking dimensions. */
+  preferences?: PreferenceMapping;
   maxResponseBytes: number;
   /** Reads the worker response a ref points at (throws `RejectError` for refused, missing or oversized refs). */
   readResponse(ref: string, maxBytes: number): Promise<Buffer>;
@@ -43,7 +46,8 @@ export async function prepareLine({ number: line, text }: Line, context: Prepare
     const record = classifyLine(text, context.labelAttribute);
     if (record.type === 'failed') return { type: 'failed', line, text };
     const workers = parseWorkerResponse(await context.readResponse(record.ref, context.maxResponseBytes));
-    return { type: 'object', line, json: record.json, labelAttribute: record.labelAttribute, workers, fields: fieldsOf(workers) };
+    const fields = fieldsOf(workers, context.preferences ?? {});
+    return { type: 'object', line, json: record.json, labelAttribute: record.labelAttribute, workers, fields };
   } catch (error) {
     if (error instanceof RejectError) return { type: 'rejected', line, text, code: error.code, reason: error.message };
     const code = (error as NodeJS.ErrnoException).code;
@@ -54,16 +58,24 @@ export async function prepareLine({ number: line, text }: Line, context: Prepare
   }
 }
 
-function fieldsOf(workers: readonly WorkerAnswer[]): Map<string, FieldAnswers> {
+function fieldsOf(workers: readonly WorkerAnswer[], mapping: PreferenceMapping): Map<string, FieldAnswers> {
   const fields = new Map<string, FieldAnswers>();
+  const add = (name: string, workerId: string, normalised: Normalised) => {
+    if (normalised.type === 'empty') return;
+    let field = fields.get(name);
+    if (!field) fields.set(name, (field = { answers: [], unknown: [] }));
+    if (normalised.type === 'answer') field.answers.push({ workerId, value: normalised.value });
+    else field.unknown.push(normalised.raw);
+  };
   for (const { workerId, answerContent } of workers) {
+    const typed = (key: string) => {
+      const normalised = normaliseValue(answerContent[key]);
+      return normalised.type === 'answer' ? normalised.value : undefined;
+    };
+    const preferences = preferenceFields(answerContent, mapping, typed);
+    for (const [name, value] of preferences.fields) add(name, workerId, { type: 'answer', value });
     for (const [name, raw] of Object.entries(answerContent)) {
-      const normalised = normaliseValue(raw);
-      if (normalised.type === 'empty') continue;
-      let field = fields.get(name);
-      if (!field) fields.set(name, (field = { answers: [], unknown: [] }));
-      if (normalised.type === 'answer') field.answers.push({ workerId, value: normalised.value });
-      else field.unknown.push(normalised.raw);
+      if (!preferences.consumed.has(name)) add(name, workerId, normaliseValue(raw));
     }
   }
   return fields;

@@ -14,7 +14,8 @@ export interface FieldSummary {
 
 export interface Summary {
   input: string;
-  output: string;
+  /** The consolidated manifest (`null` for an export, which writes its own files). */
+  output: string | null;
   rejects: string;
   job?: string;
   /** `lines.read = consolidated + failedInJob + rejected`; blank lines are counted apart and not read. */
@@ -33,7 +34,7 @@ export interface Summary {
   durationMs: number;
 }
 
-export function emptySummary(input: string, output: string, rejects: string): Summary {
+export function emptySummary(input: string, output: string | null, rejects: string): Summary {
   return {
     input,
     output,

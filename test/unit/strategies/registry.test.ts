@@ -40,6 +40,7 @@ describe('registry: defaultStrategyFor', () => {
       numeric: 'mean',
       'multi-label': 'multi-label-vote',
       text: 'collect',
+      preference: 'borda',
     });
   });
 
