@@ -1,5 +1,5 @@
 /**
- * Generates the two sample SageMaker Ground Truth custom labeling jobs under sample-output/,
+ * Generates the three sample SageMaker Ground Truth custom labeling jobs under sample-output/,
  * laid out as the service writes them to s3://acme-ml-labeling/ground-truth/output/:
  *
  * - `multimodal-content-eval`: 34 image-prompt/model-answer pairs (AWS's gen-ai multi-modal
@@ -8,12 +8,17 @@
  *   expired without answers.
  * - `support-ticket-sentiment`: 24 customer support messages labelled positive / negative /
  *   neutral (crowd-classifier) by 3 workers each, with a few 2–1 splits and two 1–1–1 ties.
+ * - `text-ranking-preferences`: 16 user prompts (two of them conversations) with three assistant
+ *   responses each, ranked by 3 workers on Clarity (ties allowed) and Inclusivity (AWS's gen-ai
+ *   text-ranking template: unnamed `ordinalRankingDimensions` at the top level), with an optional
+ *   `comment`; a few adjacent swaps, two objects where every worker prefers a different response
+ *   (an aggregate tie) and one object with a duplicated response.
  *
  * The data comes from fixed seeds, so re-running rewrites byte-identical files:
  *
  *   npx tsx sample-output/generate-jobs.ts
  *
- * Each run first deletes the two job folders, so no stale file survives.
+ * Each run first deletes the job folders, so no stale file survives.
  */
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -61,7 +66,7 @@ interface Worker {
   sub: string;
 }
 
-/** One private Cognito workteam; job 1 uses workers 0–7, job 2 workers 5–9. */
+/** One private Cognito workteam; job 1 uses workers 0–7, job 2 workers 5–9, job 3 workers 1, 2, 4, 6, 8 and 9. */
 const WORKFORCE: Worker[] = (() => {
   const rand = seededRandom(0x3c0917);
   return Array.from({ length: 10 }, () => ({ workerId: `private.us-east-1.${hex(rand, 16)}`, sub: uuidV4(rand) }));
@@ -501,5 +506,397 @@ function sentimentObjects(): JobObject[] {
   });
 }
 
+// ---------------------------------------------------------------------------------------------
+// Job 3: text-ranking-preferences
+
+interface Message {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+/** `ranks[i]` = rank of response i, 1 = best (the crowd-text-ranking `responseRankings`). */
+type Ranks = [number, number, number];
+
+/** The template's `ordinal-ranking-dimensions`, in order. */
+type Dimension = 'clarity' | 'inclusivity';
+
+interface RankingPrompt {
+  /** A user prompt, or a conversation whose last turn is the user's. */
+  source: string | Message[];
+  responses: [string, string, string];
+}
+
+interface RankedPrompt extends RankingPrompt {
+  /** Latent ranks the workers follow. Clarity may tie two responses (a worker keeps the tie or not); Inclusivity is strict. */
+  clarity: Ranks;
+  inclusivity: Ranks;
+  /** One worker swaps these two responses, adjacent in the dimension's latent order, and may say why. */
+  swap?: { dimension: Dimension; responses: [number, number]; comment?: string };
+  /** Rationales, in line with the latent order, a worker may leave in `comment`. */
+  notes: string[];
+}
+
+/** Every worker prefers a different response (on both dimensions): the three rankings are rotations of one order. */
+interface SplitPrompt extends RankingPrompt {
+  /** `favourite[i]`: the comment of a worker who ranked response i first. */
+  favourite: [string, string, string];
+}
+
+type RankingItem = RankedPrompt | SplitPrompt;
+
+const RANKING_ITEMS: RankingItem[] = [
+  {
+    source: 'How do I remove duplicates from a list in Python but keep the original order?',
+    responses: [
+      'Use `list(dict.fromkeys(items))`. Dictionaries keep insertion order since Python 3.7, so the first occurrence of each element stays where it was.',
+      'Convert it to a set: `list(set(items))`. That removes all the duplicates.',
+      "Loop over the list and append each element to a new list if it isn't in it yet. It's the obvious approach, even a beginner would think of it, though the `in` check makes it slow on long lists.",
+    ],
+    clarity: [1, 3, 2],
+    inclusivity: [1, 2, 3],
+    notes: [
+      "Response 2 ignores the 'keep the order' part, a set doesn't preserve it.",
+      'Response 1 is short and explains why it works.',
+      "Response 3 works but 'even a beginner would think of it' is a bit condescending.",
+    ],
+  },
+  {
+    source: 'What can I use instead of eggs in banana bread?',
+    responses: [
+      "The mashed banana already binds the batter, so replace each egg with 3 tablespoons of unsweetened applesauce or a 'flax egg' (1 tablespoon ground flaxseed mixed with 3 tablespoons water, left for 5 minutes). Expect a slightly denser loaf.",
+      'Just use a flax egg.',
+      "Whether you're vegan or have an egg allergy, a flax egg (1 tbsp ground flaxseed + 3 tbsp water per egg) or 1/4 cup of applesauce works well. The loaf will be a little denser and may need 5 more minutes in the oven.",
+    ],
+    clarity: [1, 3, 1],
+    inclusivity: [2, 3, 1],
+    swap: { dimension: 'inclusivity', responses: [2, 0] },
+    notes: [
+      'Responses 1 and 3 are equally clear, both give amounts.',
+      "Response 2 doesn't say how much flax to use.",
+      'Response 3 also thinks of people with egg allergies.',
+    ],
+  },
+  {
+    source: "Is the Japan Rail Pass worth it for a 10-day trip: Tokyo, Kyoto, Hiroshima and back to Tokyo?",
+    responses: [
+      'Since the October 2023 price increase, the 7-day pass (50,000 yen) only pays off if you ride a lot. Add up the single shinkansen fares for your route with a JR fare calculator first: Tokyo–Kyoto–Hiroshima–Tokyo comes out close to break-even.',
+      'Yes, the JR Pass is always worth it for tourists and saves you a lot of money.',
+      "Probably not. Single tickets for that route now cost about the same as the pass, and the pass doesn't cover the fastest Nozomi trains without a surcharge, so buy tickets leg by leg unless you add more long trips.",
+    ],
+    clarity: [2, 3, 1],
+    inclusivity: [1, 3, 2],
+    notes: [
+      'Response 2 is outdated, the pass price went up in 2023.',
+      'Response 3 gives a direct answer and the reason for it.',
+      "Response 2 just says yes without any numbers.",
+    ],
+  },
+  {
+    source: 'Can I take ibuprofen and acetaminophen together for a headache?',
+    responses: [
+      "Most adults can take them together or alternate them, because they work in different ways. Stick to the dose on each label, and avoid ibuprofen if you have stomach ulcers or kidney problems or are in late pregnancy; a pharmacist can check it against your other medicines.",
+      "Yes, it's safe. Take two of each.",
+      'Many people combine them, but check each label for the maximum daily dose. If your headaches keep coming back, see a doctor.',
+    ],
+    clarity: [1, 3, 2],
+    inclusivity: [1, 3, 2],
+    notes: [
+      'Response 1 is the only one that says who should avoid ibuprofen.',
+      "'Take two of each' ignores weight, age and other medication.",
+      'Response 3 is fine but vague about doses.',
+    ],
+  },
+  {
+    source: "Can you make this sound more professional? \"Hey guys, just checking if anyone finished the report yet?\"",
+    responses: [
+      'Hi everyone, could you let me know whether the report is ready?',
+      'Hi all, I wanted to follow up on the status of the report. Has anyone had a chance to finish it?',
+      'Gentlemen, kindly advise whether the report has been completed.',
+    ],
+    clarity: [1, 1, 3],
+    inclusivity: [2, 1, 3],
+    swap: { dimension: 'inclusivity', responses: [1, 0], comment: "1 and 2 are both fine, 1 is more direct." },
+    notes: [
+      "'Gentlemen' assumes the whole team is men.",
+      'Responses 1 and 2 are both good, 2 sounds a little more polished.',
+      'Response 3 is far too stiff for a team message.',
+    ],
+  },
+  {
+    source: "What's the derivative of x² · sin(x)?",
+    responses: [
+      'By the product rule: 2x·sin(x) + x²·cos(x).',
+      "Use the product rule (fg)' = f'g + fg' with f = x² and g = sin(x). Since f' = 2x and g' = cos(x), the derivative is 2x·sin(x) + x²·cos(x).",
+      'The derivative is 2x·cos(x).',
+    ],
+    clarity: [2, 1, 3],
+    inclusivity: [2, 1, 3],
+    notes: [
+      'Response 3 is wrong, it differentiates each factor separately.',
+      'Response 2 shows the steps, easiest to follow for a student.',
+      'Responses 1 and 2 are both correct, 2 shows the work.',
+    ],
+  },
+  {
+    source: [
+      { role: 'system', content: 'You are a friendly cooking assistant. Keep your answers short.' },
+      { role: 'user', content: "I want to bake bread this weekend but I've never done it before." },
+      { role: 'assistant', content: 'A no-knead loaf is a great first bread. Do you have flour, yeast, salt and a heavy pot with a lid?' },
+      { role: 'user', content: 'I only have instant yeast and all-purpose flour. Will that work?' },
+    ],
+    responses: [
+      'Yes! Instant yeast can go straight into the flour, and all-purpose flour just gives a slightly softer loaf than bread flour. Use about 1/4 teaspoon of yeast for 3 cups of flour.',
+      'Yes, both work. Bread flour gives a chewier crumb, but all-purpose is fine.',
+      'Yes. Mix 3 cups of flour, 1/4 tsp instant yeast, 1.5 tsp salt and 1.5 cups of warm water, cover and leave for 12–18 hours. Bake in the preheated covered pot at 230°C for 30 minutes, then 15 minutes uncovered.',
+    ],
+    favourite: [
+      'Response 1 answers the question and explains what changes with all-purpose flour.',
+      'The system prompt asks for short answers, Response 2 is the only one that stays short.',
+      'Response 3 gives the whole recipe, which is what a first-time baker needs.',
+    ],
+  },
+  {
+    source: 'What are the common side effects of the flu vaccine?',
+    responses: [
+      'Most people just get a sore arm and maybe a mild fever or aches for a day or two. Serious reactions are rare.',
+      'Common side effects are soreness, redness or swelling where the shot was given, headache, a low fever, muscle aches and tiredness, usually gone within one or two days. Severe allergic reactions are rare; get help right away if you have trouble breathing or your face swells after the shot.',
+      'The flu vaccine can give you a mild case of the flu, so expect to feel sick for a few days.',
+    ],
+    clarity: [2, 1, 3],
+    inclusivity: [2, 1, 3],
+    swap: { dimension: 'clarity', responses: [1, 0], comment: 'Response 1 is easier to read, 2 is a long list.' },
+    notes: [
+      "Response 3 is misinformation, the shot can't give you the flu.",
+      'Response 2 is the only one that says what to do about an allergic reaction.',
+      'Response 2 is the most complete and still easy to read.',
+    ],
+  },
+  {
+    source: 'I use a wheelchair. Is Lisbon a good city to visit?',
+    responses: [
+      'Lisbon is hilly with a lot of cobblestones, so neighbourhoods like Alfama are hard going. The flatter Baixa and Belém areas, the metro (most stations have lifts) and the low-floor buses are much easier, and several companies run accessible tours.',
+      'Lisbon is beautiful, you should definitely go! Take the famous Tram 28 through Alfama and walk up to the viewpoints at sunset.',
+      'Lisbon can be challenging for wheelchair users because of its steep hills and cobblestones. You might prefer a flatter city such as Valencia.',
+    ],
+    clarity: [1, 3, 2],
+    inclusivity: [1, 3, 2],
+    notes: [
+      "Response 2 ignores that the user uses a wheelchair, Tram 28 isn't accessible.",
+      "Response 1 is practical and doesn't talk the user out of going.",
+      'Response 3 is honest but just sends them somewhere else.',
+    ],
+  },
+  {
+    source: "Why doesn't my JavaScript forEach wait for each await inside it?",
+    responses: [
+      '`forEach` ignores the promises your async callback returns, so nothing waits for them. Use a `for...of` loop with `await` inside to go one at a time, or `await Promise.all(items.map(async (item) => …))` to run them in parallel.',
+      'Because forEach is synchronous. Use for...of.',
+      'Async iteration trips up a lot of people. `forEach` calls your function for each item but throws away the promise it returns, so switch to `for (const item of items) { await handle(item); }`, or use `Promise.all` with `map` if the order doesn\'t matter.',
+    ],
+    clarity: [1, 3, 1],
+    inclusivity: [2, 3, 1],
+    notes: [
+      'Responses 1 and 3 say the same thing equally clearly.',
+      "Response 2 is correct but doesn't explain anything.",
+      'Response 3 has a friendlier tone.',
+    ],
+  },
+  {
+    source: "Write a one-line LinkedIn bio for me. I'm a nurse moving into health data analytics.",
+    responses: [
+      'Registered nurse turned health data analyst, using clinical insight and SQL to turn patient data into better care.',
+      'Nurse trying to get into data stuff.',
+      'Clinical nurse moving into health data analytics, bringing bedside experience to dashboards, data quality and outcomes research.',
+    ],
+    clarity: [1, 3, 2],
+    inclusivity: [1, 3, 2],
+    swap: { dimension: 'clarity', responses: [0, 2], comment: 'Response 3 says more about what they actually want to do.' },
+    notes: [
+      'Response 1 is one line and says exactly what the person brings.',
+      'Response 2 undersells them.',
+    ],
+  },
+  {
+    source: 'If I invest $5,000 at 4% interest compounded yearly, how much will I have after 10 years?',
+    responses: [
+      'About $7,401: 5,000 × 1.04¹⁰ ≈ 5,000 × 1.4802 = $7,401.22.',
+      "You'll have $7,000, since 4% of $5,000 is $200 a year for 10 years.",
+      'Roughly $7,400 before taxes and fees. Each year the balance grows by 4%, including last year\'s interest, so after 10 years it is 5,000 × 1.04¹⁰.',
+    ],
+    clarity: [1, 3, 2],
+    inclusivity: [2, 3, 1],
+    notes: [
+      "Response 2 uses simple interest, that's wrong for compounding.",
+      'Response 1 gives the exact figure and the formula.',
+      'Response 3 explains compounding in plain words.',
+    ],
+  },
+  {
+    source: "My recipe says to bake at 350°F. What's that in Celsius?",
+    responses: [
+      '350°F is about 177°C, which most recipes round to 180°C. In a fan oven, use about 160°C.',
+      '176.67',
+      '350°F is about 177°C, which most recipes round to 180°C. In a fan oven, use about 160°C.',
+    ],
+    clarity: [1, 3, 1],
+    inclusivity: [1, 2, 3],
+    notes: [
+      'Responses 1 and 3 are identical.',
+      'Response 2 is just a number without a unit.',
+      '1 and 3 are the same text, had to put one above the other for inclusivity anyway.',
+    ],
+  },
+  {
+    source: [
+      { role: 'system', content: 'You are a coding assistant for a data analytics team. Answer in plain language and include code when useful.' },
+      { role: 'user', content: 'How do I read a CSV file into pandas?' },
+      { role: 'assistant', content: "Use `pandas.read_csv`: `df = pd.read_csv('sales.csv')`. It returns a DataFrame with one column per header field." },
+      { role: 'user', content: "It fails with UnicodeDecodeError: 'utf-8' codec can't decode byte 0xe9. What should I do?" },
+    ],
+    responses: [
+      "The file isn't UTF-8; byte 0xe9 is 'é' in Latin-1 and Windows-1252. Try `pd.read_csv('sales.csv', encoding='cp1252')` or `encoding='latin-1'`.",
+      "Pass `encoding_errors='ignore'` so pandas skips the bad bytes.",
+      "Your file was saved in another encoding, most likely Windows-1252 by Excel. Read it with `pd.read_csv('sales.csv', encoding='cp1252')`; if accented letters still look wrong, try `encoding='latin-1'`, or re-save the file from Excel as 'CSV UTF-8'.",
+    ],
+    clarity: [2, 3, 1],
+    inclusivity: [1, 3, 2],
+    swap: { dimension: 'inclusivity', responses: [0, 2] },
+    notes: [
+      "Response 2 silently drops characters, people's names with accents would get mangled.",
+      'Response 3 also explains how to fix the file at the source.',
+      'Response 1 is correct and to the point.',
+    ],
+  },
+  {
+    source: "How can I start running if I've never exercised before?",
+    responses: [
+      'Start with a run-walk plan: 1 minute of jogging and 2 minutes of walking, repeated for 20 minutes, three times a week. Add a little more running each week; Couch to 5K follows this pattern over 9 weeks.',
+      'Begin with brisk 20-minute walks for a week or two, then add short jogging intervals. Go at a pace where you can still talk, and rest a day between runs so your joints can adapt.',
+      'Whatever your age, size or fitness level, you can start slowly: a few minutes of easy jogging mixed with walking, three days a week, is plenty. Good shoes help, and if you have a heart condition or joint problems, check with a doctor first.',
+    ],
+    favourite: [
+      'Response 1 gives a concrete plan I could follow tomorrow.',
+      'Response 2 is the most realistic for someone who has never exercised.',
+      'Response 3 is encouraging and mentions checking with a doctor.',
+    ],
+  },
+  {
+    source: 'Explain what an index fund is in two sentences.',
+    responses: [
+      'An index fund buys all the stocks in a market index, like the S&P 500, so you own a small piece of every company in it. Because it simply follows the index instead of paying managers to pick stocks, its fees are usually low.',
+      'An index fund is a mutual fund or ETF whose portfolio is constructed to match or track the components of a financial market index, providing broad market exposure, low operating expenses and low portfolio turnover.',
+      "It's basically a fund for people who don't understand investing and just copy the market. Smart investors pick their own stocks.",
+    ],
+    clarity: [1, 2, 3],
+    inclusivity: [1, 2, 3],
+    notes: [
+      "Response 3 is insulting to the user and isn't really an explanation.",
+      'Response 1 is the only one a beginner would understand.',
+      'Response 2 is accurate but full of jargon.',
+    ],
+  },
+];
+
+/** Per-worker chance of leaving a `comment` (worker 8 never does). */
+const RANKERS = [
+  { worker: WORKFORCE[1]!, chattiness: 0.55 },
+  { worker: WORKFORCE[2]!, chattiness: 0.2 },
+  { worker: WORKFORCE[4]!, chattiness: 0.4 },
+  { worker: WORKFORCE[6]!, chattiness: 0.3 },
+  { worker: WORKFORCE[8]!, chattiness: 0 },
+  { worker: WORKFORCE[9]!, chattiness: 0.45 },
+];
+
+/** Responses ordered best first (ties in response order). */
+const orderOf = (ranks: readonly number[]): number[] => ranks.map((_, i) => i).sort((a, b) => ranks[a]! - ranks[b]! || a - b);
+
+/** Ranks (1 = best) of responses listed best first, without ties. */
+function ranksFrom(order: readonly number[]): Ranks {
+  const ranks: Ranks = [0, 0, 0];
+  order.forEach((response, position) => (ranks[response] = position + 1));
+  return ranks;
+}
+
+const isPermutation = (ranks: readonly number[]): boolean => [...ranks].sort().join() === '1,2,3';
+
+/** A worker's Clarity ranks: the latent ones, a tie kept with probability 0.7, else broken at random. */
+function clarityRanks(rand: Rand, latent: Ranks): Ranks {
+  const ranks: Ranks = [...latent];
+  if (isPermutation(latent) || rand() < 0.7) return ranks;
+  const tied = ranks.map((_, i) => i).filter((i) => ranks.filter((rank) => rank === ranks[i]).length > 1);
+  ranks[pick(rand, tied)]! += 1;
+  return ranks;
+}
+
+/** Swaps two responses' ranks. */
+function swapped(ranks: Ranks, [a, b]: readonly [number, number]): Ranks {
+  const copy: Ranks = [...ranks];
+  [copy[a], copy[b]] = [copy[b]!, copy[a]!];
+  return copy;
+}
+
+function checkRankingItems(): void {
+  const key = (responses: readonly string[]) => responses.map((text) => text.replace(/\s+/g, ' ').trim());
+  const duplicated = RANKING_ITEMS.filter(({ responses }) => new Set(key(responses)).size < responses.length).length;
+  if (duplicated !== 1) throw new Error(`text-ranking-preferences: ${duplicated} objects with identical responses, expected 1`);
+  for (const [index, item] of RANKING_ITEMS.entries()) {
+    if ('favourite' in item) continue;
+    if (!isPermutation(item.inclusivity)) throw new Error(`text-ranking-preferences ${index}: Inclusivity must be a strict ranking`);
+    if (item.swap) {
+      const order = orderOf(item[item.swap.dimension]);
+      const [a, b] = item.swap.responses;
+      const adjacent = Math.abs(order.indexOf(a) - order.indexOf(b)) === 1 && item[item.swap.dimension][a] !== item[item.swap.dimension][b];
+      if (!adjacent) throw new Error(`text-ranking-preferences ${index}: swapped responses must be adjacent and not tied`);
+    }
+  }
+}
+
+function textRankingObjects(): JobObject[] {
+  checkRankingItems();
+  const rand = seededRandom(0x7e4a2c);
+  const team = shifts(rand, RANKERS.map(({ worker }) => worker), '2025-05-20T14:30:00Z', 2);
+  const chattiness = new Map(RANKERS.map(({ worker, chattiness }) => [worker.workerId, chattiness]));
+  return RANKING_ITEMS.map((item): JobObject => {
+    const data = { source: item.source, responses: item.responses };
+    const workers = shuffled(rand, team).slice(0, 3);
+    const notes = 'notes' in item ? shuffled(rand, item.notes) : [];
+    const rotated = 'favourite' in item ? shuffled(rand, [0, 1, 2]) : [];
+    const deviant = 'swap' in item && item.swap ? Math.floor(rand() * 3) : -1;
+    const answers = workers.map((shift, k) => {
+      let clarity: Ranks;
+      let inclusivity: Ranks;
+      let comment: string | undefined;
+      const talks = rand() < chattiness.get(shift.worker.workerId)!;
+      if ('favourite' in item) {
+        // Worker k's order is the shared order rotated by k: each response is first for exactly one worker.
+        const order = [...rotated.slice(k), ...rotated.slice(0, k)];
+        clarity = ranksFrom(order);
+        inclusivity = ranksFrom(order);
+        if (talks) comment = item.favourite[order[0]!];
+      } else {
+        clarity = clarityRanks(rand, item.clarity);
+        inclusivity = [...item.inclusivity];
+        if (k === deviant && item.swap) {
+          if (item.swap.dimension === 'clarity') clarity = swapped(clarity, item.swap.responses);
+          else inclusivity = swapped(inclusivity, item.swap.responses);
+          if (talks) comment = item.swap.comment;
+        } else if (talks) {
+          comment = notes.pop();
+        }
+      }
+      const answerContent: Record<string, unknown> = {
+        ordinalRankingDimensions: [{ responseRankings: clarity }, { responseRankings: inclusivity }],
+      };
+      if (comment) answerContent.comment = comment;
+      const reading = item.responses.join(' ').length / 8; // reading the responses and going back over them to compare
+      const writing = comment ? between(rand, 15, 45) : 0;
+      const seconds = clamp(shift.pace * (reading + between(rand, 25, 90)) + writing, 20, 300);
+      return answer(rand, shift, seconds, answerContent);
+    });
+    return { data, answers: answers.sort(bySubmission) };
+  });
+}
+
 await writeJob('multimodal-content-eval', '2025-03-08T19:42:13Z', contentEvalObjects());
 await writeJob('support-ticket-sentiment', '2025-04-14T16:27:51Z', sentimentObjects());
+await writeJob('text-ranking-preferences', '2025-05-20T17:03:18Z', textRankingObjects());

@@ -8,7 +8,7 @@
  * - details `scores` (the aggregate), `margins[i][j]` (how strongly i is preferred to j, in the strategy's unit: a score
  *   difference, a vote share, a log-odds), and `votes[i][j]` (annotators who put i strictly above j);
  * - confidence = agreement with ties: the share of annotator pair judgments (i above j, j above i, or tied) that agree
- *   with the aggregate order, over the pairs the aggregate orders.
+ *   with the aggregate order, over the pairs the aggregate orders; 0 when it orders none (all tied: nothing decided).
  */
 import type { Decision, FieldAnswer } from './types.js';
 
@@ -65,7 +65,7 @@ export function preferenceDecision(
   const margins = aggregate.map((_, i) => aggregate.map((__, j) => (i === j || aggregate[i] == null || aggregate[j] == null ? 0 : margin(i, j))));
   return {
     value: { responseRankings: ranksOf(aggregate) },
-    confidence: judged > 0 ? agree / judged : 1,
+    confidence: judged > 0 ? agree / judged : 0,
     details: { scores: aggregate, margins, votes, ...details },
   };
 }

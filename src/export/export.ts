@@ -11,6 +11,7 @@ import type { OutputWriter } from '../io/storage.js';
 import { runJob, type ConsolidateOptions } from '../pipeline/consolidate.js';
 import type { Prepared } from '../pipeline/prepare.js';
 import type { Summary } from '../report/summary.js';
+import { submittedForm } from '../../strategies/submitted-form.js';
 import { ktoRows, pairRow, type ExportFormat, type Message, type PairRecord, type Prompt } from './formats.js';
 import { extractPairs, type PairPolicy } from './pairs.js';
 
@@ -233,7 +234,9 @@ function losslessRow(
     }
   }
   const judgments = prepared.fields.get(dimension)!.answers.flatMap(({ workerId, value }) =>
-    value.kind === 'preference' ? [{ workerId, source: value.source, scores: value.scores, ...(comments.has(workerId) && { comments: comments.get(workerId) }) }] : []);
+    value.kind === 'preference'
+      ? [{ workerId, source: value.source, judgment: submittedForm(value), ...(comments.has(workerId) && { comments: comments.get(workerId) }) }]
+      : []);
   return {
     id: String(prepared.line),
     dimension,

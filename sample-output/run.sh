@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# What `npm start` runs: gt-consolidate on the three sample jobs, offline (refs are read from the job folders, the
+# layout `aws s3 sync` leaves), writing sample-output/consolidated/ (or $OUT).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cli="node dist/src/cli/bin.js"
+jobs=sample-output
+out="${OUT:-sample-output/consolidated}"
+
+# Text sentiment (crowd-classifier): Dawid-Skene, a worker report, and a few gold labels.
+$cli run "$jobs/support-ticket-sentiment/manifests/output/output.manifest" \
+  --config "$jobs/support-ticket-sentiment.config.yaml" \
+  --gold "$jobs/support-ticket-sentiment.gold.csv" \
+  --workers-report "$out/support-ticket-sentiment/workers.csv" \
+  --out "$out/support-ticket-sentiment/output.manifest"
+
+# Multi-modal content evaluation (sliders and a comment).
+$cli run "$jobs/multimodal-content-eval/manifests/output/output.manifest" \
+  --config "$jobs/multimodal-content-eval.config.yaml" \
+  --workers-report "$out/multimodal-content-eval/workers.csv" \
+  --out "$out/multimodal-content-eval/output.manifest"
+
+# Text ranking (crowd-text-ranking, two dimensions): the consolidated manifest and every export format.
+ranking="$jobs/text-ranking-preferences/manifests/output/output.manifest"
+$cli run "$ranking" --config "$jobs/text-ranking-preferences.config.yaml" --out "$out/text-ranking-preferences/output.manifest"
+for format in trl trl-kto openai nova lossless; do
+  $cli export "$ranking" --config "$jobs/text-ranking-preferences.config.yaml" --format "$format" \
+    --out "$out/text-ranking-preferences/$format.jsonl" --quiet
+done
