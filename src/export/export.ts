@@ -7,12 +7,13 @@ import path from 'node:path';
 import { defaultRetryPolicy } from '../io/s3/retry.js';
 import { createS3Client } from '../io/s3/s3-client.js';
 import { Storages } from '../io/storages.js';
+import { withOutputs } from '../io/output-group.js';
 import type { OutputWriter } from '../io/storage.js';
 import { runJob, type ConsolidateOptions } from '../pipeline/consolidate.js';
 import type { Prepared } from '../pipeline/prepare.js';
 import type { Summary } from '../report/summary.js';
 import { submittedForm } from '../../strategies/submitted-form.js';
-import { ktoRows, pairRow, type ExportFormat, type Message, type PairRecord, type Prompt } from './formats.js';
+import { ktoRows, normaliseSpace, pairRow, type ExportFormat, type Message, type PairRecord, type Prompt } from './formats.js';
 import { extractPairs, type PairPolicy } from './pairs.js';
 
 export interface ExportOptions extends Omit<ConsolidateOptions, 'out' | 'summary' | 'workersReport'> {
@@ -80,8 +81,6 @@ function responseText(value: unknown): string | undefined {
   return undefined;
 }
 
-const normaliseSpace = (text: string) => text.replace(/\s+/g, ' ').trim();
-
 export async function exportPreferences(options: ExportOptions): Promise<ExportStats> {
   const policy = {
     pairs: options.pairs ?? 'best-vs-worst',
@@ -112,10 +111,14 @@ export async function exportPreferences(options: ExportOptions): Promise<ExportS
     dimension.dropped[reason] = (dimension.dropped[reason] ?? 0) + count;
   };
 
-  const writers: OutputWriter[] = [];
   try {
-    const dataset = await storages.for(options.out).createWriter(options.out);
-    writers.push(dataset);
+    return await withOutputs((location) => storages.for(location), (open) => write(open));
+  } finally {
+    storages.close();
+  }
+
+  async function write(open: (location: string) => Promise<OutputWriter>): Promise<ExportStats> {
+    const dataset = await open(options.out);
     const writeRow = async (row: unknown) => {
       await dataset.write(JSON.stringify(row) + '\n');
       stats.rowsWritten += 1;
@@ -127,6 +130,7 @@ export async function exportPreferences(options: ExportOptions): Promise<ExportS
       const prompt = promptOf(prepared.json[options.promptField ?? 'source']);
       const rawResponses = prepared.json[options.responsesField ?? 'responses'];
       const responses = Array.isArray(rawResponses) ? rawResponses.map(responseText) : [];
+      const ktoPairs: PairRecord[] = [];
       for (const [dimension, { answers }] of prepared.fields) {
         if (!answers.some(({ value }) => value.kind === 'preference')) continue;
         if (options.dimensions && !options.dimensions.includes(dimension)) continue;
@@ -182,12 +186,16 @@ export async function exportPreferences(options: ExportOptions): Promise<ExportS
         if (options.format === 'lossless') {
           await writeRow(losslessRow(prepared, dimension, prompt, responses, decided, fates));
         } else if (options.format === 'trl-kto') {
-          const { rows, conflicts } = ktoRows(kept);
-          if (conflicts) drop(dimensionStats, 'kto-conflict', conflicts);
-          for (const row of rows) await writeRow(row);
+          ktoPairs.push(...kept);
         } else {
           for (const pair of kept) await writeRow(pairRow(options.format, pair, options.withScores ?? true));
         }
+      }
+      if (ktoPairs.length > 0) {
+        const { rows, conflicts } = ktoRows(ktoPairs);
+        // A conflict can span dimensions, so it is counted for the export only.
+        if (conflicts) stats.dropped['kto-conflict'] = (stats.dropped['kto-conflict'] ?? 0) + conflicts;
+        for (const row of rows) await writeRow(row);
       }
     };
 
@@ -202,16 +210,8 @@ export async function exportPreferences(options: ExportOptions): Promise<ExportS
     stats.agreement.withoutTies = judged > 0 ? agreed / judged : null;
     stats.agreement.withTies = stats.agreement.judgments > 0 ? agreed / stats.agreement.judgments : null;
     const full: ExportStats = { ...stats, run };
-    const statsWriter = await storages.for(statsPath).createWriter(statsPath);
-    writers.push(statsWriter);
-    await statsWriter.write(JSON.stringify(full, null, 2) + '\n');
-    for (const writer of writers) await writer.commit();
+    await (await open(statsPath)).write(JSON.stringify(full, null, 2) + '\n');
     return full;
-  } catch (error) {
-    await Promise.all(writers.map((writer) => writer.abort()));
-    throw error;
-  } finally {
-    storages.close();
   }
 }
 

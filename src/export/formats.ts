@@ -78,17 +78,21 @@ export function pairRow(format: 'trl' | 'openai' | 'nova', pair: PairRecord, wit
   }
 }
 
+/** Texts that differ only in whitespace are the same response. */
+export const normaliseSpace = (text: string): string => text.replace(/\s+/g, ' ').trim();
+
 /**
- * KTO rows of one object's kept pairs: each chosen response `true`, each rejected one `false`, once each. A response
- * that is chosen in one pair and rejected in another (the middle of `all-pairs`) has no absolute label: it is left out
- * and counted. TRL warns that a relative preference is not an absolute one; prefer `best-vs-worst` for KTO.
+ * KTO rows of one object's kept pairs, over all its exported dimensions: each chosen response `true`, each rejected one
+ * `false`, once each (texts compared after whitespace normalisation). A response chosen in one pair and rejected in
+ * another (the middle of `all-pairs`, or best on one dimension and worst on another) has no absolute label: it is left
+ * out and counted. TRL warns that a relative preference is not an absolute one; prefer `best-vs-worst` for KTO.
  */
 export function ktoRows(pairs: readonly PairRecord[]): { rows: Record<string, unknown>[]; conflicts: number } {
   const labels = new Map<string, { completion: string; prompt: Prompt; label: boolean | 'conflict' }>();
   for (const pair of pairs) {
     for (const [completion, label] of [[pair.chosen, true], [pair.rejected, false]] as const) {
-      const previous = labels.get(completion);
-      if (!previous) labels.set(completion, { completion, prompt: pair.prompt, label });
+      const previous = labels.get(normaliseSpace(completion));
+      if (!previous) labels.set(normaliseSpace(completion), { completion, prompt: pair.prompt, label });
       else if (previous.label !== label) previous.label = 'conflict';
     }
   }

@@ -13,6 +13,7 @@ import { defaultRetryPolicy, type RetryPolicy } from '../io/s3/retry.js';
 import { createS3Client, type S3Settings } from '../io/s3/s3-client.js';
 import { isS3Uri, parseS3Uri } from '../io/s3/s3-uri.js';
 import { Storages } from '../io/storages.js';
+import { withOutputs } from '../io/output-group.js';
 import type { OutputWriter } from '../io/storage.js';
 import { jobFacts } from '../manifest/record.js';
 import { parseGold } from '../report/gold.js';
@@ -153,13 +154,13 @@ async function run(options: JobOptions, { concurrency, planner, resolver, storag
     gold && { labels: gold, key: options.goldKey, field: options.goldField });
 
   const input = await storages.for(options.manifest).openRead(options.manifest);
-  const writers: OutputWriter[] = [];
-  const open = async (location: string) => {
-    const writer = await storages.for(location).createWriter(location);
-    writers.push(writer);
-    return writer;
-  };
   try {
+    return await withOutputs((location) => storages.for(location), (open) => runWithOutputs(open));
+  } finally {
+    input.destroy();
+  }
+
+  async function runWithOutputs(open: (location: string) => Promise<OutputWriter>): Promise<Summary> {
     const output = options.out === undefined ? undefined : await open(options.out);
     const rejects = await open(rejectsPath);
     const context = {
@@ -256,13 +257,7 @@ async function run(options: JobOptions, { concurrency, planner, resolver, storag
       const summaryWriter = await open(summaryPath);
       await summaryWriter.write(JSON.stringify(summary, null, 2) + '\n');
     }
-    for (const writer of writers) await writer.commit();
     return summary;
-  } catch (error) {
-    await Promise.all(writers.map((writer) => writer.abort()));
-    throw error;
-  } finally {
-    input.destroy();
   }
 }
 

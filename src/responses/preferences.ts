@@ -114,10 +114,10 @@ export function preferenceFields(
   for (const [dimension, { fields: sources, options }] of Object.entries(mapping.choices ?? {})) {
     for (const source of sources) {
       const value = typed(source);
-      if (!value) continue;
-      consumed.add(source);
-      const chosen = value.kind === 'categorical' || value.kind === 'numeric' ? options[String(value.value)] : undefined;
+      const chosen = value?.kind === 'categorical' || value?.kind === 'numeric' ? options[String(value.value)] : undefined;
+      // An option the mapping does not name stays an ordinary field, so the answer is kept, not lost.
       if (chosen === undefined) continue;
+      consumed.add(source);
       const count = Math.max(...Object.values(options)) + 1;
       for (let index = 0; index < count; index += 1) place(fields, dimension, 'choice', index, index === chosen ? 1 : 0);
     }

@@ -1,0 +1,391 @@
+/**
+ * `exportPreferences` end to end on a small crowd-text-ranking job (3 responses per prompt, two unnamed ranking
+ * dimensions named through `preferences.dimensionNames`). Every expected count below is worked out by hand from the
+ * rankings, with the default preference strategy (Borda: 1 point per response judged worse, ½ per tie, averaged).
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { exportPreferences, type ExportOptions, type ExportStats } from '../../src/export/export.js';
+import type { ExportFormat } from '../../src/export/formats.js';
+import { pairPolicies, type PairPolicy } from '../../src/export/pairs.js';
+import { writeJobTree, type JobAnswer, type JobObject } from '../helpers/gt-job-tree.js';
+import { ktoProblems, losslessProblems, novaProblems, openaiProblems, trlProblems } from '../helpers/rlhf-validators.js';
+import { tempDir } from '../helpers/temp-dir.js';
+
+const validators: Record<ExportFormat, (row: unknown) => string[]> = {
+  trl: (row) => trlProblems(row, { withScores: true }),
+  'trl-kto': ktoProblems,
+  openai: openaiProblems,
+  nova: novaProblems,
+  lossless: losslessProblems,
+};
+
+/* ---- the job ---- */
+
+const worker = (n: number) => `private.us-east-1.${n.toString(16).padStart(16, '0')}`;
+/** One annotator's answer: ranks per dimension (Clarity, Inclusivity), unnamed as in AWS's notebook. */
+const ranking = (n: number, clarity: number[], inclusivity: number[], extra: Record<string, unknown> = {}): JobAnswer => ({
+  workerId: worker(n),
+  answerContent: { ordinalRankingDimensions: [{ responseRankings: clarity }, { responseRankings: inclusivity }], ...extra },
+});
+
+const comment = 'The second response rambles a bit.';
+const conversation = [{ role: 'system', content: 'You are terse.' }, { role: 'user', content: 'What is 2+2?' }];
+const responses = {
+  0: ['Plants turn light into sugar.', 'Light, water and CO2 become glucose and oxygen.', 'It is a plant thing.'],
+  // 0 and 2 are the same text up to white space.
+  1: ['Same answer.', 'A different reply.', '  Same   answer. '],
+  2: ['4', 'Four.', 'It is 4.'],
+  3: ['Red.', 'Blue.', 'Green.'],
+};
+const prompts = { 0: 'Explain photosynthesis.', 1: 'Say something.', 3: 'Name a colour.' };
+
+const objects: JobObject[] = [
+  {
+    // Clarity: ranks (1,2,3), (1,1,3), (2,1,3) → Borda (1.5, 1.5, 0): 0 and 1 tie.
+    // Inclusivity: (1,2,3), (1,2,3), (1,3,2) → (2, 2/3, 1/3).
+    data: { source: prompts[0], responses: responses[0] },
+    answers: [ranking(1, [1, 2, 3], [1, 2, 3], { comment }), ranking(2, [1, 1, 3], [1, 2, 3]), ranking(3, [2, 1, 3], [1, 3, 2])],
+  },
+  {
+    // Clarity: unanimous (1,2,3) → (2, 1, 0): best-vs-worst is the identical pair (0, 2).
+    // Inclusivity: (2,1,3), (2,1,3), (1,2,3) → (4/3, 5/3, 0).
+    data: { source: prompts[1], responses: responses[1] },
+    answers: [ranking(1, [1, 2, 3], [2, 1, 3]), ranking(2, [1, 2, 3], [2, 1, 3]), ranking(3, [1, 2, 3], [1, 2, 3])],
+  },
+  {
+    // A conversation. Clarity: (1,2,3), (1,3,2), (3,1,2) → (4/3, 1, 2/3), every pair 2–1.
+    // Inclusivity: (1,2,3), (1,2,3), (1,1,3) → (11/6, 7/6, 0), annotator 3 ties 0 and 1.
+    data: { source: conversation, responses: responses[2] },
+    answers: [ranking(1, [1, 2, 3], [1, 2, 3]), ranking(2, [1, 3, 2], [1, 2, 3]), ranking(3, [3, 1, 2], [1, 1, 3])],
+  },
+  {
+    // One annotator, under the element name. Clarity (2,1,3) → (1, 2, 0); Inclusivity (1,1,2) → (1.5, 1.5, 0).
+    data: { source: prompts[3], responses: responses[3] },
+    answers: [{
+      workerId: worker(4),
+      answerContent: { textRanking: { ordinalRankingDimensions: [{ responseRankings: [2, 1, 3] }, { responseRankings: [1, 1, 2] }] } },
+    }],
+  },
+];
+
+/** Kept pairs and drops per policy (ties dropped), worked out from the aggregates above. */
+const expectedByPolicy: Record<PairPolicy, { pairs: number; dropped: Record<string, number> }> = {
+  'best-vs-worst': { pairs: 7, dropped: { identical: 1 } },
+  'best-vs-others': { pairs: 13, dropped: { tie: 2, identical: 1 } },
+  'all-pairs': { pairs: 20, dropped: { tie: 2, identical: 2 } },
+  adjacent: { pairs: 13, dropped: { tie: 2, identical: 1 } },
+};
+
+const readJsonLines = async (file: string) =>
+  (await readFile(file, 'utf8')).split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, any>);
+
+let dir: string;
+let manifest: string;
+
+beforeAll(async () => {
+  dir = await tempDir();
+  manifest = await writeJobTree({ root: dir, jobName: 'ranking-job', bucket: 'bucket', prefix: 'out' }, objects);
+});
+
+let runs = 0;
+async function run(options: Partial<ExportOptions> & { format: ExportFormat }) {
+  runs += 1;
+  const out = path.join(dir, `${options.format}-${runs}.jsonl`);
+  const stats = await exportPreferences({ manifest, out, preferences: { dimensionNames: ['Clarity', 'Inclusivity'] }, ...options });
+  const rows = await readJsonLines(out);
+  const sidecar = JSON.parse(await readFile(path.join(dir, `${options.format}-${runs}.stats.json`), 'utf8')) as ExportStats;
+  return { stats, rows, sidecar };
+}
+
+/** chosen and rejected texts of a TRL row (strings or single assistant messages). */
+const texts = (row: Record<string, any>): [string, string] =>
+  typeof row.prompt === 'string' ? [row.chosen, row.rejected] : [row.chosen[0].content, row.rejected[0].content];
+
+describe('export: every format and pair policy', () => {
+  for (const format of ['trl', 'trl-kto', 'openai', 'nova', 'lossless'] as const) {
+    for (const policy of pairPolicies) {
+      it(`${format} × ${policy}: every row valid, counts as worked out`, async () => {
+        const { stats, rows, sidecar } = await run({ format, pairs: policy });
+        for (const row of rows) expect(validators[format](row), JSON.stringify(row)).toEqual([]);
+        expect(sidecar).toEqual(JSON.parse(JSON.stringify(stats)));
+        expect(stats.format).toBe(format);
+        expect(stats.policy).toEqual({ pairs: policy, minAgreement: 0, minMargin: 0, minVotes: 1, ties: 'drop' });
+        expect(stats.pairsWritten).toBe(expectedByPolicy[policy].pairs);
+        const { 'kto-conflict': _, ...dropped } = stats.dropped;
+        expect(dropped).toEqual(expectedByPolicy[policy].dropped);
+        expect(stats.rowsWritten).toBe(rows.length);
+        if (format === 'trl' || format === 'openai' || format === 'nova') expect(rows).toHaveLength(stats.pairsWritten);
+        if (format === 'lossless') expect(rows).toHaveLength(8);
+        if (format === 'trl') for (const row of rows) expect(texts(row)[0]).not.toBe(texts(row)[1]);
+        expect(stats.run.lines).toMatchObject({ read: 4, consolidated: 4, rejected: 0 });
+      });
+    }
+  }
+});
+
+describe('export: trl, best-vs-worst (the defaults)', () => {
+  let result: Awaited<ReturnType<typeof run>>;
+  beforeAll(async () => {
+    result = await run({ format: 'trl' });
+  });
+
+  it('writes one row per kept pair, in input order, with margin and scores', () => {
+    const close = (x: number) => expect.closeTo(x, 12);
+    const assistant = (content: string) => [{ role: 'assistant', content }];
+    expect(result.rows).toEqual([
+      { prompt: prompts[0], chosen: responses[0][0], rejected: responses[0][2], margin: close(1.5), score_chosen: close(1.5), score_rejected: close(0) },
+      { prompt: prompts[0], chosen: responses[0][0], rejected: responses[0][2], margin: close(5 / 3), score_chosen: close(2), score_rejected: close(1 / 3) },
+      // Object 1's Clarity pair is the identical one: dropped. Inclusivity: 1 over 2.
+      { prompt: prompts[1], chosen: responses[1][1], rejected: responses[1][2], margin: close(5 / 3), score_chosen: close(5 / 3), score_rejected: close(0) },
+      // The conversation keeps its system message in a TRL prompt.
+      { prompt: conversation, chosen: assistant('4'), rejected: assistant('It is 4.'), margin: close(2 / 3), score_chosen: close(4 / 3), score_rejected: close(2 / 3) },
+      { prompt: conversation, chosen: assistant('4'), rejected: assistant('It is 4.'), margin: close(11 / 6), score_chosen: close(11 / 6), score_rejected: close(0) },
+      { prompt: prompts[3], chosen: responses[3][1], rejected: responses[3][2], margin: close(2), score_chosen: close(2), score_rejected: close(0) },
+      { prompt: prompts[3], chosen: responses[3][0], rejected: responses[3][2], margin: close(1.5), score_chosen: close(1.5), score_rejected: close(0) },
+    ]);
+  });
+
+  it('writes the stats sidecar beside the dataset', () => {
+    const { stats, rows } = result;
+    expect(stats.pairsWritten).toBe(rows.length);
+    expect(stats.rowsWritten).toBe(7);
+    expect(stats.dropped).toEqual({ identical: 1 });
+    expect(stats.dimensions).toEqual({
+      Clarity: { objects: 4, pairs: 3, dropped: { identical: 1 } },
+      Inclusivity: { objects: 4, pairs: 4, dropped: {} },
+    });
+  });
+
+  it('reports agreement with and without ties over every pair the aggregates order', () => {
+    // Per object × dimension (agreeing, disagreeing, judgments): (6,0,6), (8,1,9), (9,0,9), (8,1,9), (6,3,9),
+    // (8,0,9) with one tied judgment, (3,0,3), (2,0,2).
+    const { agreement } = result.stats;
+    expect(agreement.judgments).toBe(56);
+    expect(agreement.ties).toBe(1);
+    expect(agreement.withoutTies).toBeCloseTo(50 / 55, 12);
+    expect(agreement.withTies).toBeCloseTo(50 / 56, 12);
+    expect(agreement.withTies!).toBeLessThanOrEqual(agreement.withoutTies!);
+  });
+
+  it('consolidated the named preference dimensions with Borda, picked for preference answers', () => {
+    const { fields } = result.stats.run;
+    expect(fields.Clarity).toMatchObject({ strategy: 'borda', pickedFor: 'preference', objects: 4, answers: 10, unresolved: 0 });
+    expect(fields.Inclusivity).toMatchObject({ strategy: 'borda', pickedFor: 'preference', objects: 4, answers: 10, unresolved: 0 });
+    expect(Object.keys(fields)).not.toContain('ordinalRankingDimensions');
+    expect(Object.keys(fields)).not.toContain('textRanking');
+    expect(Object.keys(fields)).not.toContain('dimension-1');
+  });
+
+  it('without dimension names the dimensions are dimension-1 and dimension-2', async () => {
+    const out = path.join(dir, 'unnamed.jsonl');
+    const stats = await exportPreferences({ manifest, out, format: 'trl' });
+    expect(Object.keys(stats.dimensions).sort()).toEqual(['dimension-1', 'dimension-2']);
+    expect(stats.pairsWritten).toBe(7);
+  });
+});
+
+describe('export: filters', () => {
+  it('ties keep: tied pairs are written flagged "tie": true', async () => {
+    const { stats, rows } = await run({ format: 'trl', pairs: 'all-pairs', ties: 'keep' });
+    expect(stats.pairsWritten).toBe(22);
+    expect(stats.dropped).toEqual({ identical: 2 });
+    const tied = rows.filter((row) => row.tie === true);
+    // Object 0 Clarity (0, 1) and object 3 Inclusivity (0, 1).
+    expect(tied).toEqual([
+      { prompt: prompts[0], chosen: responses[0][0], rejected: responses[0][1], margin: 0, score_chosen: 1.5, score_rejected: 1.5, tie: true },
+      { prompt: prompts[3], chosen: responses[3][0], rejected: responses[3][1], margin: 0, score_chosen: 1.5, score_rejected: 1.5, tie: true },
+    ]);
+    for (const row of rows) expect(trlProblems(row, { withScores: true })).toEqual([]);
+    expect(rows.filter((row) => 'tie' in row)).toHaveLength(2);
+  });
+
+  it('minAgreement drops pairs whose winner has a smaller share of the non-tied annotators', async () => {
+    // all-pairs: the 2–1 pairs are object 0 Inclusivity (1,2), object 1 Inclusivity (1,0), object 2 Clarity ×3.
+    const { stats } = await run({ format: 'trl', pairs: 'all-pairs', minAgreement: 0.7 });
+    expect(stats.pairsWritten).toBe(15);
+    expect(stats.dropped).toEqual({ tie: 2, identical: 2, 'low-agreement': 5 });
+    const { stats: lenient } = await run({ format: 'trl', pairs: 'all-pairs', minAgreement: 2 / 3 });
+    expect(lenient.pairsWritten).toBe(20);
+  });
+
+  it('minMargin drops pairs with a smaller aggregate margin', async () => {
+    // Margins below 0.5: object 0 Inclusivity (1,2) 1/3, object 1 Inclusivity (1,0) 1/3, object 2 Clarity (0,1), (1,2) 1/3.
+    const { stats } = await run({ format: 'trl', pairs: 'all-pairs', minMargin: 0.5 });
+    expect(stats.pairsWritten).toBe(16);
+    expect(stats.dropped).toEqual({ tie: 2, identical: 2, 'low-margin': 4 });
+    // At least 1.6: only 5/3, 5/3, 11/6 and 2 remain.
+    const { stats: strict, rows } = await run({ format: 'trl', pairs: 'all-pairs', minMargin: 1.6 });
+    expect(strict.pairsWritten).toBe(4);
+    expect(rows.map((row) => row.margin)).toEqual([expect.closeTo(5 / 3, 12), expect.closeTo(5 / 3, 12), expect.closeTo(11 / 6, 12), 2]);
+  });
+
+  it('minVotes drops pairs fewer annotators were not tied on', async () => {
+    // 2: the single-annotator object's 5 untied pairs. 3: also object 2 Inclusivity (0,1), voted 2–0 with a tie.
+    const { stats } = await run({ format: 'trl', pairs: 'all-pairs', minVotes: 2 });
+    expect(stats.pairsWritten).toBe(15);
+    expect(stats.dropped).toEqual({ tie: 2, identical: 2, 'too-few-votes': 5 });
+    const { stats: three } = await run({ format: 'trl', pairs: 'all-pairs', minVotes: 3 });
+    expect(three.pairsWritten).toBe(14);
+    expect(three.dropped).toEqual({ tie: 2, identical: 2, 'too-few-votes': 6 });
+  });
+
+  it('dimensions restricts the export and its stats', async () => {
+    const { stats, rows } = await run({ format: 'trl', dimensions: ['Clarity'] });
+    expect(Object.keys(stats.dimensions)).toEqual(['Clarity']);
+    expect(stats.dimensions.Clarity).toEqual({ objects: 4, pairs: 3, dropped: { identical: 1 } });
+    expect(rows).toHaveLength(3);
+    expect(rows.map((row) => texts(row))).toEqual([
+      [responses[0][0], responses[0][2]], ['4', 'It is 4.'], [responses[3][1], responses[3][2]],
+    ]);
+    // Agreement over Clarity only: (6,0,6), (9,0,9), (6,3,9), (3,0,3).
+    expect(stats.agreement).toMatchObject({ judgments: 27, ties: 0 });
+    expect(stats.agreement.withoutTies).toBeCloseTo(24 / 27, 12);
+    expect(stats.agreement.withTies).toBeCloseTo(24 / 27, 12);
+  });
+
+  it('withScores false leaves margin and scores out of TRL rows', async () => {
+    const { rows } = await run({ format: 'trl', withScores: false });
+    expect(rows).toHaveLength(7);
+    for (const row of rows) expect(trlProblems(row, { withScores: false })).toEqual([]);
+  });
+
+  it('an unresolved dimension (Bradley-Terry on a graph that is not strongly connected) is dropped and counted', async () => {
+    // Clarity of objects 0 (response 2 never wins), 1 (unanimous) and 3 (one annotator) is not strongly connected;
+    // object 2's votes are the reference's EX1 (every pair 2–1), MLE (0.495502, 0.310246, 0.194253).
+    const { stats, rows } = await run({ format: 'trl', dimensions: ['Clarity'], fields: { Clarity: { strategy: 'bradley-terry' } } });
+    expect(stats.dimensions.Clarity).toEqual({ objects: 4, pairs: 1, dropped: { unresolved: 3 } });
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.prompt).toEqual(conversation);
+    expect(texts(rows[0]!)).toEqual(['4', 'It is 4.']);
+    expect(Math.abs(rows[0]!.score_chosen - 0.495502)).toBeLessThan(1e-6);
+    expect(Math.abs(rows[0]!.score_rejected - 0.194253)).toBeLessThan(1e-6);
+    expect(rows[0]!.margin).toBeCloseTo(Math.log(0.495502 / 0.194253), 4);
+  });
+});
+
+describe('export: trl-kto', () => {
+  it('best-vs-worst: each response of an object gets one label, across its dimensions', async () => {
+    // Kept pairs (chosen, rejected): object 0 (0,2) on both dimensions; object 1 (1,2) on Inclusivity (Clarity's is the
+    // identical pair); object 2 (0,2) on both; object 3 (1,2) on Clarity and (0,2) on Inclusivity.
+    // Labels per object: {0 true, 2 false}, {1 true, 2 false}, {0 true, 2 false}, {1 true, 2 false, 0 true} → 9 rows.
+    const { stats, rows } = await run({ format: 'trl-kto' });
+    expect(stats.pairsWritten).toBe(7);
+    expect(rows).toHaveLength(9);
+    expect(rows.filter((row) => row.label === true)).toHaveLength(5);
+    expect(stats.dropped['kto-conflict']).toBeUndefined();
+    for (const row of rows) expect(ktoProblems(row)).toEqual([]);
+    const conversational = rows.filter((row) => Array.isArray(row.prompt));
+    expect(conversational).toEqual([
+      { prompt: conversation, completion: [{ role: 'assistant', content: '4' }], label: true },
+      { prompt: conversation, completion: [{ role: 'assistant', content: 'It is 4.' }], label: false },
+    ]);
+  });
+
+  it('all-pairs: the middle response has no absolute label; it is left out and counted', async () => {
+    // Inclusivity: object 0 (0>1>2: 1 conflicts), object 1 (1 over 0 and 2; (0,2) identical), object 2 (0>1>2),
+    // object 3 (0 and 1 tie, both over 2).
+    const { stats, rows } = await run({ format: 'trl-kto', pairs: 'all-pairs', dimensions: ['Inclusivity'] });
+    expect(stats.pairsWritten).toBe(10);
+    expect(stats.dropped).toEqual({ tie: 1, identical: 1, 'kto-conflict': 2 });
+    // A KTO conflict can span dimensions, so only the export's total counts it.
+    expect(stats.dimensions.Inclusivity!.dropped).toEqual({ tie: 1, identical: 1 });
+    const completion = (row: Record<string, any>) => (typeof row.completion === 'string' ? row.completion : row.completion[0].content);
+    expect(rows.map((row) => [completion(row), row.label])).toEqual([
+      [responses[0][0], true], [responses[0][2], false],
+      // responses[1][0] and [1][2] are one text up to white space: one row.
+      [responses[1][1], true], [responses[1][0], false],
+      ['4', true], ['It is 4.', false],
+      [responses[3][0], true], [responses[3][2], false], [responses[3][1], true],
+    ]);
+  });
+});
+
+describe('export: openai and nova', () => {
+  it('openai: a text prompt is one user message; the conversation keeps its system message', async () => {
+    const { rows } = await run({ format: 'openai' });
+    expect(rows).toHaveLength(7);
+    expect(rows[0]).toEqual({
+      input: { messages: [{ role: 'user', content: prompts[0] }] },
+      preferred_output: [{ role: 'assistant', content: responses[0][0] }],
+      non_preferred_output: [{ role: 'assistant', content: responses[0][2] }],
+    });
+    expect(rows[3]).toEqual({
+      input: { messages: conversation },
+      preferred_output: [{ role: 'assistant', content: '4' }],
+      non_preferred_output: [{ role: 'assistant', content: 'It is 4.' }],
+    });
+  });
+
+  it('nova: the system message moves to `system`', async () => {
+    const { rows } = await run({ format: 'nova' });
+    expect(rows).toHaveLength(7);
+    expect(rows[3]).toEqual({
+      system: [{ text: 'You are terse.' }],
+      messages: [
+        { role: 'user', content: [{ text: 'What is 2+2?' }] },
+        {
+          role: 'assistant',
+          candidates: [
+            { content: [{ text: '4' }], preferenceLabel: 'preferred' },
+            { content: [{ text: 'It is 4.' }], preferenceLabel: 'non-preferred' },
+          ],
+        },
+      ],
+    });
+    expect(rows[0]).not.toHaveProperty('system');
+  });
+});
+
+describe('export: lossless', () => {
+  let rows: Record<string, any>[];
+  let stats: ExportStats;
+  beforeAll(async () => {
+    ({ rows, stats } = await run({ format: 'lossless' }));
+  });
+
+  it('writes one row per object × dimension', () => {
+    expect(rows.map((row) => [row.id, row.dimension])).toEqual([
+      ['1', 'Clarity'], ['1', 'Inclusivity'], ['2', 'Clarity'], ['2', 'Inclusivity'],
+      ['3', 'Clarity'], ['3', 'Inclusivity'], ['4', 'Clarity'], ['4', 'Inclusivity'],
+    ]);
+    expect(stats.rowsWritten).toBe(8);
+    expect(stats.pairsWritten).toBe(7);
+  });
+
+  it('keeps every annotator\'s judgment as submitted, and their comments', () => {
+    const byRow = (id: string, dimension: string) => rows.find((row) => row.id === id && row.dimension === dimension)!;
+    expect(byRow('1', 'Clarity').annotators).toEqual([
+      { workerId: worker(1), source: 'ranking', judgment: { responseRankings: [1, 2, 3] }, comments: { comment } },
+      { workerId: worker(2), source: 'ranking', judgment: { responseRankings: [1, 1, 3] } },
+      { workerId: worker(3), source: 'ranking', judgment: { responseRankings: [2, 1, 3] } },
+    ]);
+    expect(byRow('3', 'Inclusivity').annotators.map((a: { judgment: unknown }) => a.judgment)).toEqual([
+      { responseRankings: [1, 2, 3] }, { responseRankings: [1, 2, 3] }, { responseRankings: [1, 1, 3] },
+    ]);
+    expect(byRow('4', 'Clarity').annotators).toEqual([{ workerId: worker(4), source: 'ranking', judgment: { responseRankings: [2, 1, 3] } }]);
+    // Every annotator of every object, in both dimensions, with the ranks they gave.
+    for (const row of rows) {
+      const object = objects[Number(row.id) - 1]!;
+      const given = object.answers!.map(({ answerContent }) => {
+        const content = (answerContent.textRanking ?? answerContent) as { ordinalRankingDimensions: { responseRankings: number[] }[] };
+        return { responseRankings: content.ordinalRankingDimensions[row.dimension === 'Clarity' ? 0 : 1]!.responseRankings };
+      });
+      expect(row.annotators.map((a: { judgment: unknown }) => a.judgment)).toEqual(given);
+    }
+    for (const row of rows) {
+      const object = objects[Number(row.id) - 1]!;
+      expect(row.annotators).toHaveLength(object.answers!.length);
+      expect(row.responses).toEqual(object.data.responses);
+      expect(row.prompt).toEqual(object.data.source);
+    }
+  });
+
+  it('records the aggregate and every candidate pair with its fate', () => {
+    const [first, , identical] = rows;
+    expect(first!.aggregate).toEqual({ strategy: 'borda', resolved: true, scores: [1.5, 1.5, 0], confidence: 1 });
+    expect(first!.pairs).toEqual([{ chosen: 0, rejected: 2, tie: false, margin: 1.5, agreement: 1, votes: [3, 0], kept: true }]);
+    expect(identical!.pairs).toEqual([{ chosen: 0, rejected: 2, tie: false, margin: 2, agreement: 1, votes: [3, 0], dropped: 'identical' }]);
+  });
+});

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { extractPairs, pairPolicies, type PairPolicy } from '../../src/export/pairs.js';
+
+const pair = (chosen: number, rejected: number, tie = false) => ({ chosen, rejected, tie });
+
+describe('extractPairs: distinct scores', () => {
+  // Order best first: 1 (2), 3 (1), 0 (0.5); response 2 was not judged.
+  const scores = [0.5, 2, null, 1];
+
+  it.each<[PairPolicy, ReturnType<typeof pair>[]]>([
+    ['best-vs-worst', [pair(1, 0)]],
+    ['best-vs-others', [pair(1, 3), pair(1, 0)]],
+    ['all-pairs', [pair(1, 3), pair(1, 0), pair(3, 0)]],
+    ['adjacent', [pair(1, 3), pair(3, 0)]],
+  ])('%s', (policy, expected) => {
+    expect(extractPairs(scores, policy)).toEqual(expected);
+  });
+
+  it('all-pairs gives C(n, 2) pairs, each best-first', () => {
+    const five = [3, 1, 4, 1.5, 9];
+    const pairs = extractPairs(five, 'all-pairs');
+    expect(pairs).toHaveLength(10);
+    for (const { chosen, rejected, tie } of pairs) {
+      expect(five[chosen]!).toBeGreaterThan(five[rejected]!);
+      expect(tie).toBe(false);
+    }
+    expect(new Set(pairs.map(({ chosen, rejected }) => [chosen, rejected].sort().join()))).toHaveProperty('size', 10);
+  });
+
+  it('handles negative scores (ranks read as −rank)', () => {
+    expect(extractPairs([-2, -1, -3], 'best-vs-worst')).toEqual([pair(1, 2)]);
+    expect(extractPairs([-2, -1, -3], 'adjacent')).toEqual([pair(1, 0), pair(0, 2)]);
+  });
+});
+
+describe('extractPairs: ties', () => {
+  // Scores 1, 3, 3, 1: order 1, 2, 0, 3 (equal scores keep response order).
+  const scores = [1, 3, 3, 1];
+
+  it.each<[PairPolicy, ReturnType<typeof pair>[]]>([
+    ['best-vs-worst', [pair(1, 3)]],
+    ['best-vs-others', [pair(1, 2, true), pair(1, 0), pair(1, 3)]],
+    ['all-pairs', [pair(1, 2, true), pair(1, 0), pair(1, 3), pair(2, 0), pair(2, 3), pair(0, 3, true)]],
+    ['adjacent', [pair(1, 2, true), pair(2, 0), pair(0, 3, true)]],
+  ])('%s flags pairs of equal scores', (policy, expected) => {
+    expect(extractPairs(scores, policy)).toEqual(expected);
+  });
+
+  it('all responses equal: every pair is a tie', () => {
+    expect(extractPairs([2, 2], 'best-vs-worst')).toEqual([pair(0, 1, true)]);
+    expect(extractPairs([0, 0, 0], 'all-pairs')).toEqual([pair(0, 1, true), pair(0, 2, true), pair(1, 2, true)]);
+  });
+
+  it('ties with nulls between them', () => {
+    expect(extractPairs([null, 5, null, 5, 4], 'adjacent')).toEqual([pair(1, 3, true), pair(3, 4)]);
+    expect(extractPairs([null, 5, null, 5, 4], 'best-vs-worst')).toEqual([pair(1, 4)]);
+  });
+});
+
+describe('extractPairs: fewer than two judged responses', () => {
+  it.each(pairPolicies)('%s → []', (policy) => {
+    expect(extractPairs([], policy)).toEqual([]);
+    expect(extractPairs([7], policy)).toEqual([]);
+    expect(extractPairs([null, 3, null], policy)).toEqual([]);
+    expect(extractPairs([null, null], policy)).toEqual([]);
+  });
+
+  it('two judged among nulls give one pair', () => {
+    for (const policy of pairPolicies) expect(extractPairs([null, 1, null, 2], policy)).toEqual([pair(3, 1)]);
+  });
+});
