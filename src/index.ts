@@ -1,12 +1,20 @@
-/** gt-consolidate as a library: `consolidate(options)` runs a job; strategies are registrable by name. */
+/**
+ * gt-consolidate as a library: `consolidate(options)` runs a job, `exportPreferences(options)` writes an RLHF
+ * dataset from a preference job; strategies are registrable by name.
+ */
 export { consolidate, defaults, type ConsolidateOptions } from './pipeline/consolidate.js';
+export { exportPreferences, type ExportOptions, type ExportStats, type DropReason } from './export/export.js';
+export { exportFormats, type ExportFormat } from './export/formats.js';
+export { pairPolicies, type PairPolicy } from './export/pairs.js';
+export type { PreferenceMapping } from './responses/preferences.js';
 export type { FieldSetting } from './pipeline/field-plan.js';
 export { loadConfig, type Config } from './config/config.js';
 export type { Summary, FieldSummary } from './report/summary.js';
+export type { AnswerTable } from '../strategies/answer-table.js';
 export { RejectError, UsageError, type RejectCode } from './errors.js';
 export { normaliseValue, type Normalised } from './responses/normalise.js';
 export { registerStrategy, getStrategy, strategyNames } from '../strategies/registry.js';
 export { submittedForm } from '../strategies/submitted-form.js';
 export type {
-  AnswerKind, AnswerValue, Consolidator, Decision, DecisionContext, FieldAnswer, Strategy,
+  AnswerKind, AnswerValue, Consolidator, Decision, DecisionContext, FieldAnswer, Strategy, WorkerSkill,
 } from '../strategies/types.js';

@@ -389,3 +389,17 @@ describe('export: lossless', () => {
     expect(identical!.pairs).toEqual([{ chosen: 0, rejected: 2, tie: false, margin: 2, agreement: 1, votes: [3, 0], dropped: 'identical' }]);
   });
 });
+
+describe('the sample preference job', () => {
+  it('its committed TRL export loads back as JSON Lines, every row valid, chosen and rejected never identical', async () => {
+    const file = path.resolve(import.meta.dirname, '../../sample-output/consolidated/text-ranking-preferences/trl.jsonl');
+    const rows = await readJsonLines(file);
+    expect(rows.length).toBeGreaterThan(10);
+    for (const row of rows) {
+      expect(trlProblems(row, { withScores: true }), JSON.stringify(row)).toEqual([]);
+      const [chosen, rejected] = texts(row);
+      expect(chosen.replace(/\s+/g, ' ').trim()).not.toBe(rejected.replace(/\s+/g, ' ').trim());
+    }
+    expect(rows.some((row) => Array.isArray(row.prompt))).toBe(true); // the conversations
+  });
+});

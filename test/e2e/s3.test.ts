@@ -5,6 +5,7 @@ import path from 'node:path';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exportPreferences } from '../../src/export/export.js';
 import { consolidate, registerStrategy, UsageError, type ConsolidateOptions } from '../../src/index.js';
 import { writeJobTree, type JobObject } from '../helpers/gt-job-tree.js';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
@@ -120,6 +121,17 @@ describe('S3 end to end', () => {
     const lines = (await text('results/two-pass.manifest')).trim().split('\n').map((line) => JSON.parse(line));
     expect(lines.map((line) => line.id)).toEqual(Array.from({ length: 300 }, (_, i) => i));
     expect(lines.find((line) => line.job)?.['job-metadata'].consolidation.sentiment.strategy).toBe('dawid-skene');
+  });
+
+  it('exports a preference dataset from a job in S3 to S3', async () => {
+    const ranking = (n: number, ranks: number[]) => ({ workerId: `w${n}`, answerContent: { ordinalRankingDimensions: [{ name: 'Overall', responseRankings: ranks }] } });
+    const job = await uploadJob('ranking', [
+      { data: { source: 'Say hi.', responses: ['Hello!', 'Hi there, how can I help?', 'Go away.'] }, answers: [ranking(1, [2, 1, 3]), ranking(2, [2, 1, 3]), ranking(3, [1, 2, 3])] },
+    ]);
+    const stats = await exportPreferences({ manifest: job.uri, format: 'trl', out: `s3://${bucket}/results/ranking/trl.jsonl`, s3Client: client });
+    expect(stats.pairsWritten).toBe(1);
+    expect(JSON.parse(await text('results/ranking/trl.jsonl'))).toMatchObject({ prompt: 'Say hi.', chosen: 'Hi there, how can I help?', rejected: 'Go away.' });
+    expect(JSON.parse(await text('results/ranking/trl.stats.json')).pairsWritten).toBe(1);
   });
 
   it('refuses refs outside the manifest bucket unless allowed, and oversized responses', async () => {
