@@ -1,175 +1,247 @@
 /**
- * `npm run bench [-- --objects N --s3-objects M --rounds R]`: throughput of the whole pipeline against a baseline
- * measured in the same run on the same data, so the ratio holds on a shared, noisy machine:
- * - mirror mode (local files): the pipeline vs reading the manifest and reading and parsing every worker response
- *   with the same concurrency (no normalising, deciding or writing);
- * - S3 mode (s3rver on loopback, started here): the pipeline vs the raw GetObject rate of the same client at the same
- *   concurrency on the same objects (read and JSON.parse each), at concurrency 16 and 64.
- * On loopback the server, not the client, is usually the cap; the ratio is what to watch.
- * Also: Dawid-Skene's fit time on 100k answers (4 classes, 100 iterations), and the peak RSS of whole runs (in a child
- * process, so this script's own synthetic job does not count) with majority vote (one pass) and Dawid-Skene (two).
+ * `npm run bench [-- --objects N --s3-objects M --latency-ms L --rounds R]` — see BENCHMARKS.md. Every figure is
+ * compared with a baseline measured in the same run on the same data, so the ratios hold on a shared, noisy machine.
+ *
+ * - S3 mode, against `synthetic-s3-server.ts` (in-repo, its own process, objects generated per request): the raw
+ *   GetObject rate of the same SDK client at the same concurrency on the same objects (read + JSON.parse: the
+ *   ceiling) vs the pipeline, at concurrency 16, 64 and 256;
+ * - S3 mode against s3rver (the test server), concurrency 64;
+ * - latency mode: the same server delaying every response (default 20 ms); the pipeline vs the ceiling and vs a boto3
+ *   script with 32 threads (`boto3_baseline.py`; skipped when python3 or boto3 is missing);
+ * - mirror mode (local files): the pipeline vs reading and parsing the same files;
+ * - peak RSS of whole runs in a fresh process: streaming at 100k and at N objects, Dawid-Skene at N;
+ * - Dawid-Skene's fit time on 100k answers, 4 classes, 100 iterations.
  */
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { createReadStream } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { AnswerTableBuilder } from '../strategies/answer-table.js';
-import { fitDawidSkene } from '../strategies/dawid-skene.js';
-import { seededRandom } from '../src/pipeline/random.js';
+import { createInterface } from 'node:readline';
+import { Readable } from 'node:stream';
+import { parseArgs, promisify } from 'node:util';
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import pLimit from 'p-limit';
 import { consolidate } from '../src/index.js';
 import { readLines } from '../src/io/lines.js';
+import { createS3Client } from '../src/io/s3/s3-client.js';
 import { mapOrdered } from '../src/pipeline/ordered-map.js';
-import { writeJobTree, type JobObject } from '../test/helpers/gt-job-tree.js';
-import { startS3Server } from '../test/helpers/s3-server.js';
+import { seededRandom } from '../src/pipeline/random.js';
+import { AnswerTableBuilder } from '../strategies/answer-table.js';
+import { fitDawidSkene } from '../strategies/dawid-skene.js';
+import { s3rverEnv, startS3Server } from '../test/helpers/s3-server.js';
+import { bucket, jobName, manifestKey, manifestLine, responseKey, workerResponse } from './synthetic-job.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+// s3rver's fixed credentials (the in-repo server accepts any); never probe the instance-metadata address.
+const credentials = { ...s3rverEnv };
+Object.assign(process.env, credentials);
 
 const { values } = parseArgs({
   options: {
-    objects: { type: 'string', default: '20000' },
-    's3-objects': { type: 'string', default: '2000' },
-    concurrency: { type: 'string', default: '64' },
-    rounds: { type: 'string', default: '3' },
+    objects: { type: 'string', default: '100000' },
+    's3-objects': { type: 'string', default: '20000' },
+    'latency-ms': { type: 'string', default: '20' },
+    rounds: { type: 'string', default: '2' },
   },
 });
 const objects = Number(values.objects);
-const s3Objects = Number(values['s3-objects']);
-const concurrency = Number(values.concurrency);
+const s3Objects = Math.min(objects, Number(values['s3-objects']));
+const latencyMs = Number(values['latency-ms']);
 const rounds = Number(values.rounds);
+const repo = path.resolve(import.meta.dirname, '..');
+const manifestUri = `s3://${bucket}/${manifestKey}`;
 
-/** 3-5 answers per object of mixed shapes: a classifier, a slider, a checkbox group and sometimes a comment. */
-function syntheticObjects(count: number): JobObject[] {
-  const labels = ['positive', 'negative', 'neutral'];
-  return Array.from({ length: count }, (_, i) => ({
-    data: { source: `Synthetic object ${i}: a short customer message to label.` },
-    answers: Array.from({ length: 3 + (i % 3) }, (_, w) => ({
-      workerId: `private.us-east-1.${((i * 7 + w) % 40).toString(16).padStart(16, '0')}`,
-      acceptanceTime: '2025-03-08T13:24:54.282Z',
-      submissionTime: '2025-03-08T13:26:50.009Z',
-      timeSpentInSeconds: 115.727,
-      answerContent: {
-        sentiment: { label: labels[(i + (w === 2 ? 1 : 0)) % 3]! },
-        accuracy: 1 + ((i + w) % 5),
-        issues: { grammar: w % 2 === 0, factual: i % 4 === 0, other: false },
-        ...(w === 0 && { comment: 'The response misses one detail of the message.' }),
-      },
-    })),
-  }));
-}
+const report: Record<string, unknown> = { node: process.version, cpus: os.cpus().length, cpu: os.cpus()[0]?.model, objects, s3Objects, latencyMs, rounds };
+const table: Record<string, Record<string, number>> = {};
+const say = (message: string) => process.stderr.write(`${message}\n`);
+const ratio = (a: number, b: number) => Number((a / b).toFixed(3));
 
-/** Reads every line's worker response with `read` and parses it, at the given concurrency, in order. */
-async function readAndParse(manifest: string, read: (ref: string) => Promise<string>, width: number): Promise<void> {
-  for await (const _ of mapOrdered(readLines(createReadStream(manifest)), width, async ({ text }) => {
-    const ref = (JSON.parse(text)['bench-metadata'] as { 'worker-response-ref': string })['worker-response-ref'];
-    return (JSON.parse(await read(ref)) as { answers: unknown[] }).answers.length;
-  }));
-}
-
-/** Objects per second of the best of `rounds` runs; the two contenders alternate so drift hits both alike. */
-async function compare(count: number, baseline: () => Promise<unknown>, pipeline: () => Promise<unknown>) {
-  const rate = async (run: () => Promise<unknown>) => {
-    const start = performance.now();
-    await run();
-    return count / ((performance.now() - start) / 1000);
-  };
-  let best = { baseline: 0, pipeline: 0 };
+/** Objects per second of the best of `rounds` runs of each contender; they alternate so drift hits all alike. */
+async function best(count: number, contenders: Record<string, () => Promise<unknown>>): Promise<Record<string, number>> {
+  const rates: Record<string, number> = Object.fromEntries(Object.keys(contenders).map((name) => [name, 0]));
   for (let round = 0; round < rounds; round += 1) {
-    best = { baseline: Math.max(best.baseline, await rate(baseline)), pipeline: Math.max(best.pipeline, await rate(pipeline)) };
+    for (const [name, run] of Object.entries(contenders)) {
+      const start = performance.now();
+      await run();
+      rates[name] = Math.max(rates[name]!, count / ((performance.now() - start) / 1000));
+    }
   }
+  return Object.fromEntries(Object.entries(rates).map(([name, rate]) => [name, Math.round(rate)]));
+}
+
+/** The ceiling: every ref of the manifest fetched with `read` and parsed, `width` at a time, nothing else. */
+async function readAndParse(manifest: Readable, read: (key: string) => Promise<string>, width: number): Promise<void> {
+  for await (const _ of mapOrdered(readLines(manifest), width, async ({ text }) => {
+    const ref = (JSON.parse(text)[`${jobName}-metadata`] as { 'worker-response-ref': string })['worker-response-ref'];
+    return (JSON.parse(await read(ref.slice(`s3://${bucket}/`.length))) as { answers: unknown[] }).answers.length;
+  }));
+}
+
+const s3Getter = (client: S3Client) => async (key: string) =>
+  (await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToString();
+
+async function startSynthetic(count: number, latency: number): Promise<{ endpoint: string; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(repo, 'bench/synthetic-s3-server.ts'), String(count), String(latency)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
   return {
-    baselineObjectsPerSecond: Math.round(best.baseline),
-    pipelineObjectsPerSecond: Math.round(best.pipeline),
-    ratio: Number((best.pipeline / best.baseline).toFixed(3)),
+    endpoint: `http://127.0.0.1:${(JSON.parse(line) as { port: number }).port}`,
+    stop: async () => {
+      child.kill('SIGTERM');
+      if (child.exitCode === null) await once(child, 'exit');
+    },
   };
 }
 
-/** Fits Dawid-Skene with a fixed 100 iterations on synthetic answers: workers 60-95% accurate, errors uniform. */
-function dawidSkeneFit(objectCount: number, perObject: number, classes: number, workers: number) {
+/** S3 mode: the ceiling and the pipeline with one client at concurrency `width`. */
+async function s3Mode(endpoint: string, count: number, width: number) {
+  const client = createS3Client({ endpointUrl: endpoint, maxSockets: width });
+  const read = s3Getter(client);
+  try {
+    return await best(count, {
+      ceiling: async () => readAndParse(Readable.from([await read(manifestKey)]), read, width),
+      pipeline: () => consolidate({ manifest: manifestUri, out: path.join(dir, 's3.manifest'), s3Client: client, concurrency: width }),
+    });
+  } finally {
+    client.destroy();
+  }
+}
+
+/** Peak RSS (MiB) of a whole run in a fresh Node process, from the built package. */
+async function peakRss(options: Record<string, unknown>): Promise<number> {
+  const script = `import { consolidate } from ${JSON.stringify(path.join(repo, 'dist/src/index.js'))};
+    await consolidate(${JSON.stringify(options)});
+    console.log(process.resourceUsage().maxRSS);`;
+  const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, ...credentials } });
+  return Math.round(Number(stdout.trim()) / 1024);
+}
+
+function dawidSkeneFit() {
   const random = seededRandom(42);
-  const accuracy = Array.from({ length: workers }, () => 0.6 + 0.35 * random());
+  const accuracy = Array.from({ length: 200 }, () => 0.6 + 0.35 * random());
   const builder = new AnswerTableBuilder();
-  for (let t = 0; t < objectCount; t += 1) {
-    const truth = Math.floor(random() * classes);
-    builder.addObject(Array.from({ length: perObject }, () => {
-      const w = Math.floor(random() * workers);
-      const label = random() < accuracy[w]! ? truth : Math.floor(random() * classes);
-      return [`w${w}`, `c${label}`] as const;
+  for (let t = 0; t < 20_000; t += 1) {
+    const truth = Math.floor(random() * 4);
+    builder.addObject(Array.from({ length: 5 }, () => {
+      const w = Math.floor(random() * 200);
+      return [`w${w}`, `c${random() < accuracy[w]! ? truth : Math.floor(random() * 4)}`] as const;
     }));
   }
   const table = builder.build();
   const start = performance.now();
   const model = fitDawidSkene(table, { maxIterations: 100, tol: 0 });
-  return { answers: table.answerCount, iterations: model.iterations, ms: Math.round(performance.now() - start) };
+  return { answers: table.answerCount, classes: 4, iterations: model.iterations, ms: Math.round(performance.now() - start) };
 }
 
-/** Peak RSS (MiB) of a whole run in a fresh Node process, from the built package. */
-async function peakRssOfRun(manifest: string, out: string, strategy: string): Promise<number> {
-  const script = `import { consolidate } from ${JSON.stringify(path.resolve('dist/src/index.js'))};
-    await consolidate({ manifest: ${JSON.stringify(manifest)}, out: ${JSON.stringify(out)}, fields: { sentiment: { strategy: ${JSON.stringify(strategy)} } } });
-    console.log(process.resourceUsage().maxRSS);`;
-  const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script]);
-  return Math.round(Number(stdout.trim()) / 1024);
+/** Writes the synthetic job as files in Ground Truth's layout, for mirror mode and s3rver. */
+async function writeJob(root: string, count: number): Promise<string> {
+  const limit = pLimit(32);
+  await Promise.all(Array.from({ length: count }, (_, index) => limit(async () => {
+    const file = path.join(root, responseKey(index));
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(file, workerResponse(index));
+  })));
+  const manifest = path.join(root, manifestKey);
+  await mkdir(path.dirname(manifest), { recursive: true });
+  await writeFile(manifest, Array.from({ length: count }, (_, index) => manifestLine(index)).join('\n') + '\n');
+  return manifest;
 }
 
 const dir = await mkdtemp(path.join(os.tmpdir(), 'gt-bench-'));
-let peakRss = 0;
-const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
 try {
-  const report: Record<string, unknown> = { node: process.version, cpus: os.cpus().length, objects, s3Objects, concurrency, rounds };
-  const table: Record<string, Record<string, number>> = {};
-
-  process.stderr.write(`mirror mode: writing a synthetic job of ${objects} objects …\n`);
-  const local = await writeJobTree({ root: path.join(dir, 'local'), jobName: 'bench', bucket: 'bench', prefix: 'out' }, syntheticObjects(objects));
-  const jobDir = path.join(dir, 'local/bench');
-  const mirror = await compare(objects,
-    () => readAndParse(local, (ref) => readFile(path.join(jobDir, ref.slice(ref.indexOf('/annotations/') + 1)), 'utf8'), concurrency),
-    () => consolidate({ manifest: local, out: path.join(dir, 'local.manifest'), concurrency }));
-  report.mirror = mirror;
-  table['mirror: read + parse only'] = { 'objects/s': mirror.baselineObjectsPerSecond };
-  table['mirror: gt-consolidate'] = { 'objects/s': mirror.pipelineObjectsPerSecond, ratio: mirror.ratio };
-
-  process.stderr.write('Dawid-Skene fit on 100k answers …\n');
-  const fit = dawidSkeneFit(20_000, 5, 4, 200);
+  say('Dawid-Skene fit …');
+  const fit = dawidSkeneFit();
   report.dawidSkeneFit = fit;
-  table['dawid-skene fit, 100k answers, 4 classes, 100 iterations'] = { ms: fit.ms };
+  table['dawid-skene fit: 100k answers, 4 classes, 100 iterations (ms)'] = { ms: fit.ms };
 
-  for (const strategy of ['majority-vote', 'dawid-skene']) {
-    const rss = await peakRssOfRun(local, path.join(dir, `rss-${strategy}.manifest`), strategy);
-    report[`peakRssMiB_${strategy}`] = rss;
-    table[`peak RSS MiB, ${objects} objects, ${strategy}`] = { MiB: rss };
-  }
-
-  process.stderr.write(`S3 mode: uploading a job of ${s3Objects} objects to s3rver …\n`);
-  const s3 = await startS3Server(['bench']);
+  say(`S3 mode against the in-repo server, ${s3Objects} objects, concurrency 16/64/256 …`);
+  const fast = await startSynthetic(s3Objects, 0);
   try {
-    const manifest = await writeJobTree({ root: path.join(dir, 's3'), jobName: 'bench', bucket: 'bench', prefix: 'out' }, syntheticObjects(s3Objects));
-    await s3.uploadTree(path.join(dir, 's3'), 'bench', 'out/');
-    const s3Report: Record<string, unknown> = {};
-    for (const width of [16, 64]) {
-      const client = s3.client({ maxSockets: width });
-      const get = async (ref: string) => {
-        const key = ref.slice('s3://bench/'.length);
-        return (await client.send(new GetObjectCommand({ Bucket: 'bench', Key: key }))).Body!.transformToString();
-      };
-      const result = await compare(s3Objects, () => readAndParse(manifest, get, width),
-        () => consolidate({ manifest: 's3://bench/out/bench/manifests/output/output.manifest', out: path.join(dir, 's3.manifest'), s3Client: client, concurrency: width }));
-      client.destroy();
-      s3Report[`concurrency${width}`] = result;
-      table[`S3 c=${width}: raw GetObject + parse`] = { 'objects/s': result.baselineObjectsPerSecond };
-      table[`S3 c=${width}: gt-consolidate`] = { 'objects/s': result.pipelineObjectsPerSecond, ratio: result.ratio };
+    const sweep: Record<string, unknown> = {};
+    for (const width of [16, 64, 256]) {
+      const rates = await s3Mode(fast.endpoint, s3Objects, width);
+      sweep[`concurrency${width}`] = { ...rates, ratio: ratio(rates.pipeline!, rates.ceiling!) };
+      table[`S3 c=${width}: raw GetObject + parse (ceiling)`] = { 'objects/s': rates.ceiling! };
+      table[`S3 c=${width}: gt-consolidate`] = { 'objects/s': rates.pipeline!, ratio: ratio(rates.pipeline!, rates.ceiling!) };
     }
-    report.s3 = s3Report;
+    report.s3 = sweep;
   } finally {
-    await s3.stop();
+    await fast.stop();
   }
-  report.peakRssMiB = Math.round(peakRss / 2 ** 20);
-  console.table(table);
-  console.log(JSON.stringify(report));
+
+  say('peak RSS of whole runs …');
+  const rss: Record<string, number> = {};
+  for (const count of objects > 100_000 ? [100_000, objects] : [objects]) {
+    const server = await startSynthetic(count, 0);
+    try {
+      for (const strategy of count === objects ? ['majority-vote', 'dawid-skene'] : ['majority-vote']) {
+        const mib = await peakRss({
+          manifest: manifestUri, out: path.join(dir, 'rss.manifest'), concurrency: 64, s3: { endpointUrl: server.endpoint },
+          fields: { sentiment: { strategy } },
+        });
+        rss[`${strategy}, ${count} objects`] = mib;
+        table[`peak RSS: ${strategy}, ${count} objects (MiB)`] = { MiB: mib };
+      }
+    } finally {
+      await server.stop();
+    }
+  }
+  report.peakRssMiB = rss;
+
+  say(`latency mode: ${latencyMs} ms per request, ${s3Objects} objects …`);
+  const slow = await startSynthetic(s3Objects, latencyMs);
+  try {
+    const rates = await s3Mode(slow.endpoint, s3Objects, 64);
+    const latency: Record<string, unknown> = { ...rates, ratioToCeiling: ratio(rates.pipeline!, rates.ceiling!) };
+    table[`latency ${latencyMs} ms, c=64: raw GetObject + parse (ceiling)`] = { 'objects/s': rates.ceiling! };
+    table[`latency ${latencyMs} ms, c=64: gt-consolidate`] = { 'objects/s': rates.pipeline!, ratio: ratio(rates.pipeline!, rates.ceiling!) };
+    try {
+      const { stdout } = await promisify(execFile)('python3', [path.join(repo, 'bench/boto3_baseline.py'), slow.endpoint, bucket, manifestKey, '32']);
+      const boto3 = JSON.parse(stdout) as { objectsPerSecond: number };
+      latency.boto3 = Math.round(boto3.objectsPerSecond);
+      latency.ratioToBoto3 = ratio(rates.pipeline!, boto3.objectsPerSecond);
+      table[`latency ${latencyMs} ms: boto3, 32 threads`] = { 'objects/s': Math.round(boto3.objectsPerSecond) };
+      table[`latency ${latencyMs} ms: gt-consolidate / boto3`] = { ratio: ratio(rates.pipeline!, boto3.objectsPerSecond) };
+    } catch (error) {
+      say(`boto3 baseline skipped: ${(error as Error).message.split('\n')[0]}`);
+      latency.boto3 = 'skipped';
+    }
+    report.latency = latency;
+  } finally {
+    await slow.stop();
+  }
+
+  say(`S3 mode against s3rver, ${Math.min(s3Objects, 2000)} objects …`);
+  const count = Math.min(s3Objects, 2000);
+  await writeJob(path.join(dir, 's3rver'), count);
+  const s3rver = await startS3Server([bucket]);
+  try {
+    await s3rver.uploadTree(path.join(dir, 's3rver', 'out'), bucket, 'out/');
+    const rates = await s3Mode(s3rver.endpoint, count, 64);
+    report.s3rver = { ...rates, ratio: ratio(rates.pipeline!, rates.ceiling!) };
+    table['s3rver c=64: raw GetObject + parse (ceiling)'] = { 'objects/s': rates.ceiling! };
+    table['s3rver c=64: gt-consolidate'] = { 'objects/s': rates.pipeline!, ratio: ratio(rates.pipeline!, rates.ceiling!) };
+  } finally {
+    await s3rver.stop();
+  }
+
+  say(`mirror mode: writing ${objects} objects as files …`);
+  const local = await writeJob(path.join(dir, 'local'), objects);
+  const jobDir = path.join(dir, 'local', 'out', jobName);
+  const mirror = await best(objects, {
+    ceiling: () => readAndParse(createReadStream(local), (key) => readFile(path.join(jobDir, key.slice(key.indexOf('/annotations/') + 1)), 'utf8'), 64),
+    pipeline: () => consolidate({ manifest: local, out: path.join(dir, 'local.manifest'), concurrency: 64 }),
+  });
+  report.mirror = { ...mirror, ratio: ratio(mirror.pipeline!, mirror.ceiling!) };
+  table['mirror: read + parse only (ceiling)'] = { 'objects/s': mirror.ceiling! };
+  table['mirror: gt-consolidate'] = { 'objects/s': mirror.pipeline!, ratio: ratio(mirror.pipeline!, mirror.ceiling!) };
 } finally {
-  clearInterval(sampler);
   await rm(dir, { recursive: true, force: true });
 }
+console.table(table);
+console.log(JSON.stringify(report));
+await mkdir(path.join(repo, 'bench/results'), { recursive: true });
+await writeFile(path.join(repo, 'bench/results/latest.json'), JSON.stringify(report, null, 2) + '\n');

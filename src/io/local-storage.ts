@@ -32,14 +32,10 @@ export const localStorage: Storage = {
     }
     try {
       const { size } = await handle.stat();
-      // One stat and plain reads (readFile would stat again); reading one byte past the limit also catches a file
-      // that grew after the stat.
+      // One stat and one read (readFile would stat again and read once more to find the end of the file). Asking for
+      // one byte past the size catches a file that grew after the stat; a file that shrank reads short and fails to parse.
       const buffer = Buffer.allocUnsafe(Math.min(size, maxBytes) + 1);
-      let length = 0;
-      for (let read = -1; read !== 0 && length < buffer.length;) {
-        ({ bytesRead: read } = await handle.read(buffer, length, buffer.length - length, length));
-        length += read;
-      }
+      const { bytesRead: length } = await handle.read(buffer, 0, buffer.length, 0);
       if (length > maxBytes) {
         throw new RejectError('response-too-large', `${location} is over the ${maxBytes}-byte limit (${size} bytes)`);
       }
