@@ -5,6 +5,7 @@
  * - S3 mode, against `synthetic-s3-server.ts` (in-repo, its own process, objects generated per request): the raw
  *   GetObject rate of the same SDK client at the same concurrency on the same objects (read + JSON.parse: the
  *   ceiling) vs the pipeline, at concurrency 16, 64 and 256;
+ * - the fetch-and-parse stage on 0, 1 and 2 worker threads (S3 mode, in-repo server, concurrency 64);
  * - S3 mode against s3rver (the test server), concurrency 64;
  * - latency mode: the same server delaying every response (default 20 ms); the pipeline vs the ceiling and vs a boto3
  *   script with 32 threads (`boto3_baseline.py`; skipped when python3 or boto3 is missing);
@@ -168,6 +169,15 @@ try {
       table[`S3 c=${width}: gt-consolidate`] = { 'objects/s': rates.pipeline!, ratio: ratio(rates.pipeline!, rates.ceiling!) };
     }
     report.s3 = sweep;
+
+    // The fetch-and-parse stage on worker threads (each with its own client), against the main thread alone.
+    const threads = await best(s3Objects, Object.fromEntries([0, 1, 2].map((workers) => [`workers${workers}`, () => consolidate({
+      manifest: manifestUri, out: path.join(dir, 's3.manifest'), concurrency: 64, workers, s3: { endpointUrl: fast.endpoint },
+    })])));
+    report.workers = { ...threads, speedUp2: ratio(threads.workers2!, threads.workers0!) };
+    for (const workers of [0, 1, 2]) {
+      table[`S3 c=64, ${workers} worker threads: gt-consolidate`] = { 'objects/s': threads[`workers${workers}`]!, ratio: ratio(threads[`workers${workers}`]!, threads.workers0!) };
+    }
   } finally {
     await fast.stop();
   }

@@ -34,6 +34,7 @@ interface SourceFlags {
   requestTimeout?: number;
   seed?: number;
   concurrency?: number;
+  workers?: number;
   maxResponseBytes?: number;
   progress: boolean;
   quiet?: boolean;
@@ -102,6 +103,7 @@ function addSourceOptions(command: Command): Command {
     .option('--request-timeout <ms>', `S3 time to first byte and longest silence mid-body (default ${s3Defaults.requestTimeoutMs})`, positiveInt)
     .option('--seed <n>', 'seed for random tie-breaking', integer)
     .option('--concurrency <n>', `worker responses fetched at once (default ${defaults.concurrency})`, positiveInt)
+    .option('--workers <n>', 'worker threads that fetch and parse worker responses (default 0: the main thread)', integer)
     .option('--max-response-bytes <n>', `reject larger worker responses (default ${defaults.maxResponseBytes})`, positiveInt)
     .addOption(new Option('--no-progress', 'no progress line on stderr'))
     .option('-q, --quiet', 'print nothing but errors')
@@ -147,6 +149,7 @@ async function withJob(
       preferences: config?.preferences,
       seed: flags.seed ?? config?.seed,
       concurrency: flags.concurrency ?? config?.concurrency,
+      workers: flags.workers,
       maxResponseBytes: flags.maxResponseBytes ?? config?.maxResponseBytes,
       log,
       onProgress: showProgress

@@ -29,6 +29,7 @@ import { prepareLine, type Prepared } from './prepare.js';
 import type { PreferenceMapping } from '../responses/preferences.js';
 import { seededRandom } from './random.js';
 import { Spill } from './spill.js';
+import { PreparePool, type PrepareSettings } from './prepare-pool.js';
 
 export interface ConsolidateOptions {
   /** The job's output manifest: a path, `s3://bucket/key`, or `-` for standard input. */
@@ -67,6 +68,11 @@ export interface ConsolidateOptions {
   seed?: number;
   /** Worker responses fetched and parsed at once (default 64). */
   concurrency?: number;
+  /**
+   * Worker threads for the fetch-and-parse stage (default 0: it runs on the main thread). Each builds its own S3 client
+   * from `s3` (a client object cannot cross threads); deciding and writing stay on the main thread.
+   */
+  workers?: number;
   /** Larger worker responses are rejected unread (default 16 MiB). */
   maxResponseBytes?: number;
   /** Notices for people (strategy picks, inferred mirrors). */
@@ -103,38 +109,43 @@ export async function runJob(options: JobOptions): Promise<Summary> {
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new UsageError('concurrency must be a positive integer');
   const planner = new FieldPlanner(options.fields ?? {}, (field, plan) =>
     log(`field "${field}": no strategy configured; ${plan.pickedFor} answers → ${plan.strategy.name}`));
-  const resolver = refResolverFor(options, log);
+  const refs = refPolicyFor(options, log);
+  const resolver = new RefResolver(refs.mirrors, refs.job, refs.allowedPrefixes);
   const retry = { ...defaultRetryPolicy, ...options.retry };
   const storages = new Storages(options.s3Client ?? (() => createS3Client({ maxSockets: concurrency, ...options.s3 }, retry)), retry);
   try {
-    return await run(options, { concurrency, planner, resolver, storages, started });
+    return await run(options, { concurrency, planner, resolver, refs, storages, started });
   } finally {
     storages.close();
   }
 }
 
-/** Mirrors first (explicit, or the synced job's own folder), then S3 under the manifest's bucket and allowed prefixes. */
-function refResolverFor(options: JobOptions, log: (message: string) => void): RefResolver {
+/** Where refs may be read: mirrors (explicit, or the synced job's own folder), then S3 under allowed prefixes. */
+function refPolicyFor(options: JobOptions, log: (message: string) => void): RefPolicy {
   const mirrors = (options.mirrors ?? []).map(parseMirror);
   const manifestIsLocal = options.manifest !== '-' && !isS3Uri(options.manifest);
   const job = manifestIsLocal && mirrors.length === 0 ? jobMirror(options.manifest) : undefined;
   if (job) log(`worker responses: s3://…/${job.job}/annotations/ read from ${path.join(job.directory, 'annotations')}`);
   const manifestBucket = isS3Uri(options.manifest) ? parseS3Uri(options.manifest)?.bucket : undefined;
-  return new RefResolver(mirrors, job, [
-    ...(manifestBucket ? [`s3://${manifestBucket}/`] : []),
-    ...(options.allowRefPrefixes ?? []).map(parseAllowedPrefix),
-  ]);
+  return {
+    mirrors,
+    ...(job && { job }),
+    allowedPrefixes: [...(manifestBucket ? [`s3://${manifestBucket}/`] : []), ...(options.allowRefPrefixes ?? []).map(parseAllowedPrefix)],
+  };
 }
+
+type RefPolicy = Pick<PrepareSettings, 'mirrors' | 'job' | 'allowedPrefixes'>;
 
 interface RunParts {
   concurrency: number;
   planner: FieldPlanner;
   resolver: RefResolver;
+  refs: RefPolicy;
   storages: Storages;
   started: number;
 }
 
-async function run(options: JobOptions, { concurrency, planner, resolver, storages, started }: RunParts): Promise<Summary> {
+async function run(options: JobOptions, { concurrency, planner, resolver, refs, storages, started }: RunParts): Promise<Summary> {
   if (options.out === undefined && (options.rejects === undefined || options.sink === undefined)) {
     throw new UsageError('a run needs an output: out, or rejects and a sink');
   }
@@ -154,10 +165,22 @@ async function run(options: JobOptions, { concurrency, planner, resolver, storag
     gold && { labels: gold, key: options.goldKey, field: options.goldField });
 
   const input = await storages.for(options.manifest).openRead(options.manifest);
+  const workerThreads = options.workers ?? 0;
+  const pool = workerThreads > 0
+    ? new PreparePool(workerThreads, {
+      ...refs,
+      labelAttribute: options.labelAttribute,
+      preferences: options.preferences,
+      maxResponseBytes: options.maxResponseBytes ?? defaults.maxResponseBytes,
+      s3: { maxSockets: Math.ceil(concurrency / workerThreads), ...options.s3 },
+      retry: { ...defaultRetryPolicy, ...options.retry },
+    })
+    : undefined;
   try {
     return await withOutputs((location) => storages.for(location), (open) => runWithOutputs(open));
   } finally {
     input.destroy();
+    await pool?.close();
   }
 
   async function runWithOutputs(open: (location: string) => Promise<OutputWriter>): Promise<Summary> {
@@ -172,7 +195,7 @@ async function run(options: JobOptions, { concurrency, planner, resolver, storag
         return storages.for(location).readAll(location, maxBytes);
       },
     };
-    const prepared = mapOrdered(readLines(input), concurrency, (line) => prepareLine(line, context));
+    const prepared = mapOrdered(readLines(input), concurrency, pool ? (line) => pool.prepare(line) : (line) => prepareLine(line, context));
 
     /** Counts a line into the summary; rejects are written at once (their file is in line order either way). */
     const count = async (line: Prepared): Promise<void> => {
@@ -242,7 +265,7 @@ async function run(options: JobOptions, { concurrency, planner, resolver, storag
     }
 
     summary.workers = workers.size;
-    summary.retries = storages.counter.retries;
+    summary.retries = storages.counter.retries + (pool?.retries ?? 0);
     summary.durationMs = Math.round(performance.now() - started);
     for (const field of Object.values(summary.fields)) {
       field.meanConfidence = field.objects ? field.meanConfidence / field.objects : 0;

@@ -26,7 +26,8 @@ export type Prepared =
     line: number;
     json: Record<string, unknown>;
     labelAttribute: string;
-    workers: WorkerAnswer[];
+    /** Who answered, without the raw answers (normalised into `fields`): what counts, reports and gold need. */
+    workers: Omit<WorkerAnswer, 'answerContent'>[];
     /** By field name, in the order fields first appear in the answers. */
     fields: Map<string, FieldAnswers>;
   };
@@ -47,7 +48,10 @@ export async function prepareLine({ number: line, text }: Line, context: Prepare
     if (record.type === 'failed') return { type: 'failed', line, text };
     const workers = parseWorkerResponse(await context.readResponse(record.ref, context.maxResponseBytes));
     const fields = fieldsOf(workers, context.preferences ?? {});
-    return { type: 'object', line, json: record.json, labelAttribute: record.labelAttribute, workers, fields };
+    return {
+      type: 'object', line, json: record.json, labelAttribute: record.labelAttribute, fields,
+      workers: workers.map(({ answerContent: _, ...worker }) => worker),
+    };
   } catch (error) {
     if (error instanceof RejectError) return { type: 'rejected', line, text, code: error.code, reason: error.message };
     const code = (error as NodeJS.ErrnoException).code;

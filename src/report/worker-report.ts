@@ -45,7 +45,7 @@ export class WorkerStats {
     return this.tallies.size;
   }
 
-  observe(answers: readonly WorkerAnswer[]): void {
+  observe(answers: readonly Omit<WorkerAnswer, 'answerContent'>[]): void {
     for (const { workerId, sub, timeSpentInSeconds } of answers) {
       const tally = this.tally(workerId);
       tally.objects += 1;

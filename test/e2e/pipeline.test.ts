@@ -161,6 +161,14 @@ describe('consolidate: order and concurrency', () => {
     }
     const [one, many] = await Promise.all([1, 64].map((c) => readFile(path.join(dir, `out-${c}.manifest`), 'utf8')));
     expect(many).toBe(one);
+    // The same with the fetch-and-parse stage on two worker threads, and with a model that makes the run two-pass.
+    const threaded = await consolidate({ manifest, out: path.join(dir, 'threads.manifest'), concurrency: 16, workers: 2 });
+    expect(threaded.lines).toEqual((await consolidate({ manifest, out: path.join(dir, 'main.manifest') })).lines);
+    expect(await readFile(path.join(dir, 'threads.manifest'), 'utf8')).toBe(one);
+    const fields = { sentiment: { strategy: 'dawid-skene' } };
+    await consolidate({ manifest, out: path.join(dir, 'ds-threads.manifest'), fields, workers: 2 });
+    await consolidate({ manifest, out: path.join(dir, 'ds-main.manifest'), fields });
+    expect(await readFile(path.join(dir, 'ds-threads.manifest'), 'utf8')).toBe(await readFile(path.join(dir, 'ds-main.manifest'), 'utf8'));
   });
 });
 

@@ -1,0 +1,82 @@
+/**
+ * Runs the prepare stage (fetch, parse, normalise) on worker threads, so it can use more than one core; deciding and
+ * writing stay on the main thread, in input order. Workers get plain settings and build their own storages and S3
+ * clients (a client cannot cross threads).
+ */
+import { Worker } from 'node:worker_threads';
+import type { Line } from '../io/lines.js';
+import type { JobMirror, Mirror } from '../io/mirror.js';
+import type { RetryPolicy } from '../io/s3/retry.js';
+import type { S3Settings } from '../io/s3/s3-client.js';
+import type { PreferenceMapping } from '../responses/preferences.js';
+import type { Prepared } from './prepare.js';
+
+export interface PrepareSettings {
+  labelAttribute?: string;
+  preferences?: PreferenceMapping;
+  maxResponseBytes: number;
+  mirrors: readonly Mirror[];
+  job?: JobMirror;
+  allowedPrefixes: readonly string[];
+  s3: S3Settings;
+  retry: RetryPolicy;
+}
+
+type Reply = { id: number; prepared: Prepared; retries: number } | { id: number; error: { message: string; stack?: string } };
+
+/**
+ * A new worker thread: the compiled `prepare-worker.js`; under the TypeScript sources (the tests), `prepare-worker.ts`
+ * behind a bootstrap that registers tsx's loader first (Node 20 ignores `--import` in a worker's `execArgv`).
+ */
+function startWorker(settings: PrepareSettings): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./prepare-worker.js', import.meta.url), { workerData: settings });
+  const bootstrap = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})
+    .then(({ register }) => { register(); return import(${JSON.stringify(new URL('./prepare-worker.ts', import.meta.url).href)}); })`;
+  return new Worker(bootstrap, { eval: true, workerData: settings });
+}
+
+export class PreparePool {
+  private readonly workers: Worker[];
+  private readonly pending = new Map<number, { resolve: (prepared: Prepared) => void; reject: (error: Error) => void }>();
+  private readonly retriesByWorker: number[];
+  private nextId = 0;
+
+  constructor(count: number, settings: PrepareSettings) {
+    this.retriesByWorker = new Array<number>(count).fill(0);
+    this.workers = Array.from({ length: count }, (_, index) => {
+      const worker = startWorker(settings);
+      worker.on('message', (reply: Reply) => {
+        const waiting = this.pending.get(reply.id);
+        this.pending.delete(reply.id);
+        if ('error' in reply) {
+          waiting?.reject(Object.assign(new Error(reply.error.message), { stack: reply.error.stack }));
+          return;
+        }
+        this.retriesByWorker[index] = reply.retries;
+        waiting?.resolve(reply.prepared);
+      });
+      worker.on('error', (error) => {
+        for (const { reject } of this.pending.values()) reject(error);
+        this.pending.clear();
+      });
+      return worker;
+    });
+  }
+
+  /** Prepares one line on the next worker in turn. */
+  prepare(line: Line): Promise<Prepared> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.workers[id % this.workers.length]!.postMessage({ id, line });
+    });
+  }
+
+  get retries(): number {
+    return this.retriesByWorker.reduce((a, b) => a + b, 0);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((worker) => worker.terminate()));
+  }
+}
