@@ -110,11 +110,10 @@ export async function runJob(options: JobOptions): Promise<Summary> {
   const planner = new FieldPlanner(options.fields ?? {}, (field, plan) =>
     log(`field "${field}": no strategy configured; ${plan.pickedFor} answers → ${plan.strategy.name}`));
   const refs = refPolicyFor(options, log);
-  const resolver = new RefResolver(refs.mirrors, refs.job, refs.allowedPrefixes);
   const retry = { ...defaultRetryPolicy, ...options.retry };
   const storages = new Storages(options.s3Client ?? (() => createS3Client({ maxSockets: concurrency, ...options.s3 }, retry)), retry);
   try {
-    return await run(options, { concurrency, planner, resolver, refs, storages, started });
+    return await run(options, { concurrency, planner, refs, storages, retry, started });
   } finally {
     storages.close();
   }
@@ -139,13 +138,14 @@ type RefPolicy = Pick<PrepareSettings, 'mirrors' | 'job' | 'allowedPrefixes'>;
 interface RunParts {
   concurrency: number;
   planner: FieldPlanner;
-  resolver: RefResolver;
   refs: RefPolicy;
   storages: Storages;
+  retry: RetryPolicy;
   started: number;
 }
 
-async function run(options: JobOptions, { concurrency, planner, resolver, refs, storages, started }: RunParts): Promise<Summary> {
+async function run(options: JobOptions, { concurrency, planner, refs, storages, retry, started }: RunParts): Promise<Summary> {
+  const resolver = new RefResolver(refs.mirrors, refs.job, refs.allowedPrefixes);
   if (options.out === undefined && (options.rejects === undefined || options.sink === undefined)) {
     throw new UsageError('a run needs an output: out, or rejects and a sink');
   }
@@ -165,15 +165,19 @@ async function run(options: JobOptions, { concurrency, planner, resolver, refs, 
     gold && { labels: gold, key: options.goldKey, field: options.goldField });
 
   const input = await storages.for(options.manifest).openRead(options.manifest);
+  // What the prepare stage needs, on the main thread or (as plain data) on worker threads.
+  const prepareSettings = {
+    labelAttribute: options.labelAttribute,
+    preferences: options.preferences,
+    maxResponseBytes: options.maxResponseBytes ?? defaults.maxResponseBytes,
+  };
   const workerThreads = options.workers ?? 0;
   const pool = workerThreads > 0
     ? new PreparePool(workerThreads, {
       ...refs,
-      labelAttribute: options.labelAttribute,
-      preferences: options.preferences,
-      maxResponseBytes: options.maxResponseBytes ?? defaults.maxResponseBytes,
+      ...prepareSettings,
       s3: { maxSockets: Math.ceil(concurrency / workerThreads), ...options.s3 },
-      retry: { ...defaultRetryPolicy, ...options.retry },
+      retry,
     })
     : undefined;
   try {
@@ -187,9 +191,7 @@ async function run(options: JobOptions, { concurrency, planner, resolver, refs, 
     const output = options.out === undefined ? undefined : await open(options.out);
     const rejects = await open(rejectsPath);
     const context = {
-      labelAttribute: options.labelAttribute,
-      preferences: options.preferences,
-      maxResponseBytes: options.maxResponseBytes ?? defaults.maxResponseBytes,
+      ...prepareSettings,
       readResponse: (ref: string, maxBytes: number) => {
         const location = resolver.resolve(ref);
         return storages.for(location).readAll(location, maxBytes);
