@@ -160,7 +160,7 @@ async function run(options: JobOptions, { concurrency, planner, refs, storages, 
     ? parseGold(options.gold, (await storages.for(options.gold).readAll(options.gold, goldMaxBytes)).toString('utf8'))
     : undefined;
   const summary = emptySummary(options.manifest, options.out ?? null, rejectsPath);
-  const workers = new WorkerStats();
+  const workers = new WorkerStats(options.workersReport !== undefined);
   const decider = new ObjectDecider(planner, seededRandom(options.seed ?? defaults.seed), summary, workers,
     gold && { labels: gold, key: options.goldKey, field: options.goldField });
 

@@ -35,6 +35,12 @@ export interface WorkerRow {
 export class WorkerStats {
   private readonly tallies = new Map<string, Tally>();
 
+  /**
+   * `keepTimes`: keep every `timeSpentInSeconds` for the report's median, 8 bytes an answer; without a report the
+   * run keeps nothing per answer (a 1M-object streaming run measured 291 MiB with them, see BENCHMARKS.md).
+   */
+  constructor(private readonly keepTimes: boolean) {}
+
   private tally(workerId: string): Tally {
     let tally = this.tallies.get(workerId);
     if (!tally) this.tallies.set(workerId, (tally = { objects: 0, seconds: [], compared: 0, agreed: 0, goldAnswers: 0, goldCorrect: 0 }));
@@ -50,7 +56,7 @@ export class WorkerStats {
       const tally = this.tally(workerId);
       tally.objects += 1;
       if (sub !== undefined) tally.sub ??= sub;
-      if (timeSpentInSeconds !== undefined) tally.seconds.push(timeSpentInSeconds);
+      if (this.keepTimes && timeSpentInSeconds !== undefined) tally.seconds.push(timeSpentInSeconds);
     }
   }
 

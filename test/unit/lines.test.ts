@@ -34,3 +34,31 @@ describe('readLines', () => {
     expect(lines).toEqual(['é']);
   });
 });
+
+describe('readLines: chunk boundaries and backpressure', () => {
+  it('treats a CRLF split across chunks as one line end', async () => {
+    expect(await linesOf(['a\r', '\nb\r', 'c\r'])).toEqual([
+      { number: 1, text: 'a' }, { number: 2, text: 'b' }, { number: 3, text: 'c' },
+    ]);
+  });
+
+  it('reads no further ahead than the consumer asks (constant memory on any manifest size)', async () => {
+    let produced = 0;
+    const source = new Readable({
+      highWaterMark: 1024,
+      read() {
+        produced += 1;
+        this.push(Buffer.from(`${'{"line":1}\n'.repeat(100)}`));
+      },
+    });
+    let consumed = 0;
+    for await (const _ of readLines(source)) {
+      consumed += 1;
+      if (consumed === 10_000) break;
+    }
+    // 10,000 lines are 100 chunks; readline reads ahead about 1,000 lines (10 chunks), an unbounded reader would
+    // never stop pulling from this endless source.
+    expect(produced).toBeLessThan(200);
+    source.destroy();
+  });
+});
