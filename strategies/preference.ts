@@ -45,27 +45,37 @@ export function ranksOf(scores: Scores): (number | null)[] {
   return scores.map((score) => (score === null ? null : 1 + scores.filter((other) => other !== null && other > score).length));
 }
 
+/**
+ * Annotator pair judgments against the aggregate order, over every pair it orders: `agreed` put the pair the same way,
+ * `disagreed` the other way, the rest of `judged` tied it.
+ */
+export function agreementTally(judgments: readonly Scores[], aggregate: Scores, votes: readonly (readonly number[])[]) {
+  let agreed = 0;
+  let disagreed = 0;
+  let judged = 0;
+  for (let i = 0; i < aggregate.length; i += 1) {
+    for (let j = 0; j < aggregate.length; j += 1) {
+      if (aggregate[i] == null || aggregate[j] == null || !(aggregate[i]! > aggregate[j]!)) continue;
+      agreed += votes[i]![j]!;
+      disagreed += votes[j]![i]!;
+      judged += judgedBoth(judgments, i, j);
+    }
+  }
+  return { agreed, disagreed, judged };
+}
+
 export function preferenceDecision(
   judgments: readonly Scores[],
   aggregate: Scores,
   margin: (i: number, j: number) => number,
   details: Record<string, unknown> = {},
 ): Decision {
-  const count = aggregate.length;
   const votes = pairVotes(judgments);
-  let agree = 0;
-  let judged = 0;
-  for (let i = 0; i < count; i += 1) {
-    for (let j = 0; j < count; j += 1) {
-      if (aggregate[i] == null || aggregate[j] == null || !(aggregate[i]! > aggregate[j]!)) continue;
-      agree += votes[i]![j]!;
-      judged += judgedBoth(judgments, i, j);
-    }
-  }
+  const { agreed, judged } = agreementTally(judgments, aggregate, votes);
   const margins = aggregate.map((_, i) => aggregate.map((__, j) => (i === j || aggregate[i] == null || aggregate[j] == null ? 0 : margin(i, j))));
   return {
     value: { responseRankings: ranksOf(aggregate) },
-    confidence: judged > 0 ? agree / judged : 0,
+    confidence: judged > 0 ? agreed / judged : 0,
     details: { scores: aggregate, margins, votes, ...details },
   };
 }

@@ -12,6 +12,7 @@ import type { OutputWriter } from '../io/storage.js';
 import { runJob, type ConsolidateOptions } from '../pipeline/consolidate.js';
 import type { Prepared } from '../pipeline/prepare.js';
 import type { Summary } from '../report/summary.js';
+import { agreementTally, judgmentsOf } from '../../strategies/preference.js';
 import { submittedForm } from '../../strategies/submitted-form.js';
 import { ktoRows, normaliseSpace, pairRow, type ExportFormat, type Message, type PairRecord, type Prompt } from './formats.js';
 import { extractPairs, type PairPolicy } from './pairs.js';
@@ -145,16 +146,11 @@ export async function exportPreferences(options: ExportOptions): Promise<ExportS
           drop(dimensionStats, 'no-prompt-or-responses');
         } else {
           const { scores, margins, votes } = decided;
-          for (let i = 0; i < scores.length; i += 1) {
-            for (let j = 0; j < scores.length; j += 1) {
-              if (scores[i] == null || scores[j] == null || !(scores[i]! > scores[j]!)) continue;
-              const judged = answers.filter(({ value }) => value.kind === 'preference' && value.scores[i] != null && value.scores[j] != null).length;
-              agreed += votes[i]![j]!;
-              disagreed += votes[j]![i]!;
-              stats.agreement.judgments += judged;
-              stats.agreement.ties += judged - votes[i]![j]! - votes[j]![i]!;
-            }
-          }
+          const tally = agreementTally(judgmentsOf(answers), scores, votes);
+          agreed += tally.agreed;
+          disagreed += tally.disagreed;
+          stats.agreement.judgments += tally.judged;
+          stats.agreement.ties += tally.judged - tally.agreed - tally.disagreed;
           for (const candidate of extractPairs(scores, policy.pairs)) {
             const { chosen, rejected, tie } = candidate;
             const won = votes[chosen]![rejected]!;
