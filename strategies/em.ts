@@ -99,7 +99,7 @@ export function runEm(table: AnswerTable, { maxIterations, tol }: EmOptions, mSt
 }
 
 /** Each worker's `confusion[true][given]` and accuracy Σ_c prior[c] · P(given c | true c). */
-export function workerSkills({ table, priors, errors }: EmModel): Map<string, WorkerSkill> {
+function workerSkills({ table, priors, errors }: EmModel): Map<string, WorkerSkill> {
   const k = table.labels.length;
   return new Map(table.workers.map((worker, w) => {
     const confusion = Array.from({ length: k }, (_, c) => Array.from({ length: k }, (_, o) => errors[(w * k + o) * k + c]!));

@@ -36,7 +36,7 @@ export function pairVotes(judgments: readonly Scores[]): number[][] {
 }
 
 /** Annotators who judged both i and j. */
-export function judgedBoth(judgments: readonly Scores[], i: number, j: number): number {
+function judgedBoth(judgments: readonly Scores[], i: number, j: number): number {
   return judgments.filter((scores) => scores[i] != null && scores[j] != null).length;
 }
 

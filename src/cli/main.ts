@@ -14,7 +14,7 @@ import { consolidate, defaults, type ConsolidateOptions } from '../pipeline/cons
 import { formatSummary, type Summary } from '../report/summary.js';
 import { strategyNames } from '../../strategies/registry.js';
 
-export const exitCodes = { ok: 0, failure: 1, usage: 2, rejected: 3 } as const;
+const exitCodes = { ok: 0, failure: 1, usage: 2, rejected: 3 } as const;
 
 const configMaxBytes = 1024 * 1024;
 
