@@ -13,6 +13,7 @@
  * - `none`: the field is left unresolved (no value), and marked `tie: true`.
  */
 import { z } from 'zod';
+import { compareLabels } from './answer-table.js';
 import { submittedForm, voteKey } from './submitted-form.js';
 import type { AnswerValue, Strategy } from './types.js';
 
@@ -48,7 +49,7 @@ export const majorityVote: Strategy<z.infer<typeof options>> = {
         ? tied[0]!
         : tie === 'random'
           ? tied[Math.floor(context.random() * tied.length)]!
-          : lowest(tied);
+          : [...tied].sort(compareLabels(tied))[0]!;
       return {
         value: submittedForm(tally.get(winner)!.value),
         confidence,
@@ -57,10 +58,3 @@ export const majorityVote: Strategy<z.infer<typeof options>> = {
     },
   }),
 };
-
-/** The smallest key: by number when every key is one, otherwise in code-unit order (a total order either way). */
-function lowest(keys: readonly string[]): string {
-  const numbers = keys.map((key) => (key.trim() === '' ? Number.NaN : Number(key)));
-  if (numbers.every(Number.isFinite)) return keys[numbers.indexOf(Math.min(...numbers))]!;
-  return keys.reduce((a, b) => (b < a ? b : a));
-}
