@@ -3,13 +3,12 @@
  * fetcher, strategies, rejects); each consolidated object then yields, per preference dimension, candidate pairs
  * (`pairs.ts`) that pass the filters, written in the chosen format (`formats.ts`), plus a stats sidecar.
  */
-import path from 'node:path';
 import { defaultRetryPolicy } from '../io/s3/retry.js';
 import { createS3Client } from '../io/s3/s3-client.js';
 import { Storages } from '../io/storages.js';
 import { withOutputs } from '../io/output-group.js';
 import type { OutputWriter } from '../io/storage.js';
-import { runJob, type ConsolidateOptions } from '../pipeline/consolidate.js';
+import { besideOutput, runJob, type ConsolidateOptions } from '../pipeline/consolidate.js';
 import type { Prepared } from '../pipeline/prepare.js';
 import type { Summary } from '../report/summary.js';
 import { agreementTally, judgmentsOf } from '../../strategies/preference.js';
@@ -90,9 +89,7 @@ export async function exportPreferences(options: ExportOptions): Promise<ExportS
     minVotes: options.minVotes ?? 1,
     ties: options.ties ?? 'drop',
   } as const;
-  const extension = path.extname(options.out);
-  const base = extension ? options.out.slice(0, -extension.length) : options.out;
-  const statsPath = options.stats ?? `${base}.stats.json`;
+  const statsPath = options.stats ?? besideOutput(options.out, '.stats.json');
   const retry = { ...defaultRetryPolicy, ...options.retry };
   // One client for the run and the export's own writers.
   const storages = new Storages(options.s3Client ?? (() => createS3Client({ maxSockets: options.concurrency, ...options.s3 }, retry)), retry);
@@ -198,7 +195,7 @@ export async function exportPreferences(options: ExportOptions): Promise<ExportS
     const run = await runJob({
       ...options,
       out: undefined,
-      rejects: options.rejects ?? `${base}.rejects.jsonl`,
+      rejects: options.rejects ?? besideOutput(options.out, '.rejects.jsonl'),
       s3Client: storages.client(),
       sink,
     });

@@ -86,7 +86,7 @@ export const defaults = { concurrency: 64, maxResponseBytes: 16 * 1024 * 1024, s
 const goldMaxBytes = 256 * 1024 * 1024;
 
 /** `out/output.manifest` → `out/output.rejects.jsonl` (and `.summary.json`). */
-function besideOutput(out: string, suffix: string): string {
+export function besideOutput(out: string, suffix: string): string {
   const extension = path.extname(out);
   return `${extension ? out.slice(0, -extension.length) : out}${suffix}`;
 }
