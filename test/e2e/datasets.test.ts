@@ -1,6 +1,6 @@
 /**
  * Verification on real crowd data: majority vote run through the whole pipeline (job tree → `consolidate` → output
- * manifest) must reproduce the reference accuracies of `shared/datasets/README.md` §5 exactly, and the loaders must see
+ * manifest) must reproduce the reference accuracies of `test/fixtures/datasets/README.md` §5 exactly, and the loaders must see
  * the row counts and class balances of its §1.
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -13,7 +13,7 @@ import {
   writeDatasetJobTree, type CrowdDataset,
 } from '../helpers/crowd-datasets.js';
 
-const datasetsDir = path.resolve(import.meta.dirname, '../../../shared/datasets');
+const datasetsDir = path.resolve(import.meta.dirname, '../fixtures/datasets');
 
 interface Reference {
   name: string;

@@ -1,6 +1,6 @@
 /**
  * Verification of the model-based strategies (dawid-skene, one-coin, wawa) on real crowd data, through the whole
- * pipeline (job tree → `consolidate` → output manifest): the correct counts of `shared/datasets/README.md` §5 and
+ * pipeline (job tree → `consolidate` → output manifest): the correct counts of `test/fixtures/datasets/README.md` §5 and
  * `shared/reference/consolidation-algorithms.md` §1.5–§1.6, the EM stopping rule, gold scoring (`summary.gold`), the
  * per-worker report, and the two-pass path (every object kept, in input order, each worker response fetched once).
  */
@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consolidate, type ConsolidateOptions, type Summary } from '../../src/index.js';
 import { loadBluebirds, loadDSentiment, loadSnowRte, votesByTask, writeDatasetJobTree, type CrowdDataset } from '../helpers/crowd-datasets.js';
 
-const datasetsDir = path.resolve(import.meta.dirname, '../../../shared/datasets');
+const datasetsDir = path.resolve(import.meta.dirname, '../fixtures/datasets');
 
 type Name = 'd_sentiment' | 'snow2008_rte' | 'd_Duck_Identification';
 

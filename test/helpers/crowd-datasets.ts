@@ -1,5 +1,5 @@
 /**
- * Loaders for the public crowdsourcing datasets bundled in `shared/datasets/` (see its README: formats, line-ending
+ * Loaders for the public crowdsourcing datasets bundled in `test/fixtures/datasets/` (see its README: formats, line-ending
  * quirks, reference accuracies), and a converter that lays a dataset out as a Ground Truth custom-job output tree
  * (`writeJobTree`), one object per task and one `crowd-classifier` answer per vote.
  *
