@@ -14,6 +14,13 @@ import type { Decision, FieldAnswer } from './types.js';
 
 export type Scores = (number | null)[];
 
+/** The `details` of a preference decision. */
+export interface PreferenceDetails {
+  scores: Scores;
+  margins: number[][];
+  votes: number[][];
+}
+
 /** Each annotator's scores, all padded to the largest response count. */
 export function judgmentsOf(answers: readonly FieldAnswer[]): Scores[] {
   const judgments = answers.map(({ value }) => (value.kind === 'preference' ? value.scores : []));

@@ -7,6 +7,8 @@
  * - `all-pairs`: every pair, C(n, 2) (InstructGPT, Nectar);
  * - `adjacent`: each response against the next one down.
  */
+import { normaliseSpace } from './formats.js';
+
 export const pairPolicies = ['best-vs-worst', 'best-vs-others', 'all-pairs', 'adjacent'] as const;
 export type PairPolicy = (typeof pairPolicies)[number];
 
@@ -30,4 +32,41 @@ export function extractPairs(scores: readonly (number | null)[], policy: PairPol
     case 'adjacent':
       return order.slice(1).map((b, i) => pair(order[i]!, b));
   }
+}
+
+export type DropReason = 'tie' | 'identical' | 'low-agreement' | 'low-margin' | 'too-few-votes' | 'unresolved' | 'no-prompt-or-responses' | 'kto-conflict';
+
+export interface PairFilters {
+  /** Pairs whose aggregate scores are equal: `drop` them, or `keep` them flagged. */
+  ties: 'drop' | 'keep';
+  minVotes: number;
+  minAgreement: number;
+  minMargin: number;
+}
+
+/** What is known of one candidate pair: annotators for and against it, its margin, and the two responses' texts. */
+export interface PairEvidence {
+  won: number;
+  lost: number;
+  margin: number;
+  chosenText: string | undefined;
+  rejectedText: string | undefined;
+}
+
+/** Why a candidate pair is dropped, or `undefined` when it is kept. A kept tie skips the vote filters. */
+export function pairDropReason(pair: CandidatePair, evidence: PairEvidence, filters: PairFilters): DropReason | undefined {
+  const { won, lost, margin, chosenText, rejectedText } = evidence;
+  if (pair.tie && filters.ties === 'drop') return 'tie';
+  if (chosenText === undefined || rejectedText === undefined) return 'no-prompt-or-responses';
+  if (normaliseSpace(chosenText) === normaliseSpace(rejectedText)) return 'identical';
+  if (pair.tie) return undefined;
+  if (won + lost < filters.minVotes) return 'too-few-votes';
+  if ((agreementOf(won, lost) ?? 0) < filters.minAgreement) return 'low-agreement';
+  if (margin < filters.minMargin) return 'low-margin';
+  return undefined;
+}
+
+/** The winner's share of the annotators who were not tied on the pair; `null` when all were. */
+export function agreementOf(won: number, lost: number): number | null {
+  return won + lost > 0 ? won / (won + lost) : null;
 }

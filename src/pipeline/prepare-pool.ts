@@ -5,19 +5,16 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { Line } from '../io/lines.js';
-import type { JobMirror, Mirror } from '../io/mirror.js';
+import type { RefPolicy } from '../io/job-io.js';
 import type { RetryPolicy } from '../io/s3/retry.js';
 import type { S3Settings } from '../io/s3/s3-client.js';
 import type { PreferenceMapping } from '../responses/preferences.js';
 import type { Prepared } from './prepare.js';
 
-export interface PrepareSettings {
+export interface PrepareSettings extends RefPolicy {
   labelAttribute?: string;
   preferences?: PreferenceMapping;
   maxResponseBytes: number;
-  mirrors: readonly Mirror[];
-  job?: JobMirror;
-  allowedPrefixes: readonly string[];
   s3: S3Settings;
   retry: RetryPolicy;
 }

@@ -10,27 +10,33 @@ import { normaliseValue, type Normalised } from '../responses/normalise.js';
 import { preferenceFields, type PreferenceMapping } from '../responses/preferences.js';
 import { parseWorkerResponse, type WorkerAnswer } from '../responses/worker-response.js';
 import type { FieldAnswer } from '../../strategies/types.js';
+import { mapOrdered } from './ordered-map.js';
+import type { Stage } from './stage.js';
 
 export interface FieldAnswers {
   answers: FieldAnswer[];
   /** Raw values whose shape normalisation does not know, kept verbatim. */
   unknown: unknown[];
+  /** The object's row in the field's answer table, set by the table stage for model-based fields. */
+  row?: number;
 }
 
 export type Prepared =
   | { type: 'blank'; line: number }
   | { type: 'failed'; line: number; text: string }
   | { type: 'rejected'; line: number; text: string; code: RejectCode; reason: string }
-  | {
-    type: 'object';
-    line: number;
-    json: Record<string, unknown>;
-    labelAttribute: string;
-    /** Who answered, without the raw answers (normalised into `fields`): what counts, reports and gold need. */
-    workers: Omit<WorkerAnswer, 'answerContent'>[];
-    /** By field name, in the order fields first appear in the answers. */
-    fields: Map<string, FieldAnswers>;
-  };
+  | PreparedObject;
+
+export interface PreparedObject {
+  type: 'object';
+  line: number;
+  json: Record<string, unknown>;
+  labelAttribute: string;
+  /** Who answered, without the raw answers (normalised into `fields`): what counts, reports and gold need. */
+  workers: Omit<WorkerAnswer, 'answerContent'>[];
+  /** By field name, in the order fields first appear in the answers. */
+  fields: Map<string, FieldAnswers>;
+}
 
 export interface PrepareContext {
   labelAttribute?: string;
@@ -53,13 +59,15 @@ export async function prepareLine({ number: line, text }: Line, context: Prepare
       workers: workers.map(({ answerContent: _, ...worker }) => worker),
     };
   } catch (error) {
+    // Storages turn their own failures into `RejectError`s; anything else is a bug and must surface as one.
     if (error instanceof RejectError) return { type: 'rejected', line, text, code: error.code, reason: error.message };
-    const code = (error as NodeJS.ErrnoException).code;
-    if (typeof code === 'string') {
-      return { type: 'rejected', line, text, code: 'response-unreadable', reason: `${code}: ${(error as Error).message}` };
-    }
     throw error;
   }
+}
+
+/** The prepare stage: lines in, prepared lines out in input order, `concurrency` of them at a time. */
+export function prepareStage(concurrency: number, prepare: (line: Line) => Promise<Prepared>): Stage<Line, Prepared> {
+  return (lines) => mapOrdered(lines, concurrency, prepare);
 }
 
 function fieldsOf(workers: readonly WorkerAnswer[], mapping: PreferenceMapping): Map<string, FieldAnswers> {

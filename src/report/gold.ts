@@ -25,3 +25,34 @@ export function parseGold(file: string, text: string): Map<string, string> {
   for (const row of rows) gold.set(row[keyColumn]!, row[labelColumn]!);
   return gold;
 }
+
+/** Gold labels as the decide stage uses them: which object a line is, and which fields gold is for. */
+export class GoldLabels {
+  constructor(
+    private readonly labels: ReadonlyMap<string, string>,
+    /** Manifest field holding the object's key (default `source-ref` when a line has it, else `source`). */
+    private readonly key: string | undefined,
+    /** The field gold labels are for (default: every categorical field). */
+    private readonly field: string | undefined,
+  ) {}
+
+  labelOf(json: Record<string, unknown>): string | undefined {
+    const key = json[this.key ?? ('source-ref' in json ? 'source-ref' : 'source')];
+    return typeof key === 'string' || typeof key === 'number' ? this.labels.get(String(key)) : undefined;
+  }
+
+  appliesTo(field: string): boolean {
+    return this.field === undefined || this.field === field;
+  }
+}
+
+const goldMaxBytes = 256 * 1024 * 1024;
+
+/** Reads the gold file at `file` (a path or `s3://`) with `readAll`. */
+export async function loadGold(
+  file: string,
+  readAll: (location: string, maxBytes: number) => Promise<Buffer>,
+  options: { key?: string; field?: string },
+): Promise<GoldLabels> {
+  return new GoldLabels(parseGold(file, (await readAll(file, goldMaxBytes)).toString('utf8')), options.key, options.field);
+}

@@ -1,5 +1,7 @@
 /** The run summary: counts that add up, per-field results, and what could not be understood. */
 import type { RejectCode } from '../errors.js';
+import { jobFacts } from '../manifest/record.js';
+import type { Prepared } from '../pipeline/prepare.js';
 
 export interface FieldSummary {
   strategy: string;
@@ -50,6 +52,34 @@ export function emptySummary(input: string, output: string | null, rejects: stri
     retries: 0,
     durationMs: 0,
   };
+}
+
+/** Counts one prepared line; `lines.read = consolidated + failedInJob + rejected` holds after every call. */
+export function countLine(summary: Summary, line: Prepared): void {
+  if (line.type === 'blank') {
+    summary.lines.blank += 1;
+    return;
+  }
+  summary.lines.read += 1;
+  if (line.type === 'failed') summary.lines.failedInJob += 1;
+  if (line.type === 'rejected') {
+    summary.lines.rejected += 1;
+    summary.rejectedBy[line.code] = (summary.rejectedBy[line.code] ?? 0) + 1;
+  }
+  if (line.type === 'object') {
+    summary.lines.consolidated += 1;
+    summary.answers += line.workers.length;
+    if (line.workers.length === 0) summary.objectsWithoutAnswers += 1;
+    summary.job ??= jobFacts(line.json[`${line.labelAttribute}-metadata`] as Record<string, unknown>).jobName;
+  }
+}
+
+/** Closes the counts at the end of a run: mean confidences from their sums. */
+export function finishSummary(summary: Summary, facts: { workers: number; retries: number; durationMs: number }): void {
+  summary.workers = facts.workers;
+  summary.retries = facts.retries;
+  summary.durationMs = facts.durationMs;
+  for (const field of Object.values(summary.fields)) field.meanConfidence = field.objects ? field.meanConfidence / field.objects : 0;
 }
 
 /** The few lines printed to stderr at the end of a run. */

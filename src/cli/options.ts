@@ -1,0 +1,178 @@
+/**
+ * Every command-line option, declared once as typed data (vitest's `cli-config.ts` is the model). Each table is typed
+ * against the library's options: every library option has a decision — a flag, the positional argument, or a reason
+ * it is not on the command line — so adding a library option without deciding its flag is a compile error. `main.ts`
+ * builds the commands from these tables and turns parsed flags back into library options with `optionsFrom`.
+ */
+import { InvalidArgumentError, Option } from 'commander';
+import { parseStrategyFlag } from '../config/config.js';
+import type { ExportOptions } from '../export/export.js';
+import { exportFormats } from '../export/formats.js';
+import { pairPolicies } from '../export/pairs.js';
+import { defaultRetryPolicy } from '../io/s3/retry.js';
+import { s3Defaults } from '../io/s3/s3-client.js';
+import { defaults, type ConsolidateOptions } from '../pipeline/consolidate.js';
+import { strategyNames } from '../../strategies/registry.js';
+
+/** A flag as commander declares it; `toOption` turns what commander parsed into the library option's value. */
+export interface Flag<Raw = unknown> {
+  flags: string;
+  description: string;
+  parse?: (value: string, previous: Raw) => Raw;
+  default?: Raw;
+  choices?: readonly string[];
+  required?: true;
+  toOption?: (raw: Raw) => unknown;
+}
+
+/** The command's positional argument. */
+export interface Positional {
+  argument: string;
+  description: string;
+}
+
+/** A library option the command line leaves out, and why. */
+export interface NotOnCli {
+  notOnCli: string;
+}
+
+type Decision<T> = Flag<any> | Positional | NotOnCli | (T extends (...args: never[]) => unknown ? never : T extends object ? Decisions<T> : never);
+
+export type Decisions<Options> = { [K in keyof Options]-?: Decision<NonNullable<Options[K]>> };
+
+const positiveInt = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
+  return n;
+};
+const integer = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n)) throw new InvalidArgumentError('expected an integer');
+  return n;
+};
+const number = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isFinite(n)) throw new InvalidArgumentError('expected a number');
+  return n;
+};
+const repeatable = (flags: string, description: string): Flag<string[]> =>
+  ({ flags, description, parse: (value, previous) => [...previous, value], default: [] });
+
+/** The options a run and an export share. */
+type SharedOptions = Omit<ConsolidateOptions, 'out' | 'summary' | 'workersReport' | 'gold' | 'goldKey' | 'goldField'>;
+
+const shared: Decisions<SharedOptions> = {
+  manifest: { argument: '<manifest>', description: 'the job\'s output.manifest (a path, s3://bucket/key, or - for stdin)' },
+  rejects: { flags: '--rejects <file>', description: 'rejected lines with line number and reason (default: next to --out, .rejects.jsonl)' },
+  fields: {
+    ...repeatable('-s, --strategy <field=name[,opt=value…]>', `strategy for a field, repeatable (${strategyNames().join(', ')})`),
+    toOption: (flags) => Object.fromEntries((flags as string[]).map(parseStrategyFlag)),
+  },
+  labelAttribute: { flags: '--label-attribute <name>', description: 'label attribute whose <name>-metadata holds the worker-response-ref (default: detected)' },
+  mirrors: repeatable('--mirror <s3://bucket/prefix/=dir>', 'read refs under an S3 prefix from a local copy, repeatable'),
+  allowRefPrefixes: repeatable('--allow-ref-prefix <s3://bucket/prefix/>', 'also read refs under this S3 prefix (default: only the manifest\'s bucket), repeatable'),
+  s3: {
+    region: { flags: '--region <region>', description: 'AWS region (default: the SDK\'s resolution: AWS_REGION, the profile, …)' },
+    profile: { flags: '--profile <name>', description: 'AWS shared-config profile (default: AWS_PROFILE or default)' },
+    endpointUrl: { flags: '--endpoint-url <url>', description: 'S3-compatible endpoint (MinIO, Ceph, …), path-style addressing' },
+    connectionTimeoutMs: { flags: '--connect-timeout <ms>', description: `S3 connection timeout (default ${s3Defaults.connectionTimeoutMs})`, parse: positiveInt },
+    requestTimeoutMs: { flags: '--request-timeout <ms>', description: `S3 time to first byte and longest silence mid-body (default ${s3Defaults.requestTimeoutMs})`, parse: positiveInt },
+    maxSockets: { notOnCli: 'follows --concurrency' },
+    sdkMaxAttempts: { notOnCli: 'the SDK\'s own retries; --max-attempts sets the whole-read retries' },
+  },
+  s3Client: { notOnCli: 'built from --region, --profile and --endpoint-url' },
+  retry: {
+    attempts: { flags: '--max-attempts <n>', description: `attempts per S3 read, the first included (default ${defaultRetryPolicy.attempts})`, parse: positiveInt },
+    baseDelayMs: { notOnCli: 'library tuning' },
+    maxDelayMs: { notOnCli: 'library tuning' },
+  },
+  seed: { flags: '--seed <n>', description: 'seed for random tie-breaking', parse: integer },
+  concurrency: { flags: '--concurrency <n>', description: `worker responses fetched at once (default ${defaults.concurrency})`, parse: positiveInt },
+  workers: { flags: '--workers <n>', description: 'worker threads that fetch and parse worker responses (default 0: the main thread)', parse: integer },
+  maxResponseBytes: { flags: '--max-response-bytes <n>', description: `reject larger worker responses (default ${defaults.maxResponseBytes})`, parse: positiveInt },
+  preferences: { notOnCli: 'a mapping: set it in the --config file' },
+  log: { notOnCli: 'the CLI prints notices unless --quiet' },
+  onProgress: { notOnCli: 'the CLI draws a progress line unless --no-progress' },
+};
+
+export const runDecisions: Decisions<ConsolidateOptions> = {
+  ...shared,
+  out: { flags: '-o, --out <file>', description: 'consolidated manifest to write (a path or s3://bucket/key)', required: true },
+  summary: { flags: '--summary <file>', description: 'run summary as JSON (default: <out>.summary.json)' },
+  workersReport: { flags: '--workers-report <file>', description: 'per-worker report, .csv or .jsonl (answers, agreement, model accuracy, gold, time)' },
+  gold: { flags: '--gold <file>', description: 'gold labels, .csv (key,label) or .jsonl ({key, label}): scores the labels and the workers' },
+  goldKey: { flags: '--gold-key <field>', description: 'manifest field holding the object key gold is keyed by (default: source-ref, else source)' },
+  goldField: { flags: '--gold-field <field>', description: 'the answer field gold labels are for (default: every categorical field)' },
+};
+
+export const exportDecisions: Decisions<ExportOptions> = {
+  ...shared,
+  format: { flags: '-f, --format <format>', description: 'dataset format', choices: exportFormats, required: true },
+  out: { flags: '-o, --out <file>', description: 'dataset to write, JSON Lines (a path or s3://bucket/key)', required: true },
+  stats: { flags: '--stats <file>', description: 'stats sidecar JSON (default: <out>.stats.json)' },
+  dimensions: {
+    ...repeatable('--dimension <name>', 'preference dimension to export, repeatable (default: all)'),
+    toOption: (names) => ((names as string[]).length > 0 ? names : undefined),
+  },
+  pairs: { flags: '--pairs <policy>', description: 'pairs taken from each ranking', choices: pairPolicies, default: 'best-vs-worst' },
+  minAgreement: { flags: '--min-agreement <share>', description: 'keep a pair when its winner has at least this share of non-tied annotators', parse: number, default: 0 },
+  minMargin: { flags: '--min-margin <x>', description: 'keep a pair when its margin is at least this (in the strategy\'s unit)', parse: number, default: 0 },
+  minVotes: { flags: '--min-votes <n>', description: 'keep a pair when at least this many annotators were not tied on it', parse: positiveInt, default: 1 },
+  ties: { flags: '--ties <policy>', description: 'pairs with equal aggregate scores', choices: ['drop', 'keep'], default: 'drop' },
+  promptField: { flags: '--prompt-field <field>', description: 'manifest field holding the prompt (text or messages)', default: 'source' },
+  responsesField: { flags: '--responses-field <field>', description: 'manifest field holding the responses (array)', default: 'responses' },
+  withScores: { flags: '--no-scores', description: 'leave margin, score_chosen and score_rejected out of TRL rows' },
+  gold: { notOnCli: 'labels are scored against gold by `run --gold`' },
+  goldKey: { notOnCli: 'goes with gold' },
+  goldField: { notOnCli: 'goes with gold' },
+};
+
+/** Flags of the command line itself, with no library option behind them. */
+export const cliFlags = {
+  config: { flags: '-c, --config <file>', description: 'JSON or YAML file mapping fields to strategies and options' },
+  progress: { flags: '--no-progress', description: 'no progress line on stderr' },
+  quiet: { flags: '-q, --quiet', description: 'print nothing but errors' },
+  verbose: { flags: '--verbose', description: 'print stack traces with errors' },
+} satisfies Record<string, Flag>;
+
+export interface CliFlagValues {
+  config?: string;
+  progress: boolean;
+  quiet?: boolean;
+  verbose?: boolean;
+}
+
+const isFlag = (decision: object): decision is Flag => 'flags' in decision;
+const isNested = (decision: object): decision is Decisions<object> => !('flags' in decision || 'argument' in decision || 'notOnCli' in decision);
+
+/** Every flag of a table, nested ones included, in declaration order. */
+export function flagsOf(decisions: object): Flag[] {
+  return Object.values(decisions).flatMap((decision: object) => (isFlag(decision) ? [decision] : isNested(decision) ? flagsOf(decision) : []));
+}
+
+export function commanderOption(flag: Flag): Option {
+  const option = new Option(flag.flags, flag.description);
+  if (flag.parse) option.argParser(flag.parse as (value: string, previous: unknown) => unknown);
+  if (flag.default !== undefined) option.default(flag.default);
+  if (flag.choices) option.choices(flag.choices);
+  if (flag.required) option.makeOptionMandatory();
+  return option;
+}
+
+/** The library options that parsed flags (by commander attribute name) and the positional argument give; unset ones left out. */
+export function optionsFrom<Options>(decisions: Decisions<Options>, values: Readonly<Record<string, unknown>>, positional: string): Partial<Options> {
+  const options: Record<string, unknown> = {};
+  for (const [key, decision] of Object.entries(decisions) as [string, object][]) {
+    let value: unknown;
+    if ('argument' in decision) value = positional;
+    else if (isFlag(decision)) {
+      const raw = values[new Option(decision.flags).attributeName()];
+      value = raw === undefined || !decision.toOption ? raw : decision.toOption(raw);
+    } else if (isNested(decision)) {
+      const nested = optionsFrom(decision, values, positional);
+      value = Object.keys(nested).length > 0 ? nested : undefined;
+    }
+    if (value !== undefined) options[key] = value;
+  }
+  return options as Partial<Options>;
+}

@@ -1,0 +1,200 @@
+/**
+ * The export's sink: receives each decided object of the run and turns every preference dimension of it into
+ * candidate pairs (`pairs.ts`), keeps those that pass the filters and writes them in the chosen format (`formats.ts`),
+ * counting what it wrote and dropped, and the annotators' agreement with the consolidated orders.
+ */
+import type { OutputWriter } from '../io/storage.js';
+import type { DecidedObject, FieldDecision } from '../pipeline/decide.js';
+import { agreementTally, judgmentsOf, type PreferenceDetails } from '../../strategies/preference.js';
+import { submittedForm } from '../../strategies/submitted-form.js';
+import { ktoRows, pairRow, type ExportFormat, type Message, type PairRecord, type Prompt } from './formats.js';
+import { agreementOf, extractPairs, pairDropReason, type DropReason, type PairFilters, type PairPolicy } from './pairs.js';
+
+export interface DimensionStats {
+  objects: number;
+  pairs: number;
+  dropped: Partial<Record<DropReason, number>>;
+}
+
+export interface PreferenceStats {
+  format: ExportFormat;
+  policy: PairFilters & { pairs: PairPolicy };
+  rowsWritten: number;
+  pairsWritten: number;
+  dropped: Partial<Record<DropReason, number>>;
+  /**
+   * Annotators' pairwise judgments against the consolidated order, over every pair it orders: `withTies` counts a tied
+   * judgment as disagreement, `withoutTies` leaves ties out. Report both: they differ by the tie rate.
+   */
+  agreement: { withTies: number | null; withoutTies: number | null; judgments: number; ties: number };
+  dimensions: Record<string, DimensionStats>;
+}
+
+export interface SinkSettings {
+  format: ExportFormat;
+  policy: PreferenceStats['policy'];
+  /** Preference dimensions to export (default: every one). */
+  dimensions?: readonly string[];
+  promptField: string;
+  responsesField: string;
+  withScores: boolean;
+}
+
+/** An object's prompt and responses, as the manifest gave them. */
+interface Conversation {
+  prompt: Prompt | undefined;
+  responses: (string | undefined)[];
+}
+
+export class PreferenceSink {
+  readonly stats: PreferenceStats;
+  private agreed = 0;
+  private disagreed = 0;
+
+  constructor(private readonly settings: SinkSettings, private readonly dataset: OutputWriter) {
+    this.stats = {
+      format: settings.format, policy: settings.policy, rowsWritten: 0, pairsWritten: 0, dropped: {},
+      agreement: { withTies: null, withoutTies: null, judgments: 0, ties: 0 }, dimensions: {},
+    };
+  }
+
+  /** The run's sink: every dimension of `object`, then its KTO rows (unpaired across dimensions). */
+  readonly write = async (object: DecidedObject): Promise<void> => {
+    const rawResponses = object.json[this.settings.responsesField];
+    const conversation = {
+      prompt: promptOf(object.json[this.settings.promptField]),
+      responses: Array.isArray(rawResponses) ? rawResponses.map(responseText) : [],
+    };
+    const ktoPairs: PairRecord[] = [];
+    for (const [dimension, { answers }] of object.fields) {
+      if (!answers.some(({ value }) => value.kind === 'preference')) continue;
+      if (this.settings.dimensions && !this.settings.dimensions.includes(dimension)) continue;
+      const kept = await this.dimension(object, dimension, conversation);
+      if (this.settings.format === 'trl-kto') ktoPairs.push(...kept);
+    }
+    if (ktoPairs.length > 0) {
+      const { rows, conflicts } = ktoRows(ktoPairs);
+      // A conflict can span dimensions, so it is counted for the export only.
+      if (conflicts) this.stats.dropped['kto-conflict'] = (this.stats.dropped['kto-conflict'] ?? 0) + conflicts;
+      for (const row of rows) await this.writeRow(row);
+    }
+  };
+
+  /** The export's agreement figures, once every object has been written. */
+  finish(): PreferenceStats {
+    const judged = this.agreed + this.disagreed;
+    this.stats.agreement.withoutTies = judged > 0 ? this.agreed / judged : null;
+    this.stats.agreement.withTies = this.stats.agreement.judgments > 0 ? this.agreed / this.stats.agreement.judgments : null;
+    return this.stats;
+  }
+
+  /** One dimension of one object: its pairs' fates; writes its rows (KTO's are returned, to unpair per object). */
+  private async dimension(object: DecidedObject, dimension: string, conversation: Conversation): Promise<PairRecord[]> {
+    const dimensionStats = (this.stats.dimensions[dimension] ??= { objects: 0, pairs: 0, dropped: {} });
+    dimensionStats.objects += 1;
+    const decided = object.decisions.get(dimension)!;
+    const details = decided.details as PreferenceDetails | undefined;
+    const kept: PairRecord[] = [];
+    const fates: Record<string, unknown>[] = [];
+    if (decided.value === undefined || !details?.scores || !details.margins || !details.votes) {
+      this.drop(dimensionStats, 'unresolved');
+    } else if (conversation.prompt === undefined || conversation.responses.length === 0) {
+      this.drop(dimensionStats, 'no-prompt-or-responses');
+    } else {
+      this.tallyAgreement(decided, details);
+      for (const candidate of extractPairs(details.scores, this.settings.policy.pairs)) {
+        const { chosen, rejected, tie } = candidate;
+        const evidence = {
+          won: details.votes[chosen]![rejected]!, lost: details.votes[rejected]![chosen]!, margin: details.margins[chosen]![rejected]!,
+          chosenText: conversation.responses[chosen], rejectedText: conversation.responses[rejected],
+        };
+        const reason = pairDropReason(candidate, evidence, this.settings.policy);
+        const { won, lost, margin } = evidence;
+        fates.push({ chosen, rejected, tie, margin, agreement: agreementOf(won, lost), votes: [won, lost], ...(reason ? { dropped: reason } : { kept: true }) });
+        if (reason) {
+          this.drop(dimensionStats, reason);
+          continue;
+        }
+        kept.push({
+          id: String(object.line), dimension, prompt: conversation.prompt, chosen: evidence.chosenText!, rejected: evidence.rejectedText!,
+          margin, scoreChosen: details.scores[chosen]!, scoreRejected: details.scores[rejected]!, tie,
+        });
+      }
+    }
+    dimensionStats.pairs += kept.length;
+    this.stats.pairsWritten += kept.length;
+    const { format, withScores } = this.settings;
+    if (format === 'lossless') await this.writeRow(losslessRow(object, dimension, conversation, decided, fates));
+    else if (format !== 'trl-kto') for (const pair of kept) await this.writeRow(pairRow(format, pair, withScores));
+    return kept;
+  }
+
+  private tallyAgreement(decided: FieldDecision, details: PreferenceDetails): void {
+    const tally = agreementTally(judgmentsOf(decided.answers), details.scores, details.votes);
+    this.agreed += tally.agreed;
+    this.disagreed += tally.disagreed;
+    this.stats.agreement.judgments += tally.judged;
+    this.stats.agreement.ties += tally.judged - tally.agreed - tally.disagreed;
+  }
+
+  private drop(dimension: DimensionStats, reason: DropReason): void {
+    this.stats.dropped[reason] = (this.stats.dropped[reason] ?? 0) + 1;
+    dimension.dropped[reason] = (dimension.dropped[reason] ?? 0) + 1;
+  }
+
+  private async writeRow(row: unknown): Promise<void> {
+    await this.dataset.write(JSON.stringify(row) + '\n');
+    this.stats.rowsWritten += 1;
+  }
+}
+
+/** Message arrays as given; `{text}` objects and strings as text. */
+function promptOf(value: unknown): Prompt | undefined {
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value) && value.every((m) => typeof m?.role === 'string' && typeof m?.content === 'string')) return value as Message[];
+  if (typeof value === 'object' && value !== null && typeof (value as { text?: unknown }).text === 'string') return (value as { text: string }).text;
+  return undefined;
+}
+
+function responseText(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'object' && value !== null) {
+    const { text, content } = value as { text?: unknown; content?: unknown };
+    if (typeof text === 'string') return text;
+    if (typeof content === 'string') return content;
+  }
+  return undefined;
+}
+
+/** Everything about one object's dimension: annotators' judgments and comments, the aggregate, every pair's fate. */
+function losslessRow(
+  object: DecidedObject,
+  dimension: string,
+  { prompt, responses }: Conversation,
+  decided: FieldDecision,
+  pairs: Record<string, unknown>[],
+): Record<string, unknown> {
+  const comments = new Map<string, Record<string, string>>();
+  for (const [field, { answers }] of object.fields) {
+    for (const { workerId, value } of answers) {
+      if (value.kind !== 'text') continue;
+      const entry = comments.get(workerId) ?? {};
+      entry[field] = value.value;
+      comments.set(workerId, entry);
+    }
+  }
+  const judgments = object.fields.get(dimension)!.answers.flatMap(({ workerId, value }) =>
+    value.kind === 'preference'
+      ? [{ workerId, source: value.source, judgment: submittedForm(value), ...(comments.has(workerId) && { comments: comments.get(workerId) }) }]
+      : []);
+  const scores = (decided.details as PreferenceDetails | undefined)?.scores ?? null;
+  return {
+    id: String(object.line),
+    dimension,
+    prompt: prompt ?? null,
+    responses,
+    annotators: judgments,
+    aggregate: { strategy: decided.strategy, resolved: decided.value !== undefined, scores, confidence: decided.confidence },
+    pairs,
+  };
+}

@@ -1,0 +1,85 @@
+/**
+ * A job's I/O, built once per process (or worker thread): the storage for each location (`s3://` → S3, anything else
+ * → local files), the one S3 client (made on first use), the retry policy and its counter, and the ref policy that
+ * says where worker responses may be read from. The CLI, a run, an export and each worker thread all start here.
+ */
+import path from 'node:path';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { localStorage } from './local-storage.js';
+import { jobMirror, parseMirror, type JobMirror, type Mirror } from './mirror.js';
+import { parseAllowedPrefix, RefResolver } from './refs.js';
+import { defaultRetryPolicy, type RetryPolicy } from './s3/retry.js';
+import { createS3Client, type S3Settings } from './s3/s3-client.js';
+import { S3Storage, type RetryCounter } from './s3/s3-storage.js';
+import { isS3Uri, parseS3Uri } from './s3/s3-uri.js';
+import type { Storage } from './storage.js';
+
+export interface IoSettings {
+  /** How to reach S3 (region, profile, endpoint, timeouts, sockets); ignored when `s3Client` is given. */
+  s3?: S3Settings;
+  /** A client to use as is; its owner closes it. */
+  s3Client?: S3Client;
+  /** Whole-read retries for S3 (attempts, backoff). */
+  retry?: Partial<RetryPolicy>;
+}
+
+/** Where worker responses may be read from: mirrors (explicit, or the synced job's own folder), then S3 prefixes. */
+export interface RefPolicy {
+  mirrors: readonly Mirror[];
+  job?: JobMirror;
+  allowedPrefixes: readonly string[];
+}
+
+export class JobIO {
+  readonly retry: RetryPolicy;
+  readonly counter: RetryCounter = { retries: 0 };
+  private s3Storage?: S3Storage;
+  private s3Client?: S3Client;
+
+  constructor(private readonly settings: IoSettings = {}) {
+    this.retry = { ...defaultRetryPolicy, ...settings.retry };
+  }
+
+  storageFor(location: string): Storage {
+    return isS3Uri(location) ? (this.s3Storage ??= new S3Storage(this.client(), this.retry, this.counter)) : localStorage;
+  }
+
+  client(): S3Client {
+    return (this.s3Client ??= this.settings.s3Client ?? createS3Client(this.settings.s3, this.retry));
+  }
+
+  /** Reads the worker response a ref points at, where the policy allows (throws `RejectError` otherwise). */
+  responseReader(refs: RefPolicy): (ref: string, maxBytes: number) => Promise<Buffer> {
+    const resolver = new RefResolver(refs.mirrors, refs.job, refs.allowedPrefixes);
+    return (ref, maxBytes) => {
+      const location = resolver.resolve(ref);
+      return this.storageFor(location).readAll(location, maxBytes);
+    };
+  }
+
+  /** Releases the connections of a client made here; a client passed in stays its owner's. */
+  close(): void {
+    if (!this.settings.s3Client) this.s3Client?.destroy();
+  }
+}
+
+/**
+ * The ref policy of a job: explicit mirrors; else, for a local manifest in a synced job folder, that folder; and S3
+ * refs in the manifest's own bucket or under an allowed prefix.
+ */
+export function refPolicyFor(
+  manifest: string,
+  settings: { mirrors?: readonly string[]; allowRefPrefixes?: readonly string[] },
+  log: (message: string) => void,
+): RefPolicy {
+  const mirrors = (settings.mirrors ?? []).map(parseMirror);
+  const manifestIsLocal = manifest !== '-' && !isS3Uri(manifest);
+  const job = manifestIsLocal && mirrors.length === 0 ? jobMirror(manifest) : undefined;
+  if (job) log(`worker responses: s3://…/${job.job}/annotations/ read from ${path.join(job.directory, 'annotations')}`);
+  const manifestBucket = isS3Uri(manifest) ? parseS3Uri(manifest)?.bucket : undefined;
+  return {
+    mirrors,
+    ...(job && { job }),
+    allowedPrefixes: [...(manifestBucket ? [`s3://${manifestBucket}/`] : []), ...(settings.allowRefPrefixes ?? []).map(parseAllowedPrefix)],
+  };
+}

@@ -1,0 +1,132 @@
+/**
+ * The decide stage: each object's fields consolidated by their strategies, in input order, into the line that is
+ * written (every input key kept, `<label>` = each field's consolidated value in the submitted shape, `<label>-metadata`
+ * = Ground Truth's metadata plus `consolidation` per field and `confidence`) and the typed decisions behind it, which
+ * sinks such as the export read. Also scores decisions against gold and workers against both.
+ */
+import { normaliseValue } from '../responses/normalise.js';
+import type { GoldLabels } from '../report/gold.js';
+import type { Summary } from '../report/summary.js';
+import type { WorkerStats } from '../report/worker-report.js';
+import { voteKey } from '../../strategies/submitted-form.js';
+import type { AnswerKind, Decision, FieldAnswer } from '../../strategies/types.js';
+import type { FieldPlanner } from './field-plan.js';
+import type { Prepared, PreparedObject } from './prepare.js';
+import type { Stage } from './stage.js';
+
+/** One field of one object as decided: by which strategy, from which answers (those it accepts). */
+export interface FieldDecision extends Decision {
+  strategy: string;
+  answers: readonly FieldAnswer[];
+}
+
+export interface DecidedObject extends PreparedObject {
+  /** The line as written. */
+  consolidated: Record<string, unknown>;
+  /** By field, for every field with answers (`answers` here: those its strategy accepts). */
+  decisions: Map<string, FieldDecision>;
+}
+
+export type Decided = Exclude<Prepared, PreparedObject> | DecidedObject;
+
+export function decideStage(decider: ObjectDecider): Stage<Prepared, Decided> {
+  return async function* decide(lines) {
+    for await (const line of lines) yield line.type === 'object' ? decider.decide(line) : line;
+  };
+}
+
+/**
+ * Consolidates one object. Its `confidence` is the lowest confidence of its decided fields (an object is as sure as
+ * its least sure label; free text kept by `collect` does not count; 0 when nothing was decided).
+ */
+export class ObjectDecider {
+  constructor(
+    private readonly planner: FieldPlanner,
+    private readonly random: () => number,
+    private readonly summary: Summary,
+    private readonly workers: WorkerStats,
+    private readonly gold: GoldLabels | undefined,
+  ) {}
+
+  decide(prepared: PreparedObject): DecidedObject {
+    const label: Record<string, unknown> = {};
+    const consolidation: Record<string, unknown> = {};
+    const decisions = new Map<string, FieldDecision>();
+    let confidence: number | undefined;
+    const goldLabel = this.gold?.labelOf(prepared.json);
+    for (const [name, { answers, unknown, row }] of prepared.fields) {
+      if (unknown.length > 0) this.summary.unknownShapes[name] = (this.summary.unknownShapes[name] ?? 0) + unknown.length;
+      const kept = unknown.length > 0 ? { unknownShape: unknown } : {};
+      if (answers.length === 0) {
+        consolidation[name] = { strategy: null, answers: 0, ...kept };
+        continue;
+      }
+      const plan = this.planner.planFor(name, answers);
+      const usable = this.planner.usableAnswers(name, answers);
+      const decision = usable.length > 0
+        ? plan.consolidator.decide(usable, { random: this.random, object: row ?? 0 })
+        : { value: undefined, confidence: 0 };
+      const resolved = decision.value !== undefined;
+      if (resolved) label[name] = decision.value;
+      decisions.set(name, { ...decision, strategy: plan.strategy.name, answers: usable });
+      consolidation[name] = {
+        strategy: plan.strategy.name,
+        confidence: decision.confidence,
+        answers: usable.length,
+        ...(usable.length < answers.length && { ignored: answers.length - usable.length }),
+        ...(!resolved && { resolved: false }),
+        ...decision.details,
+        ...kept,
+      };
+      if (!plan.strategy.keepsAnswers) {
+        confidence = Math.min(confidence ?? 1, decision.confidence);
+        this.score(name, usable, decision.value, this.gold?.appliesTo(name) ? goldLabel : undefined);
+      }
+      this.countField(name, plan.strategy.name, plan.pickedFor, usable.length, resolved, decision.confidence);
+    }
+    const metadataKey = `${prepared.labelAttribute}-metadata`;
+    const consolidated = {
+      ...prepared.json,
+      [prepared.labelAttribute]: label,
+      [metadataKey]: { ...(prepared.json[metadataKey] as Record<string, unknown>), consolidation, confidence: confidence ?? 0 },
+    };
+    return { ...prepared, consolidated, decisions };
+  }
+
+  private countField(name: string, strategy: string, pickedFor: AnswerKind | undefined, answers: number, resolved: boolean, confidence: number): void {
+    const field = (this.summary.fields[name] ??= {
+      strategy,
+      ...(pickedFor && { pickedFor }),
+      objects: 0, answers: 0, unresolved: 0, meanConfidence: 0,
+    });
+    field.objects += 1;
+    field.answers += answers;
+    field.unresolved += resolved ? 0 : 1;
+    field.meanConfidence += confidence; // a sum until the run ends
+  }
+
+  /** Agreement of each categorical answer with the decision, and of both with the gold label, if any. */
+  private score(field: string, answers: readonly FieldAnswer[], value: unknown, gold: string | undefined): void {
+    const normalised = value === undefined ? undefined : normaliseValue(value);
+    if (normalised?.type !== 'answer' || !categoricalKinds.has(normalised.value.kind)) {
+      if (gold !== undefined) this.goldTally(field).objects += 1; // unresolved: counted, never correct
+      return;
+    }
+    const decided = voteKey(normalised.value);
+    for (const { workerId, value: answer } of answers) {
+      if (categoricalKinds.has(answer.kind)) this.workers.compare(workerId, voteKey(answer), decided, gold);
+    }
+    if (gold !== undefined) {
+      const tally = this.goldTally(field);
+      tally.objects += 1;
+      if (decided === gold) tally.correct += 1;
+      tally.accuracy = tally.correct / tally.objects;
+    }
+  }
+
+  private goldTally(field: string) {
+    return ((this.summary.gold ??= {})[field] ??= { objects: 0, correct: 0, accuracy: 0 });
+  }
+}
+
+const categoricalKinds = new Set<AnswerKind>(['categorical', 'boolean']);
