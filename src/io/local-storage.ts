@@ -21,27 +21,14 @@ export const localStorage: Storage = {
   },
 
   async readAll(location, maxBytes) {
-    let handle;
     try {
-      handle = await open(location, 'r');
+      return await readSmallFile(location, maxBytes);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-        throw new RejectError('response-missing', `not found: ${location}`);
-      }
-      throw error;
-    }
-    try {
-      const { size } = await handle.stat();
-      // One stat and one read (readFile would stat again and read once more to find the end of the file). Asking for
-      // one byte past the size catches a file that grew after the stat; a file that shrank reads short and fails to parse.
-      const buffer = Buffer.allocUnsafe(Math.min(size, maxBytes) + 1);
-      const { bytesRead: length } = await handle.read(buffer, 0, buffer.length, 0);
-      if (length > maxBytes) {
-        throw new RejectError('response-too-large', `${location} is over the ${maxBytes}-byte limit (${size} bytes)`);
-      }
-      return buffer.subarray(0, length);
-    } finally {
-      await handle.close();
+      if (error instanceof RejectError) throw error;
+      // The file system's own failures (EACCES, EISDIR, EIO, …) are this line's problem, not the run's.
+      const { code } = error as NodeJS.ErrnoException;
+      if (code === 'ENOENT') throw new RejectError('response-missing', `not found: ${location}`);
+      throw new RejectError('response-unreadable', `${code ?? 'Error'}: ${(error as Error).message}`);
     }
   },
 
@@ -49,6 +36,24 @@ export const localStorage: Storage = {
     return AtomicFileWriter.open(location);
   },
 };
+
+/** One stat and one read (readFile would stat again and read once more to find the end of the file). */
+async function readSmallFile(location: string, maxBytes: number): Promise<Buffer> {
+  const handle = await open(location, 'r');
+  try {
+    const { size } = await handle.stat();
+    // Asking for one byte past the size catches a file that grew after the stat; a file that shrank reads short and
+    // fails to parse.
+    const buffer = Buffer.allocUnsafe(Math.min(size, maxBytes) + 1);
+    const { bytesRead: length } = await handle.read(buffer, 0, buffer.length, 0);
+    if (length > maxBytes) {
+      throw new RejectError('response-too-large', `${location} is over the ${maxBytes}-byte limit (${size} bytes)`);
+    }
+    return buffer.subarray(0, length);
+  } finally {
+    await handle.close();
+  }
+}
 
 /** Writes to `<name>.tmp-<pid>-<n>` beside the destination and renames it into place on commit. */
 class AtomicFileWriter implements OutputWriter {
