@@ -29,10 +29,10 @@ import { consolidate } from '../src/index.js';
 import { readLines } from '../src/io/lines.js';
 import { createS3Client } from '../src/io/s3/s3-client.js';
 import { mapOrdered } from '../src/pipeline/ordered-map.js';
-import { seededRandom } from '../src/pipeline/random.js';
+import { seededRandom } from '../src/random.js';
 import { AnswerTableBuilder } from '../strategies/answer-table.js';
 import { fitDawidSkene } from '../strategies/dawid-skene.js';
-import { s3rverEnv, startS3Server } from '../test/helpers/s3-server.js';
+import { s3rverEnv, startS3Server } from '../sample-output/s3-server.js';
 import { bucket, jobName, manifestKey, manifestLine, responseKey, workerResponse } from './synthetic-job.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';

@@ -4,7 +4,7 @@
  * AWS account. Port 4569, or PORT. Stops on Ctrl-C.
  */
 import path from 'node:path';
-import { startS3Server } from '../test/helpers/s3-server.js';
+import { startS3Server } from './s3-server.js';
 
 const bucket = 'acme-ml-labeling';
 const here = import.meta.dirname;

@@ -7,7 +7,7 @@ export { exportPreferences, type ExportOptions, type ExportStats, type DropReaso
 export { exportFormats, type ExportFormat } from './export/formats.js';
 export { pairPolicies, type PairPolicy } from './export/pairs.js';
 export type { PreferenceMapping } from './responses/preferences.js';
-export type { FieldSetting } from './pipeline/field-plan.js';
+export type { FieldSetting } from './config/field-setting.js';
 export { loadConfig, type Config } from './config/config.js';
 export type { Summary, FieldSummary } from './report/summary.js';
 export type { AnswerTable } from '../strategies/answer-table.js';

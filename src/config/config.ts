@@ -18,7 +18,7 @@ import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { UsageError } from '../errors.js';
-import { planFromSetting, type FieldSetting } from '../pipeline/field-plan.js';
+import { planFromSetting, type FieldSetting } from './field-setting.js';
 import { usageErrorFrom } from './validate.js';
 
 const fieldSetting = z.union([

@@ -16,11 +16,12 @@ import { countLine, emptySummary, finishSummary, type Summary } from '../report/
 import { WorkerStats } from '../report/worker-report.js';
 import type { PreferenceMapping } from '../responses/preferences.js';
 import { decideStage, ObjectDecider } from './decide.js';
-import { FieldPlanner, type FieldSetting } from './field-plan.js';
+import type { FieldSetting } from '../config/field-setting.js';
+import { FieldPlanner } from './field-plan.js';
 import { checkLocations, outputPaths } from './outputs.js';
 import { PreparePool } from './prepare-pool.js';
 import { prepareLine, prepareStage, type Prepared, type PrepareContext } from './prepare.js';
-import { seededRandom } from './random.js';
+import { seededRandom } from '../random.js';
 import { runStages } from './stage.js';
 import { tableStage, type FittedLabels } from './table.js';
 import { writeStage, writeReports, type ObjectSink } from './write.js';

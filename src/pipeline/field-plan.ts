@@ -3,39 +3,9 @@
  * answers it first appears with (reported through `onAutoPick`, once per field). Decided once per field and kept for
  * the whole run, so every object's field is consolidated the same way.
  */
-import { UsageError } from '../errors.js';
-import { usageErrorFrom } from '../config/validate.js';
-import { defaultStrategyFor, getStrategy, strategyNames } from '../../strategies/registry.js';
-import type { AnswerKind, Consolidator, FieldAnswer, Strategy } from '../../strategies/types.js';
-
-/** A field's configuration: `{strategy: "majority-vote", tie: "none"}`; options besides `strategy` go to the strategy. */
-export interface FieldSetting {
-  strategy: string;
-  [option: string]: unknown;
-}
-
-export interface FieldPlan {
-  strategy: Strategy<unknown>;
-  consolidator: Consolidator;
-  /** Set when the strategy was picked from the answers rather than configured. */
-  pickedFor?: AnswerKind;
-}
-
-export function planFromSetting(field: string, setting: FieldSetting): FieldPlan {
-  const { strategy: name, ...rest } = setting;
-  const strategy = getStrategy(name);
-  if (!strategy) {
-    throw new UsageError(`fields.${field}.strategy: unknown strategy "${name}" (known: ${strategyNames().join(', ')})`);
-  }
-  const parsed = strategy.options.safeParse(rest);
-  if (!parsed.success) throw usageErrorFrom(parsed.error, ['fields', field]);
-  try {
-    return { strategy, consolidator: strategy.create(parsed.data) };
-  } catch (error) {
-    // e.g. a weights file that cannot be read: still a configuration error, named by its field.
-    throw new UsageError(`fields.${field}: ${(error as Error).message}`);
-  }
-}
+import { planFromSetting, type FieldPlan, type FieldSetting } from '../config/field-setting.js';
+import { defaultStrategyFor } from '../../strategies/registry.js';
+import type { AnswerKind, FieldAnswer } from '../../strategies/types.js';
 
 export class FieldPlanner {
   private readonly plans = new Map<string, FieldPlan>();

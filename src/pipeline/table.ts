@@ -5,7 +5,8 @@
  */
 import { AnswerTableBuilder } from '../../strategies/answer-table.js';
 import { voteKey } from '../../strategies/submitted-form.js';
-import type { FieldPlan, FieldPlanner } from './field-plan.js';
+import type { FieldPlan } from '../config/field-setting.js';
+import type { FieldPlanner } from './field-plan.js';
 import type { Prepared, PreparedObject } from './prepare.js';
 import { Spill } from './spill.js';
 import type { Stage } from './stage.js';

@@ -4,7 +4,7 @@ import { createReadStream, existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { writeJobTree } from '../helpers/gt-job-tree.js';
+import { writeJobTree } from '../../sample-output/job-tree.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const repo = path.resolve(import.meta.dirname, '../..');

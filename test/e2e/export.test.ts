@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { exportPreferences, type ExportOptions, type ExportStats } from '../../src/export/export.js';
 import type { ExportFormat } from '../../src/export/formats.js';
 import { pairPolicies, type PairPolicy } from '../../src/export/pairs.js';
-import { writeJobTree, type JobAnswer, type JobObject } from '../helpers/gt-job-tree.js';
+import { writeJobTree, type JobAnswer, type JobObject } from '../../sample-output/job-tree.js';
 import { ktoProblems, losslessProblems, novaProblems, openaiProblems, trlProblems } from '../helpers/rlhf-validators.js';
 import { tempDir } from '../helpers/temp-dir.js';
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { consolidate, registerStrategy, UsageError, type Summary } from '../../src/index.js';
-import { writeJobTree, type JobObject } from '../helpers/gt-job-tree.js';
+import { writeJobTree, type JobObject } from '../../sample-output/job-tree.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const readJsonLines = async (file: string) =>

@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { createS3Client } from '../../src/io/s3/s3-client.js';
-import { s3rverEnv } from '../helpers/s3-server.js';
+import { s3rverEnv } from '../../sample-output/s3-server.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const repo = path.resolve(import.meta.dirname, '../..');

@@ -7,9 +7,9 @@ import { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportPreferences } from '../../src/export/export.js';
 import { consolidate, registerStrategy, UsageError, type ConsolidateOptions } from '../../src/index.js';
-import { writeJobTree, type JobObject } from '../helpers/gt-job-tree.js';
+import { writeJobTree, type JobObject } from '../../sample-output/job-tree.js';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
-import { s3rverEnv, startS3Server, type TestS3 } from '../helpers/s3-server.js';
+import { s3rverEnv, startS3Server, type TestS3 } from '../../sample-output/s3-server.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const bucket = 'labels';

@@ -10,7 +10,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { writeJobTree, type JobObject } from './gt-job-tree.js';
+import { writeJobTree, type JobObject } from '../../sample-output/job-tree.js';
 
 export interface CrowdAnswer {
   task: string;

@@ -5,7 +5,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { seededRandom } from '../../src/pipeline/random.js';
+import { seededRandom } from '../../src/random.js';
 
 export type Fault = 'slow-down' | 'internal-error' | 'reset-mid-body' | 'stall';
 const faults: readonly Fault[] = ['slow-down', 'internal-error', 'reset-mid-body', 'stall'];

@@ -1,6 +1,6 @@
 /** Small builders shared by the strategy tests (not a test file itself). */
 import type { AnswerValue, DecisionContext, FieldAnswer } from '../../../strategies/types.js';
-import { seededRandom } from '../../../src/pipeline/random.js';
+import { seededRandom } from '../../../src/random.js';
 import { AnswerTableBuilder, type AnswerTable } from '../../../strategies/answer-table.js';
 
 export const classifier = (value: string): AnswerValue => ({ kind: 'categorical', value, shape: 'classifier' });

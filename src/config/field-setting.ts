@@ -1,0 +1,35 @@
+/** One field's configured strategy, validated: the strategy exists, its options parse, and it can start. */
+import { UsageError } from '../errors.js';
+import { getStrategy, strategyNames } from '../../strategies/registry.js';
+import type { AnswerKind, Consolidator, Strategy } from '../../strategies/types.js';
+import { usageErrorFrom } from './validate.js';
+
+/** A field's configuration: `{strategy: "majority-vote", tie: "none"}`; options besides `strategy` go to the strategy. */
+export interface FieldSetting {
+  strategy: string;
+  [option: string]: unknown;
+}
+
+export interface FieldPlan {
+  strategy: Strategy<unknown>;
+  consolidator: Consolidator;
+  /** Set when the strategy was picked from the answers rather than configured. */
+  pickedFor?: AnswerKind;
+}
+
+export function planFromSetting(field: string, setting: FieldSetting): FieldPlan {
+  const { strategy: name, ...rest } = setting;
+  const strategy = getStrategy(name);
+  if (!strategy) {
+    throw new UsageError(`fields.${field}.strategy: unknown strategy "${name}" (known: ${strategyNames().join(', ')})`);
+  }
+  const parsed = strategy.options.safeParse(rest);
+  if (!parsed.success) throw usageErrorFrom(parsed.error, ['fields', field]);
+  try {
+    return { strategy, consolidator: strategy.create(parsed.data) };
+  } catch (error) {
+    // e.g. a weights file that cannot be read: still a configuration error, named by its field.
+    throw new UsageError(`fields.${field}: ${(error as Error).message}`);
+  }
+}
+
