@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { extractPairs, pairPolicies, type PairPolicy } from '../../src/export/pairs.js';
+import { extractPairs, pairDropReason, pairPolicies, type PairFilters, type PairPolicy } from '../../src/export/pairs.js';
 
 const pair = (chosen: number, rejected: number, tie = false) => ({ chosen, rejected, tie });
 
@@ -67,5 +67,37 @@ describe('extractPairs: fewer than two judged responses', () => {
 
   it('two judged among nulls give one pair', () => {
     for (const policy of pairPolicies) expect(extractPairs([null, 1, null, 2], policy)).toEqual([pair(3, 1)]);
+  });
+});
+
+describe('pairDropReason: a pair\'s fate, the first failing filter in order', () => {
+  const filters: PairFilters = { ties: 'drop', minVotes: 2, minAgreement: 0.6, minMargin: 0.5 };
+  const evidence = { won: 3, lost: 1, margin: 1, chosenText: 'A', rejectedText: 'B' };
+
+  it('keeps a pair that passes every filter', () => {
+    expect(pairDropReason(pair(0, 1), evidence, filters)).toBeUndefined();
+  });
+
+  it.each([
+    ['tie', pair(0, 1, true), {}, {}],
+    ['no-prompt-or-responses', pair(0, 1), { rejectedText: undefined }, {}],
+    ['identical', pair(0, 1), { chosenText: ' A  b', rejectedText: 'A b ' }, {}],
+    ['too-few-votes', pair(0, 1), { won: 1, lost: 0 }, {}],
+    ['low-agreement', pair(0, 1), { won: 3, lost: 3 }, {}],
+    ['low-margin', pair(0, 1), { margin: 0.4 }, {}],
+    // An earlier reason wins over a later one.
+    ['too-few-votes', pair(0, 1), { won: 1, lost: 0, margin: 0 }, {}],
+  ] as const)('%s', (reason, candidate, changed, changedFilters) => {
+    expect(pairDropReason(candidate, { ...evidence, ...changed }, { ...filters, ...changedFilters })).toBe(reason);
+  });
+
+  it('a kept tie skips the vote filters, but not the response checks', () => {
+    const keepTies = { ...filters, ties: 'keep' as const };
+    expect(pairDropReason(pair(0, 1, true), { ...evidence, won: 0, lost: 0, margin: 0 }, keepTies)).toBeUndefined();
+    expect(pairDropReason(pair(0, 1, true), { ...evidence, rejectedText: 'A' }, keepTies)).toBe('identical');
+  });
+
+  it('annotators all tied on the pair have no agreement: dropped under any positive minimum', () => {
+    expect(pairDropReason(pair(0, 1), { ...evidence, won: 0, lost: 0 }, { ...filters, minVotes: 0 })).toBe('low-agreement');
   });
 });
