@@ -56,6 +56,26 @@ function jobOptions<Options extends ConsolidateOptions | ExportOptions>(
   } as unknown as Options;
 }
 
+const signalExitCodes = { SIGINT: 130, SIGTERM: 143 } as const;
+let stoppedBy: keyof typeof signalExitCodes | undefined;
+
+/**
+ * SIGINT and SIGTERM abort the run: every stage stops, temporary files are removed and multipart uploads aborted before
+ * the process exits (with 128 + the signal's number). A second signal exits at once.
+ */
+function stopOnSignals(): AbortSignal {
+  const controller = new AbortController();
+  for (const signal of Object.keys(signalExitCodes) as (keyof typeof signalExitCodes)[]) {
+    process.removeAllListeners(signal);
+    process.once(signal, () => {
+      stoppedBy = signal;
+      controller.abort(new Error(`stopped by ${signal}: nothing was published`));
+      process.once(signal, () => process.exit(signalExitCodes[signal]));
+    });
+  }
+  return controller.signal;
+}
+
 /** Loads the config, runs `body` with the job's options and one I/O for the process, prints the summary, closes the I/O. */
 async function withJob<Options extends ConsolidateOptions | ExportOptions>(
   decisions: Decisions<Options>, manifest: string, values: Record<string, unknown>, stderr: NodeJS.WritableStream,
@@ -67,7 +87,7 @@ async function withJob<Options extends ConsolidateOptions | ExportOptions>(
     const config = flags.config
       ? await loadConfig(flags.config, async (file) => (await io.storageFor(file).readAll(file, configMaxBytes)).toString('utf8'))
       : undefined;
-    const options = jobOptions(decisions, manifest, values, config, stderr);
+    const options = { ...jobOptions(decisions, manifest, values, config, stderr), signal: stopOnSignals() };
     const summary = await body(options, io);
     if (options.onProgress) stderr.write('\r\x1b[K');
     options.log!(formatSummary(summary));
@@ -112,6 +132,10 @@ export async function main(argv: readonly string[], stderr: NodeJS.WritableStrea
       if (error.exitCode === 0) return exitCodes.ok; // --help, --version
       stderr.write(`gt-consolidate: ${error.message.replace(/^error: /, '')}\n`);
       return exitCodes.usage;
+    }
+    if (stoppedBy) {
+      stderr.write(`gt-consolidate: stopped by ${stoppedBy}: no output was published\n`);
+      return signalExitCodes[stoppedBy];
     }
     const usage = error instanceof UsageError;
     stderr.write(`gt-consolidate: ${(error as Error).message}\n`);

@@ -93,6 +93,7 @@ const shared: Decisions<SharedOptions> = {
   preferences: { notOnCli: 'a mapping: set it in the --config file' },
   log: { notOnCli: 'the CLI prints notices unless --quiet' },
   onProgress: { notOnCli: 'the CLI draws a progress line unless --no-progress' },
+  signal: { notOnCli: 'SIGINT and SIGTERM stop the run' },
 };
 
 export const runDecisions: Decisions<ConsolidateOptions> = {

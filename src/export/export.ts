@@ -60,11 +60,13 @@ export async function exportPreferences(options: ExportOptions, io?: JobIO): Pro
     withScores: options.withScores ?? true,
   } as const;
   try {
-    return await withOutputs((location) => own.storageFor(location), async (open) => {
-      const sink = new PreferenceSink(settings, await open(options.out));
-      const run = await runJob({ ...options, out: undefined, rejects: options.rejects ?? besideOutput(options.out, '.rejects.jsonl'), sink: sink.write }, own);
+    return await withOutputs((location) => own.storageFor(location), async (group) => {
+      const sink = new PreferenceSink(settings, await group.open(options.out));
+      const statsWriter = await group.open(options.stats ?? besideOutput(options.out, '.stats.json'), { marker: true });
+      const rejects = options.rejects ?? besideOutput(options.out, '.rejects.jsonl');
+      const run = await runJob({ ...options, out: undefined, rejects, sink: sink.write, outputs: group }, own);
       const stats: ExportStats = { ...sink.finish(), run };
-      await (await open(options.stats ?? besideOutput(options.out, '.stats.json'))).write(JSON.stringify(stats, null, 2) + '\n');
+      await statsWriter.write(JSON.stringify(stats, null, 2) + '\n');
       return stats;
     });
   } finally {

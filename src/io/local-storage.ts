@@ -1,11 +1,11 @@
 /** Local files (and `-` for stdin) behind the `Storage` interface. */
-import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
-import path from 'node:path';
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { once } from 'node:events';
 import type { Readable } from 'node:stream';
 import { RejectError } from '../errors.js';
-import type { OutputWriter, Storage } from './storage.js';
+import { openLocalWriter } from './local-writers.js';
+import type { Storage } from './storage.js';
 
 export const localStorage: Storage = {
   async openRead(location) {
@@ -32,9 +32,7 @@ export const localStorage: Storage = {
     }
   },
 
-  async createWriter(location) {
-    return AtomicFileWriter.open(location);
-  },
+  createWriter: openLocalWriter,
 };
 
 /** One stat and one read (readFile would stat again and read once more to find the end of the file). */
@@ -52,49 +50,5 @@ async function readSmallFile(location: string, maxBytes: number): Promise<Buffer
     return buffer.subarray(0, length);
   } finally {
     await handle.close();
-  }
-}
-
-/** Writes to `<name>.tmp-<pid>-<n>` beside the destination and renames it into place on commit. */
-class AtomicFileWriter implements OutputWriter {
-  private static counter = 0;
-  private finished = false;
-
-  private constructor(
-    private readonly destination: string,
-    private readonly temporary: string,
-    private readonly stream: WriteStream,
-  ) {
-    // A write still in flight when `abort` destroys the stream fails afterwards: it must not become an uncaught
-    // error. Failures before that reach the caller through `write` and `commit`, which check `errored`.
-    stream.on('error', () => {});
-  }
-
-  static async open(destination: string): Promise<AtomicFileWriter> {
-    await mkdir(path.dirname(path.resolve(destination)), { recursive: true });
-    const temporary = `${destination}.tmp-${process.pid}-${AtomicFileWriter.counter++}`;
-    const stream = createWriteStream(temporary);
-    await once(stream, 'open');
-    return new AtomicFileWriter(destination, temporary, stream);
-  }
-
-  async write(chunk: string): Promise<void> {
-    if (this.stream.errored) throw this.stream.errored;
-    if (!this.stream.write(chunk)) await once(this.stream, 'drain');
-  }
-
-  async commit(): Promise<void> {
-    if (this.stream.errored) throw this.stream.errored;
-    this.stream.end();
-    await once(this.stream, 'finish');
-    await rename(this.temporary, this.destination);
-    this.finished = true;
-  }
-
-  async abort(): Promise<void> {
-    if (this.finished) return;
-    this.finished = true;
-    this.stream.destroy();
-    await rm(this.temporary, { force: true });
   }
 }

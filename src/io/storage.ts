@@ -19,7 +19,9 @@ export interface Storage {
 export interface OutputWriter {
   /** Resolves once the chunk is accepted (backpressure respected). */
   write(chunk: string): Promise<void>;
-  /** Publishes everything written under the destination name. */
+  /** Completes what was written without publishing it where that can wait (a local file, closed under a temporary name). */
+  finish(): Promise<void>;
+  /** Publishes everything written under the destination name (after `finish`). */
   commit(): Promise<void>;
   /** Discards everything written; safe to call after a failed write and more than once. */
   abort(): Promise<void>;

@@ -8,7 +8,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { UsageError } from '../errors.js';
 import { JobIO, refPolicyFor, type RefPolicy } from '../io/job-io.js';
 import { readLines } from '../io/lines.js';
-import { withOutputs } from '../io/output-group.js';
+import { withOutputs, type OutputGroup } from '../io/output-group.js';
 import type { RetryPolicy } from '../io/s3/retry.js';
 import type { S3Settings } from '../io/s3/s3-client.js';
 import { loadGold } from '../report/gold.js';
@@ -18,7 +18,7 @@ import type { PreferenceMapping } from '../responses/preferences.js';
 import { decideStage, ObjectDecider } from './decide.js';
 import type { FieldSetting } from '../config/field-setting.js';
 import { FieldPlanner } from './field-plan.js';
-import { checkLocations, outputPaths } from './outputs.js';
+import { checkLocations, openOutputs, outputPaths } from './outputs.js';
 import { PreparePool } from './prepare-pool.js';
 import { prepareLine, prepareStage, type Prepared, type PrepareContext } from './prepare.js';
 import { seededRandom } from '../random.js';
@@ -74,6 +74,8 @@ export interface ConsolidateOptions {
   maxResponseBytes?: number;
   /** Notices for people (strategy picks, inferred mirrors). */
   log?: (message: string) => void;
+  /** Stops the run: every stage is torn down and every output aborted (nothing published), as on any failure. */
+  signal?: AbortSignal;
   /** Called after every line with the running counts. */
   onProgress?: (summary: Readonly<Summary>) => void;
 }
@@ -88,6 +90,8 @@ export function consolidate(options: ConsolidateOptions, io?: JobIO): Promise<Su
 export interface JobOptions extends Omit<ConsolidateOptions, 'out'> {
   out?: string;
   sink?: ObjectSink;
+  /** The output group of a caller (the export) whose outputs commit together with the run's. */
+  outputs?: OutputGroup;
 }
 
 /** The I/O a job's options describe; the S3 connection pool matches the fetch concurrency unless set. */
@@ -131,20 +135,21 @@ async function run(options: JobOptions, io: JobIO, concurrency: number): Promise
   const input = await io.storageFor(options.manifest).openRead(options.manifest);
   const prepare = preparer(options, io, refs, concurrency);
   try {
-    return await withOutputs((location) => io.storageFor(location), async (open) => {
-      const writers = { output: paths.out === undefined ? undefined : await open(paths.out), rejects: await open(paths.rejects), sink: options.sink };
+    return await withOutputs((location) => io.storageFor(location), async (group) => {
+      const writers = await openOutputs(group, paths);
       await runStages(
         input,
         readLines,
         prepareStage(concurrency, prepare.line),
         tableStage(planner, count, fitted),
         decideStage(decider),
-        writeStage(writers),
+        writeStage({ ...writers, sink: options.sink }),
+        { signal: options.signal },
       );
       finishSummary(summary, { workers: workers.size, retries: io.counter.retries + prepare.retries(), durationMs: Math.round(performance.now() - started) });
-      await writeReports(open, paths, { summary, workers, planner, fitted });
+      await writeReports(writers, paths, { summary, workers, planner, fitted });
       return summary;
-    });
+    }, options.outputs);
   } finally {
     input.destroy();
     await prepare.close();

@@ -5,6 +5,8 @@
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 import type { JobIO } from '../io/job-io.js';
+import type { OutputGroup } from '../io/output-group.js';
+import type { OutputWriter } from '../io/storage.js';
 import { checkS3Access } from '../io/s3/preflight.js';
 import { isS3Uri } from '../io/s3/s3-uri.js';
 
@@ -38,4 +40,22 @@ export function outputPaths(options: Partial<OutputPaths> & { hasSink: boolean }
 export async function checkLocations(io: JobIO, manifest: string, paths: OutputPaths): Promise<void> {
   const s3Outputs = Object.values(paths).filter((location): location is string => location !== undefined && isS3Uri(location));
   if (isS3Uri(manifest) || s3Outputs.length > 0) await checkS3Access(io.client(), isS3Uri(manifest) ? manifest : undefined, s3Outputs);
+}
+
+export interface OutputWriters {
+  output?: OutputWriter;
+  rejects: OutputWriter;
+  workersReport?: OutputWriter;
+  summary?: OutputWriter;
+}
+
+/** Opens every output before the first line is read; the summary is the group's marker, published last. */
+export async function openOutputs(group: OutputGroup, paths: OutputPaths): Promise<OutputWriters> {
+  const openIf = (location: string | undefined, marker = false) => (location === undefined ? undefined : group.open(location, { marker }));
+  return {
+    output: await openIf(paths.out),
+    rejects: await group.open(paths.rejects),
+    workersReport: await openIf(paths.workersReport),
+    summary: await openIf(paths.summary, true),
+  };
 }

@@ -8,7 +8,7 @@ import { formatWorkerReport, type WorkerStats } from '../report/worker-report.js
 import type { Summary } from '../report/summary.js';
 import type { Decided, DecidedObject } from './decide.js';
 import type { FieldPlanner } from './field-plan.js';
-import type { OutputPaths } from './outputs.js';
+import type { OutputPaths, OutputWriters } from './outputs.js';
 import type { Sink } from './stage.js';
 import type { FittedLabels } from './table.js';
 
@@ -39,14 +39,14 @@ export function writeStage({ output, rejects, sink }: LineWriters): Sink<Decided
 
 /** The worker report (with what each fitted model learned of each worker) and the summary, where asked for. */
 export async function writeReports(
-  open: (location: string) => Promise<OutputWriter>,
+  writers: OutputWriters,
   paths: OutputPaths,
   reports: { summary: Summary; workers: WorkerStats; planner: FieldPlanner; fitted: FittedLabels },
 ): Promise<void> {
-  if (paths.workersReport) {
+  if (writers.workersReport) {
     const models = new Map(reports.planner.fittedFields().map(([field, plan]) =>
       [field, { labels: reports.fitted.get(field) ?? [], skills: plan.consolidator.skills?.() ?? new Map() }]));
-    await (await open(paths.workersReport)).write(formatWorkerReport(paths.workersReport, reports.workers.rows(models)));
+    await writers.workersReport.write(formatWorkerReport(paths.workersReport!, reports.workers.rows(models)));
   }
-  if (paths.summary !== undefined) await (await open(paths.summary)).write(JSON.stringify(reports.summary, null, 2) + '\n');
+  await writers.summary?.write(JSON.stringify(reports.summary, null, 2) + '\n');
 }

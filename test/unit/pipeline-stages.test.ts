@@ -8,7 +8,7 @@ import os from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { registerStrategy } from '../../src/index.js';
-import { decideStage, ObjectDecider, type Decided } from '../../src/pipeline/decide.js';
+import { decideStage, ObjectDecider } from '../../src/pipeline/decide.js';
 import { FieldPlanner } from '../../src/pipeline/field-plan.js';
 import type { Prepared, PreparedObject } from '../../src/pipeline/prepare.js';
 import { runStages } from '../../src/pipeline/stage.js';
@@ -100,7 +100,7 @@ describe('decide and write stages', () => {
     const planner = new FieldPlanner({ sentiment: { strategy: 'test-fitted' } }, () => {});
     const summary = emptySummary('in', 'out', 'rejects');
     const written = { output: [] as string[], rejects: [] as string[], sink: [] as number[] };
-    const writer = (into: string[]): OutputWriter => ({ write: async (chunk) => void into.push(chunk), commit: async () => {}, abort: async () => {} });
+    const writer = (into: string[]): OutputWriter => ({ write: async (chunk) => void into.push(chunk), finish: async () => {}, commit: async () => {}, abort: async () => {} });
     await runStages(
       from(lines()),
       tableStage(planner, () => {}, new Map()),
@@ -125,13 +125,13 @@ describe('decide and write stages', () => {
       }
     }
     const planner = new FieldPlanner({ sentiment: { strategy: 'test-fitted' } }, () => {});
-    const failing = async function* (decided: AsyncIterable<Decided>) {
+    const failing = async function* (decided: AsyncIterable<Prepared>) {
       for await (const line of decided) {
         if (line.line === 3) throw new Error('disk full');
         yield line;
       }
     };
-    await expect(runStages(source(), tableStage(planner, () => {}, new Map()), failing, async (rest: AsyncIterable<Decided>) => {
+    await expect(runStages(source(), tableStage(planner, () => {}, new Map()), failing, async (rest: AsyncIterable<Prepared>) => {
       for await (const _ of rest);
     })).rejects.toThrow('disk full');
     expect(sourceClosed).toBe(true);

@@ -106,35 +106,49 @@ export class S3Storage implements Storage {
 
   async createWriter(uri: string): Promise<OutputWriter> {
     const { bucket, key } = locationOf(uri);
-    return new UploadWriter(this.client, bucket, key);
+    return new UploadWriter(this.client, uri, bucket, key);
   }
 }
 
-/** Feeds an `Upload` through a stream; the upload runs while lines are written and is aborted on failure. */
+/**
+ * Feeds an `Upload` through a stream; the upload runs while lines are written, completes on commit and is aborted on
+ * failure. When the upload itself fails, lib-storage has already destroyed the body: a write waiting for `drain` would
+ * wait forever, so every wait also watches the upload, and the upload's error reaches the writer.
+ */
 class UploadWriter implements OutputWriter {
   private readonly body = new PassThrough();
   private readonly done: Promise<unknown>;
+  /** Rejects with the upload's error as soon as it fails; never resolves. */
+  private readonly failed: Promise<never>;
   private failure: unknown;
 
-  constructor(client: S3Client, bucket: string, key: string) {
+  constructor(client: S3Client, private readonly uri: string, bucket: string, key: string) {
     const upload = new Upload({ client, params: { Bucket: bucket, Key: key, Body: this.body }, leavePartsOnError: false });
     this.done = upload.done();
-    this.done.catch((error: unknown) => {
-      this.failure ??= error;
-      // Unblocks a writer waiting for 'drain' that will never come.
-      this.body.destroy(error as Error);
+    this.failed = new Promise<never>((_, reject) => {
+      this.done.catch((error: unknown) => {
+        this.failure ??= this.describe(error);
+        this.body.destroy();
+        reject(this.failure);
+      });
     });
+    this.failed.catch(() => {}); // observed by the writes and the commit
   }
 
   async write(chunk: string): Promise<void> {
     if (this.failure) throw this.failure;
-    if (!this.body.write(chunk)) await once(this.body, 'drain');
+    if (!this.body.write(chunk)) await Promise.race([once(this.body, 'drain'), this.failed]);
+  }
+
+  /** Nothing to stage: an S3 object appears only when its upload completes, in `commit`. */
+  async finish(): Promise<void> {
+    if (this.failure) throw this.failure;
   }
 
   async commit(): Promise<void> {
     if (this.failure) throw this.failure;
     this.body.end();
-    await this.done;
+    await Promise.race([this.done, this.failed]);
   }
 
   /**
@@ -146,5 +160,12 @@ class UploadWriter implements OutputWriter {
     this.failure ??= new Error('upload aborted');
     this.body.destroy(this.failure as Error);
     await this.done.catch(() => {});
+  }
+
+  /** One line naming the object and the cause ("The operation was aborted" alone says neither). */
+  private describe(error: unknown): Error {
+    const name = errorName(error);
+    const cause = name === 'AbortError' || name === 'TimeoutError' ? 'no answer from S3 in time' : `${name}: ${(error as Error).message}`;
+    return new Error(`upload to ${this.uri} failed: ${cause}`, { cause: error });
   }
 }

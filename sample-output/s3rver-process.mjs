@@ -1,5 +1,5 @@
 // Runs s3rver (an S3-protocol server) in its own process: `node --openssl-legacy-provider
-// test/helpers/s3rver-process.mjs <port> <directory> <bucket>...` (port 0 picks a free one). Prints `{"port": N}` on
+// sample-output/s3rver-process.mjs <port> <directory> <bucket>...` (port 0 picks a free one). Prints `{"port": N}` on
 // stdout once listening.
 import S3rver from 's3rver';
 

@@ -1,0 +1,114 @@
+/**
+ * Local outputs. A regular file (or a new one) is written to `<name>.tmp-<pid>-<n>` beside it and renamed into place
+ * when the run commits, so a failed or killed run never leaves a half-written file under the real name; a run sweeps
+ * the temporary files of earlier runs whose process is gone. Standard output (`-`), FIFOs, character devices and
+ * process substitutions cannot be renamed over: they are streamed to directly.
+ */
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { once } from 'node:events';
+import type { OutputWriter } from './storage.js';
+
+export async function openLocalWriter(location: string): Promise<OutputWriter> {
+  if (location === '-') return new StreamWriter(process.stdout, false);
+  const existing = await stat(location).catch(() => undefined);
+  if (existing && !existing.isFile()) {
+    const stream = createWriteStream(location, { flags: 'a' });
+    await once(stream, 'open');
+    return new StreamWriter(stream, true);
+  }
+  return AtomicFileWriter.open(location);
+}
+
+/** Writes to a stream that is the destination itself; nothing to publish, and nothing to take back on abort. */
+class StreamWriter implements OutputWriter {
+  constructor(private readonly stream: NodeJS.WritableStream, private readonly owned: boolean) {}
+
+  async write(chunk: string): Promise<void> {
+    if (!this.stream.write(chunk)) await once(this.stream, 'drain');
+  }
+
+  async finish(): Promise<void> {
+    if (!this.owned) return;
+    this.stream.end();
+    await once(this.stream, 'finish');
+  }
+
+  async commit(): Promise<void> {}
+
+  async abort(): Promise<void> {
+    if (this.owned) (this.stream as WriteStream).destroy();
+  }
+}
+
+const temporaryName = /\.tmp-(\d+)-\d+$/;
+
+/** Removes `<destination>.tmp-<pid>-<n>` files left by runs whose process no longer exists. */
+async function sweepStaleTemporaries(destination: string): Promise<void> {
+  const directory = path.dirname(destination);
+  const prefix = `${path.basename(destination)}.tmp-`;
+  for (const name of await readdir(directory).catch(() => [])) {
+    const pid = temporaryName.exec(name)?.[1];
+    if (name.startsWith(prefix) && pid !== undefined && !isAlive(Number(pid))) await rm(path.join(directory, name), { force: true });
+  }
+}
+
+/** Whether a process exists (signal 0 only checks; EPERM means it exists but is not ours). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Writes to `<name>.tmp-<pid>-<n>` beside the destination; `finish` closes it, `commit` renames it into place. */
+class AtomicFileWriter implements OutputWriter {
+  private static counter = 0;
+  private state: 'writing' | 'finished' | 'done' = 'writing';
+
+  private constructor(
+    private readonly destination: string,
+    private readonly temporary: string,
+    private readonly stream: WriteStream,
+  ) {
+    // A write still in flight when `abort` destroys the stream fails afterwards: it must not become an uncaught
+    // error. Failures before that reach the caller through `write` and `finish`, which check `errored`.
+    stream.on('error', () => {});
+  }
+
+  static async open(destination: string): Promise<AtomicFileWriter> {
+    await mkdir(path.dirname(path.resolve(destination)), { recursive: true });
+    await sweepStaleTemporaries(destination);
+    const temporary = `${destination}.tmp-${process.pid}-${AtomicFileWriter.counter++}`;
+    const stream = createWriteStream(temporary);
+    await once(stream, 'open');
+    return new AtomicFileWriter(destination, temporary, stream);
+  }
+
+  async write(chunk: string): Promise<void> {
+    if (this.stream.errored) throw this.stream.errored;
+    if (!this.stream.write(chunk)) await once(this.stream, 'drain');
+  }
+
+  async finish(): Promise<void> {
+    if (this.stream.errored) throw this.stream.errored;
+    this.stream.end();
+    await once(this.stream, 'close');
+    this.state = 'finished';
+  }
+
+  async commit(): Promise<void> {
+    await rename(this.temporary, this.destination);
+    this.state = 'done';
+  }
+
+  async abort(): Promise<void> {
+    if (this.state === 'done') return;
+    this.state = 'done';
+    this.stream.destroy();
+    await rm(this.temporary, { force: true });
+  }
+}
