@@ -11,6 +11,10 @@
  * Stops after `maxIterations` E-steps, or once the log-likelihood per answer (log Σ_c prior[c] Π errors, summed over
  * objects) changes by less than `tol` in absolute value. crowd-kit stops on the signed change instead, which can stop
  * after two iterations while the fit is still improving; `tol: 0` runs every iteration.
+ *
+ * `fitReport()` gives the E-steps run, whether the change fell below `tol` (converged) or `maxIterations` stopped it,
+ * and a warning when the fit decides every object the same label although majority vote decides several (a collapsed
+ * class prior).
  */
 import { voteShares, type AnswerTable } from './answer-table.js';
 import { argmax, labelForm } from './label-form.js';
@@ -139,7 +143,7 @@ function collapseWarning(table: AnswerTable, decided: Float64Array): string | un
   if (decidedLabels.size !== 1 || labelsChosen(voteShares(table), table.labels.length).size < 2) return undefined;
   const [only] = decidedLabels;
   return `the fit collapsed onto one label: every object is decided "${table.labels[only!]}" although majority vote ` +
-    'decides several labels; prefer dawid-skene, hierarchical-ds or majority-vote for this field';
+    'decides several labels; check the field with majority-vote';
 }
 
 /** The labels chosen (first maximum) over rows of `posteriors`, stopping at two. */
