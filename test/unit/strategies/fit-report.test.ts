@@ -44,7 +44,8 @@ describe('fitReport', () => {
     expect(reportOf(oneCoin, unanimous).warnings).toBeUndefined();
   });
 
-  it('warns the same way for any EM strategy (dawid-skene collapses on this tiny job too)', () => {
-    expect(reportOf(dawidSkene, collapsing).warnings![0]).toMatch(/collapsed onto one label.*"a"/);
+  it('warns the same way for any EM strategy: hierarchical-ds collapses on this tiny job too, dawid-skene does not', () => {
+    expect(reportOf(hierarchicalDawidSkene, collapsing).warnings![0]).toMatch(/collapsed onto one label.*"a"/);
+    expect(reportOf(dawidSkene, collapsing).warnings).toBeUndefined();
   });
 });
