@@ -57,6 +57,27 @@ interface EmState {
   logJoint: Float64Array;
 }
 
+/** The soft confusion counts N[w,o,c] = Σ_{answers (t,w,o)} P[t,c] into `counts` (workers × given × true). */
+export function countConfusions(table: AnswerTable, posteriors: Float64Array, counts: Float64Array): void {
+  const { objectOf, workerOf, labelOf, answerCount } = table;
+  const k = table.labels.length;
+  counts.fill(0);
+  for (let i = 0; i < answerCount; i += 1) {
+    const cell = (workerOf[i]! * k + labelOf[i]!) * k;
+    const row = objectOf[i]! * k;
+    for (let c = 0; c < k; c += 1) counts[cell + c]! += posteriors[row + c]!;
+  }
+}
+
+/** Divides each column c of the k × k matrix at `at` (row = given o, column = true c) by its sum over o. */
+export function normaliseColumns(matrix: Float64Array, at: number, k: number): void {
+  for (let c = 0; c < k; c += 1) {
+    let sum = 0;
+    for (let o = 0; o < k; o += 1) sum += matrix[at + o * k + c]!;
+    for (let o = 0; o < k; o += 1) matrix[at + o * k + c]! /= sum;
+  }
+}
+
 /** prior = mean_t P[t,·], then the model's M-step, then the logs the E-step reads. */
 function maximise(state: EmState, mStep: MStep): void {
   const { table, posteriors, priors, logPriors, errors, logErrors } = state;

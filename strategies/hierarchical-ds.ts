@@ -32,7 +32,7 @@
 import { z } from 'zod';
 import { voteShares, type AnswerTable } from './answer-table.js';
 import { emOptions } from './dawid-skene.js';
-import { emConsolidator, floor, runEm, type EmModel, type EmOptions } from './em.js';
+import { countConfusions, emConsolidator, floor, normaliseColumns, runEm, type EmModel, type EmOptions } from './em.js';
 import type { Strategy } from './types.js';
 
 /** Added to every population cell so a label nobody was ever believed to be still has a defined column. */
@@ -56,15 +56,9 @@ const options = z.strictObject({
 
 /** N counted into `errors`, Π pooled over workers, then E = normalise(max(N + s·Π, 1e-10)) in place. */
 function shrunkConfusionMStep(shrinkage: number, table: AnswerTable, posteriors: Float64Array, errors: Float64Array): void {
-  const { objectOf, workerOf, labelOf, answerCount } = table;
   const k = table.labels.length;
   const workers = table.workers.length;
-  errors.fill(0);
-  for (let i = 0; i < answerCount; i += 1) {
-    const cell = (workerOf[i]! * k + labelOf[i]!) * k;
-    const row = objectOf[i]! * k;
-    for (let c = 0; c < k; c += 1) errors[cell + c]! += posteriors[row + c]!;
-  }
+  countConfusions(table, posteriors, errors);
   // population[o·k + c], then each column c normalised over o
   const population = new Float64Array(k * k).fill(populationFloor);
   for (let w = 0; w < workers; w += 1) for (let oc = 0; oc < k * k; oc += 1) population[oc]! += errors[w * k * k + oc]!;
@@ -73,15 +67,6 @@ function shrunkConfusionMStep(shrinkage: number, table: AnswerTable, posteriors:
     const at = w * k * k;
     for (let oc = 0; oc < k * k; oc += 1) errors[at + oc] = Math.max(errors[at + oc]! + shrinkage * population[oc]!, floor);
     normaliseColumns(errors, at, k);
-  }
-}
-
-/** Divides each column c of the k × k matrix at `at` (row o, column c) by its sum over o. */
-function normaliseColumns(matrix: Float64Array, at: number, k: number): void {
-  for (let c = 0; c < k; c += 1) {
-    let sum = 0;
-    for (let o = 0; o < k; o += 1) sum += matrix[at + o * k + c]!;
-    for (let o = 0; o < k; o += 1) matrix[at + o * k + c]! /= sum;
   }
 }
 
