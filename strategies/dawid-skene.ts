@@ -13,7 +13,7 @@
  */
 import { z } from 'zod';
 import type { AnswerTable } from './answer-table.js';
-import { emConsolidator, floor, runEm, type EmModel, type EmOptions } from './em.js';
+import { countConfusions, emConsolidator, floor, normaliseColumns, runEm, type EmModel, type EmOptions } from './em.js';
 import type { Strategy } from './types.js';
 
 export const emOptions = {
@@ -23,24 +23,10 @@ export const emOptions = {
 const options = z.strictObject(emOptions);
 
 function confusionMStep(table: AnswerTable, posteriors: Float64Array, errors: Float64Array): void {
-  const { objectOf, workerOf, labelOf, answerCount } = table;
   const k = table.labels.length;
-  errors.fill(0);
-  for (let i = 0; i < answerCount; i += 1) {
-    const cell = (workerOf[i]! * k + labelOf[i]!) * k;
-    const row = objectOf[i]! * k;
-    for (let c = 0; c < k; c += 1) errors[cell + c]! += posteriors[row + c]!;
-  }
-  for (let w = 0; w < table.workers.length; w += 1) {
-    for (let c = 0; c < k; c += 1) {
-      let sum = 0;
-      for (let o = 0; o < k; o += 1) {
-        const at = (w * k + o) * k + c;
-        sum += (errors[at] = Math.max(errors[at]!, floor));
-      }
-      for (let o = 0; o < k; o += 1) errors[(w * k + o) * k + c]! /= sum;
-    }
-  }
+  countConfusions(table, posteriors, errors);
+  for (let at = 0; at < errors.length; at += 1) errors[at] = Math.max(errors[at]!, floor);
+  for (let w = 0; w < table.workers.length; w += 1) normaliseColumns(errors, w * k * k, k);
 }
 
 export const fitDawidSkene = (table: AnswerTable, options: EmOptions): EmModel => runEm(table, options, confusionMStep);

@@ -11,10 +11,14 @@
  * Stops after `maxIterations` E-steps, or once the log-likelihood per answer (log Σ_c prior[c] Π errors, summed over
  * objects) changes by less than `tol` in absolute value. crowd-kit stops on the signed change instead, which can stop
  * after two iterations while the fit is still improving; `tol: 0` runs every iteration.
+ *
+ * `fitReport()` gives the E-steps run, whether the change fell below `tol` (converged) or `maxIterations` stopped it,
+ * and a warning when the fit decides every object the same label although majority vote decides several (a collapsed
+ * class prior).
  */
 import { voteShares, type AnswerTable } from './answer-table.js';
 import { argmax, labelForm } from './label-form.js';
-import type { Consolidator, WorkerSkill } from './types.js';
+import type { Consolidator, FitReport, WorkerSkill } from './types.js';
 
 /** The floor that keeps a probability no worker filled from zeroing a posterior (crowd-kit's clip). */
 export const floor = 1e-10;
@@ -28,74 +32,118 @@ export interface EmModel {
   table: AnswerTable;
   /** objects × labels */
   posteriors: Float64Array;
+  /** objects × labels: L[t,c] = log prior[c] + Σ log errors of the last E-step (the unnormalised log posterior). */
+  logJoint: Float64Array;
   priors: Float64Array;
   /** workers × given × true: P(worker answers `given` | true label). */
   errors: Float64Array;
   iterations: number;
+  /** True when the log-likelihood settled within `tol`, false when `maxIterations` stopped the fit. */
+  converged: boolean;
   logLikelihood: number;
 }
 
 /** Fills `errors` from the posteriors. */
 export type MStep = (table: AnswerTable, posteriors: Float64Array, errors: Float64Array) => void;
 
-export function runEm(table: AnswerTable, { maxIterations, tol }: EmOptions, mStep: MStep): EmModel {
-  // Hot loops over typed arrays held in locals: this is the whole cost of a fit (see bench/run.ts).
-  const { objectOf, workerOf, labelOf, answerCount, objectCount } = table;
+/** The arrays EM updates in place; the hot loops below are plain functions over them (this is the whole cost of a fit). */
+interface EmState {
+  table: AnswerTable;
+  posteriors: Float64Array;
+  priors: Float64Array;
+  logPriors: Float64Array;
+  errors: Float64Array;
+  logErrors: Float64Array;
+  logJoint: Float64Array;
+}
+
+/** The soft confusion counts N[w,o,c] = Σ_{answers (t,w,o)} P[t,c] into `counts` (workers × given × true). */
+export function countConfusions(table: AnswerTable, posteriors: Float64Array, counts: Float64Array): void {
+  const { objectOf, workerOf, labelOf, answerCount } = table;
   const k = table.labels.length;
-  const posteriors = voteShares(table);
-  const priors = new Float64Array(k);
-  const logPriors = new Float64Array(k);
-  const errors = new Float64Array(table.workers.length * k * k);
-  const logErrors = new Float64Array(errors.length);
-  const scores = new Float64Array(objectCount * k);
-
-  const maximise = () => {
-    priors.fill(0);
-    for (let at = 0; at < posteriors.length; at += k) for (let c = 0; c < k; c += 1) priors[c]! += posteriors[at + c]!;
-    for (let c = 0; c < k; c += 1) {
-      priors[c]! /= objectCount || 1;
-      logPriors[c] = Math.log(Math.max(priors[c]!, floor));
-    }
-    mStep(table, posteriors, errors);
-    for (let i = 0; i < errors.length; i += 1) logErrors[i] = Math.log(errors[i]!);
-  };
-  /** Updates the posteriors; returns the log-likelihood per answer. */
-  const expect = (): number => {
-    // Each object's log errors are summed first and its log prior added last, as crowd-kit does: starting every label
-    // from a different prior rounds the sums differently, and EM then drifts off an exact fixed point.
-    scores.fill(0);
-    for (let i = 0; i < answerCount; i += 1) {
-      const cell = (workerOf[i]! * k + labelOf[i]!) * k;
-      const row = objectOf[i]! * k;
-      for (let c = 0; c < k; c += 1) scores[row + c]! += logErrors[cell + c]!;
-    }
-    let logLikelihood = 0;
-    for (let row = 0; row < scores.length; row += k) {
-      let max = -Infinity;
-      for (let c = 0; c < k; c += 1) {
-        scores[row + c]! += logPriors[c]!;
-        if (scores[row + c]! > max) max = scores[row + c]!;
-      }
-      let sum = 0;
-      for (let c = 0; c < k; c += 1) sum += (posteriors[row + c] = Math.exp(scores[row + c]! - max));
-      for (let c = 0; c < k; c += 1) posteriors[row + c]! /= sum;
-      logLikelihood += max + Math.log(sum);
-    }
-    return logLikelihood / (answerCount || 1);
-  };
-
-  maximise();
-  let iterations = 0;
-  let logLikelihood = Number.NaN;
-  while (iterations < maxIterations) {
-    const next = expect();
-    iterations += 1;
-    maximise();
-    const converged = Math.abs(next - logLikelihood) < tol;
-    logLikelihood = next;
-    if (converged) break;
+  counts.fill(0);
+  for (let i = 0; i < answerCount; i += 1) {
+    const cell = (workerOf[i]! * k + labelOf[i]!) * k;
+    const row = objectOf[i]! * k;
+    for (let c = 0; c < k; c += 1) counts[cell + c]! += posteriors[row + c]!;
   }
-  return { table, posteriors, priors, errors, iterations, logLikelihood };
+}
+
+/** Divides each column c of the k × k matrix at `at` (row = given o, column = true c) by its sum over o. */
+export function normaliseColumns(matrix: Float64Array, at: number, k: number): void {
+  for (let c = 0; c < k; c += 1) {
+    let sum = 0;
+    for (let o = 0; o < k; o += 1) sum += matrix[at + o * k + c]!;
+    for (let o = 0; o < k; o += 1) matrix[at + o * k + c]! /= sum;
+  }
+}
+
+/** prior = mean_t P[t,·], then the model's M-step, then the logs the E-step reads. */
+function maximise(state: EmState, mStep: MStep): void {
+  const { table, posteriors, priors, logPriors, errors, logErrors } = state;
+  const k = priors.length;
+  priors.fill(0);
+  for (let at = 0; at < posteriors.length; at += k) for (let c = 0; c < k; c += 1) priors[c]! += posteriors[at + c]!;
+  for (let c = 0; c < k; c += 1) {
+    priors[c]! /= table.objectCount || 1;
+    logPriors[c] = Math.log(Math.max(priors[c]!, floor));
+  }
+  mStep(table, posteriors, errors);
+  for (let i = 0; i < errors.length; i += 1) logErrors[i] = Math.log(errors[i]!);
+}
+
+/** Updates `logJoint` and the posteriors; returns the log-likelihood per answer. */
+function expectation({ table, posteriors, logPriors, logErrors, logJoint }: EmState): number {
+  const { objectOf, workerOf, labelOf, answerCount } = table;
+  const k = logPriors.length;
+  // Each object's log errors are summed first and its log prior added last, as crowd-kit does: starting every label
+  // from a different prior rounds the sums differently, and EM then drifts off an exact fixed point.
+  logJoint.fill(0);
+  for (let i = 0; i < answerCount; i += 1) {
+    const cell = (workerOf[i]! * k + labelOf[i]!) * k;
+    const row = objectOf[i]! * k;
+    for (let c = 0; c < k; c += 1) logJoint[row + c]! += logErrors[cell + c]!;
+  }
+  let logLikelihood = 0;
+  for (let row = 0; row < logJoint.length; row += k) {
+    let max = -Infinity;
+    for (let c = 0; c < k; c += 1) {
+      logJoint[row + c]! += logPriors[c]!;
+      if (logJoint[row + c]! > max) max = logJoint[row + c]!;
+    }
+    let sum = 0;
+    for (let c = 0; c < k; c += 1) sum += (posteriors[row + c] = Math.exp(logJoint[row + c]! - max));
+    for (let c = 0; c < k; c += 1) posteriors[row + c]! /= sum;
+    logLikelihood += max + Math.log(sum);
+  }
+  return logLikelihood / (answerCount || 1);
+}
+
+export function runEm(table: AnswerTable, { maxIterations, tol }: EmOptions, mStep: MStep): EmModel {
+  const k = table.labels.length;
+  const errors = new Float64Array(table.workers.length * k * k);
+  const state: EmState = {
+    table,
+    posteriors: voteShares(table),
+    priors: new Float64Array(k),
+    logPriors: new Float64Array(k),
+    errors,
+    logErrors: new Float64Array(errors.length),
+    logJoint: new Float64Array(table.objectCount * k),
+  };
+  maximise(state, mStep);
+  let iterations = 0;
+  let converged = false;
+  let logLikelihood = Number.NaN;
+  while (iterations < maxIterations && !converged) {
+    const next = expectation(state);
+    iterations += 1;
+    maximise(state, mStep);
+    converged = Math.abs(next - logLikelihood) < tol;
+    logLikelihood = next;
+  }
+  const { posteriors, logJoint, priors } = state;
+  return { table, posteriors, logJoint, priors, errors, iterations, converged, logLikelihood };
 }
 
 /** Each worker's `confusion[true][given]` and accuracy Σ_c prior[c] · P(given c | true c). */
@@ -108,20 +156,52 @@ function workerSkills({ table, priors, errors }: EmModel): Map<string, WorkerSki
 }
 
 /**
- * Fits on the field's answers, then decides each object from its posterior: label = first maximal posterior in
- * ascending label order (ties → smallest label), confidence = that posterior, `details.posterior` = all of them.
+ * The warning when the fit decides every object the same label although majority vote decided at least two: the class
+ * prior has collapsed onto one label (one-coin does this on some jobs, as crowd-kit's does).
  */
-export function emConsolidator(options: EmOptions, mStep: MStep): Consolidator {
-  let model: EmModel | undefined;
+function collapseWarning(table: AnswerTable, decided: Float64Array): string | undefined {
+  const decidedLabels = labelsChosen(decided, table.labels.length);
+  if (decidedLabels.size !== 1 || labelsChosen(voteShares(table), table.labels.length).size < 2) return undefined;
+  const [only] = decidedLabels;
+  return `the fit collapsed onto one label: every object is decided "${table.labels[only!]}" although majority vote ` +
+    'decides several labels; check the field with majority-vote';
+}
+
+/** The labels chosen (first maximum) over rows of `posteriors`, stopping at two. */
+function labelsChosen(posteriors: Float64Array, k: number): Set<number> {
+  const chosen = new Set<number>();
+  for (let at = 0; at < posteriors.length && chosen.size < 2; at += k) chosen.add(argmax(posteriors, at, at + k));
+  return chosen;
+}
+
+/**
+ * Fits on the field's answers, then decides each object from `decisionPosteriors(model)` (the EM posteriors unless the
+ * model post-processes them): label = first maximal probability in ascending label order (ties → smallest label),
+ * confidence = that probability, `details.posterior` = all of them.
+ */
+export function emConsolidator(
+  options: EmOptions,
+  mStep: MStep,
+  decisionPosteriors: (model: EmModel) => Float64Array = (model) => model.posteriors,
+): Consolidator {
+  let fitted: { model: EmModel; decided: Float64Array; report: FitReport } | undefined;
+  const fittedModel = () => {
+    if (!fitted) throw new Error('decide() or fitReport() called before fit()');
+    return fitted;
+  };
   return {
     fit(table) {
-      model = runEm(table, options, mStep);
+      const model = runEm(table, options, mStep);
+      const decided = decisionPosteriors(model);
+      const warning = collapseWarning(table, decided);
+      const report = { iterations: model.iterations, converged: model.converged, ...(warning ? { warnings: [warning] } : {}) };
+      fitted = { model, decided, report };
     },
     decide(answers, { object }) {
-      if (!model) throw new Error('decide() called before fit()');
+      const { model, decided } = fittedModel();
       const { labels } = model.table;
       const k = labels.length;
-      const row = model.posteriors.subarray(object * k, object * k + k);
+      const row = decided.subarray(object * k, object * k + k);
       const best = argmax(row);
       return {
         value: labelForm(labels[best]!, answers),
@@ -129,6 +209,7 @@ export function emConsolidator(options: EmOptions, mStep: MStep): Consolidator {
         details: { posterior: Object.fromEntries(labels.map((label, c) => [label, row[c]!])), iterations: model.iterations },
       };
     },
-    skills: () => (model ? workerSkills(model) : new Map()),
+    skills: () => (fitted ? workerSkills(fitted.model) : new Map()),
+    fitReport: () => fittedModel().report,
   };
 }

@@ -8,7 +8,7 @@
  */
 import { standardDeviation } from 'simple-statistics';
 import { z } from 'zod';
-import type { Strategy } from './types.js';
+import type { Decision, FieldAnswer, Strategy } from './types.js';
 
 export const numericOptionFields = {
   /** Decimal places of the written value (confidence is never rounded). */
@@ -22,9 +22,24 @@ function spreadConfidence(sd: number, scale?: readonly [number, number]): number
   return Math.min(1, Math.max(0, 1 - sd / ((scale[1] - scale[0]) / 2)));
 }
 
-interface NumericOptions {
+export interface NumericOptions {
   decimals: number;
   scale?: [number, number] | undefined;
+}
+
+/** The workers' numbers (answers are filtered to numeric before `decide`). */
+export const numericValues = (answers: readonly FieldAnswer[]): number[] =>
+  answers.map(({ value }) => (value.kind === 'numeric' ? value.value : Number.NaN));
+
+/** A numeric decision: `center` rounded to `decimals`, confidence from the spread, min/max/sd (and `extra`) as details. */
+export function numericDecision(values: readonly number[], center: number, options: NumericOptions, extra?: Record<string, unknown>): Decision {
+  const factor = 10 ** options.decimals;
+  const sd = values.length > 1 ? standardDeviation([...values]) : 0;
+  return {
+    value: Math.round(center * factor) / factor,
+    confidence: spreadConfidence(sd, options.scale),
+    details: { min: Math.min(...values), max: Math.max(...values), sd, ...extra },
+  };
 }
 
 /** A numeric strategy from its center (mean, median, …); the rest, confidence and details included, is shared. */
@@ -42,14 +57,8 @@ export function numericStrategy<Options extends NumericOptions>(spec: {
     options: spec.options,
     create: (options) => ({
       decide(answers) {
-        const values = answers.map(({ value }) => (value.kind === 'numeric' ? value.value : Number.NaN));
-        const factor = 10 ** options.decimals;
-        const sd = values.length > 1 ? standardDeviation(values) : 0;
-        return {
-          value: Math.round(spec.center(values, options) * factor) / factor,
-          confidence: spreadConfidence(sd, options.scale),
-          details: { min: Math.min(...values), max: Math.max(...values), sd, ...spec.details?.(values, options) },
-        };
+        const values = numericValues(answers);
+        return numericDecision(values, spec.center(values, options), options, spec.details?.(values, options));
       },
     }),
   };

@@ -9,6 +9,9 @@
  *   errors[w,o,c] = s_w if o = c, else (1 − s_w) / (K − 1)
  *
  * crowd-kit notes it as unstable on some data (bluebirds); prefer `dawid-skene` when workers answer many objects.
+ * Its class prior can collapse (one label's prior goes to 0 and every object gets the other): rather than floor the
+ * prior, which would change the model's answers on the jobs where it works, the fit report then carries a warning
+ * (`fitReport().warnings`, see `em.ts`) so the run summary says so.
  */
 import { z } from 'zod';
 import type { AnswerTable } from './answer-table.js';

@@ -3,6 +3,7 @@ import { borda } from './borda.js';
 import { bradleyTerry } from './bradley-terry.js';
 import { collect } from './collect.js';
 import { dawidSkene } from './dawid-skene.js';
+import { hierarchicalDawidSkene } from './hierarchical-ds.js';
 import { majorityVote } from './majority-vote.js';
 import { mean } from './mean.js';
 import { meanRank } from './mean-rank.js';
@@ -13,12 +14,13 @@ import { oneCoin } from './one-coin.js';
 import { pairwiseMajority } from './pairwise-majority.js';
 import { trimmedMean } from './trimmed-mean.js';
 import { wawa } from './wawa.js';
+import { weightedMean } from './weighted-mean.js';
 import { weightedVote } from './weighted-vote.js';
 import type { AnswerKind, Strategy } from './types.js';
 
 const strategies = new Map<string, Strategy<any>>(
-  [majorityVote, mean, median, trimmedMean, multiLabelVote, collect, dawidSkene, oneCoin, wawa, weightedVote,
-    borda, meanRank, meanRating, pairwiseMajority, bradleyTerry].map((s) => [s.name, s]),
+  [majorityVote, mean, median, trimmedMean, weightedMean, multiLabelVote, collect, dawidSkene, hierarchicalDawidSkene,
+    oneCoin, wawa, weightedVote, borda, meanRank, meanRating, pairwiseMajority, bradleyTerry].map((s) => [s.name, s]),
 );
 
 /** Adds (or replaces) a strategy under its name, for config files and `--strategy` to select. */

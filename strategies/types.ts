@@ -59,6 +59,16 @@ export interface WorkerSkill {
   confusion?: number[][];
 }
 
+/** How a fitted model's estimation went, for the run summary. */
+export interface FitReport {
+  /** Iterations run (EM: E-steps). */
+  iterations: number;
+  /** True when the fit stopped because it settled (within its tolerance), false when its iteration cap stopped it. */
+  converged: boolean;
+  /** Signs that the fit is not to be trusted (e.g. collapsed onto one label). */
+  warnings?: string[];
+}
+
 /** A strategy configured for one field. */
 export interface Consolidator {
   /**
@@ -70,6 +80,8 @@ export interface Consolidator {
   decide(answers: readonly FieldAnswer[], context: DecisionContext): Decision;
   /** After `fit`: what the model learned about each worker, by worker id. */
   skills?(): ReadonlyMap<string, WorkerSkill>;
+  /** After `fit`, for iterative models: iterations run, whether the fit converged, and any warnings. */
+  fitReport?(): FitReport;
 }
 
 /**
