@@ -36,7 +36,8 @@ export type Normalised =
 /** Strings longer than this, or with more words than `textWords`, read as free text rather than a category. */
 const textLength = 40;
 const textWords = 3;
-const numericString = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
+/** A number as a select or input submits it (`"4"`, `"-0.5"`, `"1e3"`), once trimmed. */
+export const numericString = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
 
 const answer = (value: AnswerValue): Normalised => ({ type: 'answer', value });
 const isRecord = (value: unknown): value is Record<string, unknown> =>
