@@ -284,6 +284,8 @@ export class FieldSchemaBuilder {
   /** Keys tracked one by one per key pattern, to fold the rest (bounded memory with per-worker keys). */
   private readonly keysPerPattern = new Map<string, number>();
   private objects = 0;
+  /** The most workers any object had: keys answered by one worker per object are per-worker only if it is above 1. */
+  private maxObjectWorkers = 0;
   private readonly patterns: CompiledPattern[];
 
   constructor(readonly options: FieldSchemaOptions = {}) {
@@ -293,6 +295,7 @@ export class FieldSchemaBuilder {
   /** One object's answers by field, and how many workers answered the object. */
   observe(fields: ObjectFields, objectWorkers: number): void {
     this.objects += 1;
+    this.maxObjectWorkers = Math.max(this.maxObjectWorkers, objectWorkers);
     const { fields: mapped, collisions } = mapKeys(fields, this.patterns);
     let grouped = mapped;
     for (const [name, members] of Object.entries(this.options.groups ?? {})) grouped = applyGroup(grouped, name, members);
@@ -324,6 +327,7 @@ export class FieldSchemaBuilder {
       throw new Error('field schemas built with different options cannot be merged');
     }
     this.objects += other.objects;
+    this.maxObjectWorkers = Math.max(this.maxObjectWorkers, other.maxObjectWorkers);
     for (const [name, stats] of other.stats) {
       const mine = this.stats.get(name);
       if (mine) mine.merge(stats);
@@ -337,15 +341,19 @@ export class FieldSchemaBuilder {
       version: schemaVersion,
       options: this.options,
       objects: this.objects,
+      maxObjectWorkers: this.maxObjectWorkers,
       fields: [...this.stats].map(([name, stats]) => [name, stats.toJSON()]),
     };
   }
 
   static fromJSON(json: unknown): FieldSchemaBuilder {
-    const data = json as { version?: unknown; options?: FieldSchemaOptions; objects?: number; fields?: [string, Record<string, unknown>][] };
+    const data = json as {
+      version?: unknown; options?: FieldSchemaOptions; objects?: number; maxObjectWorkers?: number; fields?: [string, Record<string, unknown>][];
+    };
     if (data?.version !== schemaVersion || !Array.isArray(data.fields)) throw new Error('not a serialised field schema');
     const builder = new FieldSchemaBuilder(data.options ?? {});
     builder.objects = data.objects ?? 0;
+    builder.maxObjectWorkers = data.maxObjectWorkers ?? 0;
     for (const [name, stats] of data.fields) builder.track(name, FieldStats.fromJSON(stats));
     return builder;
   }
@@ -368,7 +376,7 @@ export class FieldSchemaBuilder {
       objects: this.objects,
       fields,
       groups: [...configured, ...detected],
-      patterns: dynamicPatterns(this.stats, this.objects),
+      patterns: dynamicPatterns(this.stats, this.objects, this.maxObjectWorkers > 1, this.options.keyPatterns ?? []),
       options: this.options,
     };
   }
@@ -667,13 +675,19 @@ function suggestion(pattern: string): { pattern: string; field: string } {
   return { pattern: `^${regex}$`, field: field || 'field' };
 }
 
-/** Patterns shared by several keys of which some were answered in fewer than half the objects, or per worker. */
-function dynamicPatterns(stats: ReadonlyMap<string, FieldStats>, objects: number): DynamicKeyPattern[] {
+/**
+ * Patterns shared by several keys of which some were answered in fewer than half the objects, or per worker (in a job
+ * with several workers per object); fields the configured key patterns made are not reported again.
+ */
+function dynamicPatterns(
+  stats: ReadonlyMap<string, FieldStats>, objects: number, severalWorkers: boolean, configured: readonly { field: string }[],
+): DynamicKeyPattern[] {
   const byPattern = new Map<string, { keys: string[]; answers: number; moreKeys: boolean; rare: boolean; perWorker: boolean }>();
+  const mapped = (name: string) => configured.some(({ field }) => name === field || name.startsWith(`${field}[`));
   for (const [name, field] of stats) {
     const pattern = keyPattern(name);
     const folded = field.foldedOccurrences > 0;
-    if (pattern === name && !folded) continue;
+    if ((pattern === name && !folded) || mapped(name)) continue;
     let entry = byPattern.get(pattern);
     if (!entry) byPattern.set(pattern, (entry = { keys: [], answers: 0, moreKeys: false, rare: false, perWorker: true }));
     if (!folded) entry.keys.push(name);
@@ -684,14 +698,14 @@ function dynamicPatterns(stats: ReadonlyMap<string, FieldStats>, objects: number
     entry.perWorker &&= folded || field.workersMax <= 1;
   }
   return [...byPattern]
-    .filter(([, entry]) => (entry.keys.length > 1 || entry.moreKeys) && entry.rare)
+    .filter(([, entry]) => (entry.keys.length > 1 || entry.moreKeys) && (entry.rare || (severalWorkers && entry.perWorker)))
     .map(([pattern, entry]) => ({
       pattern,
       keys: entry.keys.length,
       moreKeys: entry.moreKeys,
       exampleKeys: entry.keys.slice(0, maxExamples),
       answers: entry.answers,
-      perWorker: entry.perWorker,
+      perWorker: severalWorkers && entry.perWorker,
       suggestion: suggestion(pattern),
     }));
 }
