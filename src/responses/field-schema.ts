@@ -58,11 +58,11 @@ export interface FieldSchemaOptions {
   detectGroups?: boolean;
 }
 
-/** One field's answers in one object, as `prepareLine` produces them (`FieldAnswers`). */
+/** One field's answers in one object, as `prepareLine` produces them (the same shape as its `FieldAnswers`). */
 export interface RawFieldAnswers {
-  answers: readonly FieldAnswer[];
+  answers: FieldAnswer[];
   /** Raw values of a shape normalisation does not know. */
-  unknown: readonly unknown[];
+  unknown: unknown[];
 }
 
 export type ObjectFields = ReadonlyMap<string, RawFieldAnswers>;
@@ -637,7 +637,7 @@ function mappedName(key: string, patterns: readonly CompiledPattern[]): string {
 
 /** Keys renamed by the patterns; a worker's second answer for the same field is dropped and counted. */
 function mapKeys(fields: ObjectFields, patterns: readonly CompiledPattern[]): { fields: Map<string, RawFieldAnswers>; collisions: Map<string, number> } {
-  const mapped = new Map<string, { answers: FieldAnswer[]; unknown: unknown[] }>();
+  const mapped = new Map<string, RawFieldAnswers>();
   const collisions = new Map<string, number>();
   for (const [key, { answers, unknown }] of fields) {
     const name = mappedName(key, patterns);
