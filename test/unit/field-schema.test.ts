@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
-  FieldSchemaBuilder, joinKinds, keyPattern, rewriteObject,
+  FieldSchemaBuilder, joinKinds, keyPattern, resolveAnswer, rewriteObject,
   type FieldKind, type FieldSchema, type FieldSchemaOptions, type RawFieldAnswers, type ResolvedField,
 } from '../../src/responses/field-schema.js';
 import { normaliseValue } from '../../src/responses/normalise.js';
 import { getStrategy } from '../../strategies/registry.js';
-import { submittedForm } from '../../strategies/submitted-form.js';
+import { submittedForm, voteKey } from '../../strategies/submitted-form.js';
 import type { AnswerValue, FieldAnswer } from '../../strategies/types.js';
 
 type Content = Record<string, unknown>;
@@ -130,6 +130,14 @@ describe('field schema: same-name radio and native radio as boolean maps', () =>
     const answers = rewritten(0).get('toxicity')!.answers;
     expect(answers[0]!.value).toEqual({ kind: 'categorical', value: 'toxic', shape: 'radio', options: ['toxic', 'non-toxic'] });
     expect(decide('majority-vote', answers).value).toEqual({ toxic: true, 'non-toxic': false });
+  });
+
+  it('resolveAnswer reads a decided value back to the vote key the answers had (for gold and agreement)', () => {
+    const { field } = job([[radio('toxic'), radio('non-toxic')]]);
+    const decided = normaliseValue({ toxic: false, 'non-toxic': true });
+    expect(decided.type).toBe('answer');
+    if (decided.type !== 'answer') return;
+    expect(voteKey(resolveAnswer(field('toxicity'), decided.value)!)).toBe('non-toxic');
   });
 
   it('a 2-2 split is a tie between two options, not an empty label set', () => {
