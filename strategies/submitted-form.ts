@@ -5,23 +5,31 @@ export function submittedForm(value: AnswerValue): unknown {
   switch (value.kind) {
     case 'categorical':
       if (value.shape === 'classifier') return { label: value.value };
-      if (value.shape === 'radio') return { [value.value]: true };
+      if (value.shape === 'radio') return choiceMap(value.options ?? [], [value.value]);
       return value.value;
     case 'multi-label':
       if (value.shape === 'labels') return { labels: value.labels };
       if (value.shape === 'list') return value.labels;
-      return Object.fromEntries(value.options.map((option) => [option, value.labels.includes(option)]));
+      return choiceMap(value.options, value.labels);
     case 'numeric':
       return value.value;
     case 'text':
       return value.value;
     case 'boolean':
+      if (value.shape === 'flag') return { [value.option]: value.value };
       return value.shape === 'toggle' ? { on: value.value } : value.value;
     case 'preference':
       return value.source === 'ranking'
         ? { responseRankings: value.scores.map((score) => (score === null ? null : -score)) }
         : { scores: value.scores };
   }
+}
+
+/** A boolean map over `options` in their order, `chosen` ones true (a chosen value missing from `options` is added). */
+function choiceMap(options: readonly string[], chosen: readonly string[]): Record<string, boolean> {
+  const map = Object.fromEntries(options.map((option) => [option, chosen.includes(option)]));
+  for (const label of chosen) map[label] = true;
+  return map;
 }
 
 /** The string a value votes under: equal answers in different shapes (`"4"` and `4`) count as one. */

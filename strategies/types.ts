@@ -12,16 +12,25 @@ export type AnswerKind = 'categorical' | 'multi-label' | 'numeric' | 'text' | 'b
  * is written back the way workers gave it (see `submittedForm`).
  */
 export type AnswerValue =
-  /** `classifier` = `{label: "x"}`, `radio` = `{"x": true}`, `string` = `"x"`. */
-  | { kind: 'categorical'; value: string; shape: 'classifier' | 'radio' | 'string' }
+  /**
+   * `classifier` = `{label: "x"}`, `string` = `"x"`; `radio` = a boolean map the field schema found to be single
+   * choice, written back over all its `options` (`{"w": false, "x": true}`), or as `{"x": true}` without them.
+   */
+  | { kind: 'categorical'; value: string; shape: 'classifier' | 'radio' | 'string'; options?: string[] }
   /** `labels` = `{labels: [..]}`, `checkbox` = `{a: true, b: false}` (all `options` shown), `list` = `[..]`. */
   | { kind: 'multi-label'; labels: string[]; options: string[]; shape: 'labels' | 'checkbox' | 'list' }
-  /** `number` = a slider's number; `numeric-string` = `"4"` from a select or input (written back as a number). */
-  | { kind: 'numeric'; value: number; shape: 'number' | 'numeric-string' }
+  /**
+   * `number` = a slider's number; `numeric-string` = `"4"` from a select or input; `radio` = the chosen key of a
+   * single-choice boolean map whose keys are all numbers (a Likert radio). All are written back as a number, since a
+   * mean or median need not be one of the options.
+   */
+  | { kind: 'numeric'; value: number; shape: 'number' | 'numeric-string' | 'radio' }
   /** Free text from `crowd-input` / `crowd-text-area` / `<textarea>`. */
   | { kind: 'text'; value: string }
   /** `toggle` = `{on: true}`, `plain` = `true`. */
   | { kind: 'boolean'; value: boolean; shape: 'toggle' | 'plain' }
+  /** `{"yes": false}`: a checkbox or toggle with a `value` (`option`), ticked or not; unticked is a "no" vote. */
+  | { kind: 'boolean'; value: boolean; shape: 'flag'; option: string }
   /**
    * One annotator's judgment of an object's responses on one dimension: a score per response, higher is better,
    * `null` where the response was not judged. `ranking` = crowd-text-ranking `responseRankings` or `comparisonRank`

@@ -2,24 +2,28 @@
  * Turns one `answerContent` value into a typed answer (see `AnswerValue`). Each key of `answerContent` is a field (the
  * form element's `name`). Shapes, from Crowd HTML Elements and native inputs:
  *
- * | submitted                                   | normalised                      |
- * |---------------------------------------------|---------------------------------|
- * | `{label: "x"}` (crowd-(image-)classifier)   | categorical, shape classifier   |
- * | `{labels: ["a","b"]}` (…-multi-select)      | multi-label, shape labels       |
- * | `{on: true}` (crowd-toggle-button)          | boolean, shape toggle           |
- * | `{"x": true}` one key (radio button)        | categorical, shape radio        |
- * | `{"x": false}` one key                      | no answer (button not chosen)   |
- * | `{"a": true, "b": false}` (checkbox group)  | multi-label, shape checkbox     |
- * | `["a","b"]`                                 | multi-label, shape list         |
- * | `3` (crowd-slider), `"3"` (select, input)   | numeric                         |
- * | `true` / `false`                            | boolean, shape plain            |
- * | `"text with several words"` or multi-line   | text                            |
- * | `"short"`                                   | categorical, shape string       |
- * | `""`, `null`                                | no answer                       |
+ * | submitted                                  | normalised                                   |
+ * |--------------------------------------------|----------------------------------------------|
+ * | `{label: "x"}` (crowd-(image-)classifier)  | categorical, shape classifier                |
+ * | `{labels: ["a","b"]}` (…-multi-select)     | multi-label, shape labels                    |
+ * | `{on: true}` (crowd-toggle-button)         | boolean, shape toggle                        |
+ * | `{"x": true}` / `{"x": false}` one key     | boolean, shape flag (a "no" vote when false) |
+ * | `{"a": true, "b": false}` (checkbox group) | multi-label, shape checkbox                  |
+ * | `["a","b"]`                                | multi-label, shape list                      |
+ * | `3` (crowd-slider), `"3"` (select, input)  | numeric                                      |
+ * | `true` / `false`                           | boolean, shape plain                         |
+ * | `"text with several words"` or multi-line  | text                                         |
+ * | `"short"`                                  | categorical, shape string                    |
+ * | `""`, `null`                               | no answer                                    |
  *
  * String values holding JSON (hidden inputs filled by `JSON.stringify`) are decoded, recursively, first. Strings are
  * trimmed. Anything else (including a number too large for a double) is an unknown shape: kept verbatim, as
- * submitted, and reported, never fatal.
+ * submitted, and reported, never fatal. `workerComment` beside a classifier's `label(s)` is not part of the answer;
+ * `sideKeysOf` returns it so it can be kept elsewhere.
+ *
+ * One answer alone cannot tell every meaning: a one-key map is a checkbox or toggle with a value, or one button of a
+ * radio group whose buttons have their own names; a boolean map is a checkbox group or a single-choice radio. The
+ * job-level field schema (`field-schema.ts`) settles that from all the answers of a field.
  */
 import type { AnswerValue } from '../../strategies/types.js';
 import { parseUntrustedJson } from './safe-json.js';
@@ -32,11 +36,22 @@ export type Normalised =
 /** Strings longer than this, or with more words than `textWords`, read as free text rather than a category. */
 const textLength = 40;
 const textWords = 3;
-const numericString = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
+/** A number as a select or input submits it (`"4"`, `"-0.5"`, `"1e3"`), once trimmed. */
+export const numericString = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
 
 const answer = (value: AnswerValue): Normalised => ({ type: 'answer', value });
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Keys an element adds beside its answer (crowd-image-classifier's free-text comment). */
+const sideKeys = new Set(['workerComment']);
+
+/** The side keys of a submitted value (`{label, workerComment}` → `{workerComment}`), if it has any. */
+export function sideKeysOf(value: unknown): Record<string, unknown> | undefined {
+  if (!isRecord(value)) return undefined;
+  const found = Object.entries(value).filter(([key]) => sideKeys.has(key));
+  return found.length > 0 ? Object.fromEntries(found) : undefined;
+}
 
 export function normaliseValue(value: unknown): Normalised {
   if (value === null || value === undefined) return { type: 'empty' };
@@ -71,7 +86,7 @@ function normaliseString(text: string): Normalised {
 }
 
 function normaliseObject(object: Record<string, unknown>): Normalised {
-  const keys = Object.keys(object).filter((key) => key !== 'workerComment');
+  const keys = Object.keys(object).filter((key) => !sideKeys.has(key));
   if (keys.length === 1 && keys[0] === 'label' && typeof object.label === 'string') {
     return answer({ kind: 'categorical', value: object.label, shape: 'classifier' });
   }
@@ -83,8 +98,7 @@ function normaliseObject(object: Record<string, unknown>): Normalised {
   if (flags.length > 0 && flags.every(([, flag]) => typeof flag === 'boolean')) {
     if (flags.length === 1) {
       const [key, on] = flags[0] as [string, boolean];
-      if (key === 'on') return answer({ kind: 'boolean', value: on, shape: 'toggle' });
-      return on ? answer({ kind: 'categorical', value: key, shape: 'radio' }) : { type: 'empty' };
+      return answer(key === 'on' ? { kind: 'boolean', value: on, shape: 'toggle' } : { kind: 'boolean', value: on, shape: 'flag', option: key });
     }
     return answer({
       kind: 'multi-label',

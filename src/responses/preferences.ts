@@ -87,6 +87,15 @@ function evaluationResults(results: Record<string, unknown>): Map<string, Prefer
   return found;
 }
 
+/** The option a choice answer names: a label or number, a ticked radio button (`{"B": true}`), or the one `true` of a
+ * same-name radio's map. */
+function chosenOption(value: AnswerValue | undefined): string | undefined {
+  if (value?.kind === 'categorical' || value?.kind === 'numeric') return String(value.value);
+  if (value?.kind === 'boolean' && value.shape === 'flag') return value.value ? value.option : undefined;
+  if (value?.kind === 'multi-label' && value.shape === 'checkbox' && value.labels.length === 1) return value.labels[0];
+  return undefined;
+}
+
 /**
  * The preference fields of one worker's `answerContent`, and the keys they consumed (which are then not normalised as
  * ordinary fields). `choices` and `ratings` read ordinary fields that `normaliseValue` has typed already: `typed(field)`.
@@ -113,8 +122,8 @@ export function preferenceFields(
   }
   for (const [dimension, { fields: sources, options }] of Object.entries(mapping.choices ?? {})) {
     for (const source of sources) {
-      const value = typed(source);
-      const chosen = value?.kind === 'categorical' || value?.kind === 'numeric' ? options[String(value.value)] : undefined;
+      const option = chosenOption(typed(source));
+      const chosen = option === undefined ? undefined : options[option];
       // An option the mapping does not name stays an ordinary field, so the answer is kept, not lost.
       if (chosen === undefined) continue;
       consumed.add(source);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RejectError } from '../../src/errors.js';
-import { normaliseValue } from '../../src/responses/normalise.js';
+import { normaliseValue, sideKeysOf } from '../../src/responses/normalise.js';
 import { submittedForm } from '../../strategies/submitted-form.js';
 import type { AnswerValue } from '../../strategies/types.js';
 
@@ -33,12 +33,11 @@ describe('normaliseValue: the docstring table', () => {
     expect(normaliseValue({ on: false })).toEqual(answer({ kind: 'boolean', value: false, shape: 'toggle' }));
   });
 
-  it('{"x": true} one key (radio) -> categorical, shape radio', () => {
-    expect(normaliseValue({ positive: true })).toEqual(answer({ kind: 'categorical', value: 'positive', shape: 'radio' }));
-  });
-
-  it('{"x": false} one key -> no answer', () => {
-    expect(normaliseValue({ positive: false })).toEqual(empty);
+  // Changed (issue 10): a one-key map was a radio choice when true and "no answer" when false, so an unticked checkbox
+  // or toggle with a value never voted "no". It is a yes/no flag; the field schema regroups radio buttons.
+  it('{"x": true} / {"x": false} one key (checkbox or toggle with a value) -> boolean, shape flag', () => {
+    expect(normaliseValue({ positive: true })).toEqual(answer({ kind: 'boolean', value: true, shape: 'flag', option: 'positive' }));
+    expect(normaliseValue({ yes: false })).toEqual(answer({ kind: 'boolean', value: false, shape: 'flag', option: 'yes' }));
   });
 
   it('{"a": true, "b": false} (checkbox group) -> multi-label, shape checkbox, all options kept', () => {
@@ -108,6 +107,14 @@ describe('normaliseValue: the docstring table', () => {
     expect(normaliseValue(' \n\t')).toEqual(empty);
     expect(normaliseValue(null)).toEqual(empty);
     expect(normaliseValue(undefined)).toEqual(empty);
+  });
+});
+
+describe('sideKeysOf: what an element adds beside its answer', () => {
+  it('returns workerComment, and nothing for values without side keys', () => {
+    expect(sideKeysOf({ label: 'cat', workerComment: 'hard to tell' })).toEqual({ workerComment: 'hard to tell' });
+    expect(sideKeysOf({ label: 'cat' })).toBeUndefined();
+    expect(sideKeysOf('workerComment')).toBeUndefined();
   });
 });
 
@@ -216,7 +223,8 @@ describe('submittedForm round-trips each shape', () => {
     ['multi-select labels', { labels: ['a', 'b'] }],
     ['toggle on', { on: true }],
     ['toggle off', { on: false }],
-    ['radio', { positive: true }],
+    ['flag ticked', { positive: true }],
+    ['flag unticked', { occluded: false }],
     ['checkbox group', { a: true, b: false, c: true }],
     ['string list', ['x', 'y']],
     ['slider number', 3.5],
@@ -242,7 +250,6 @@ describe('submittedForm round-trips each shape', () => {
   it('each AnswerValue shape survives submittedForm then normaliseValue', () => {
     const values: AnswerValue[] = [
       { kind: 'categorical', value: 'cat', shape: 'classifier' },
-      { kind: 'categorical', value: 'cat', shape: 'radio' },
       { kind: 'categorical', value: 'cat', shape: 'string' },
       { kind: 'multi-label', labels: ['a', 'b'], options: [], shape: 'labels' },
       { kind: 'multi-label', labels: ['b'], options: ['a', 'b', 'c'], shape: 'checkbox' },
@@ -251,8 +258,16 @@ describe('submittedForm round-trips each shape', () => {
       { kind: 'text', value: 'a longer free text answer' },
       { kind: 'boolean', value: true, shape: 'toggle' },
       { kind: 'boolean', value: false, shape: 'plain' },
+      { kind: 'boolean', value: false, shape: 'flag', option: 'yes' },
     ];
     for (const value of values) expect(normaliseValue(submittedForm(value)), JSON.stringify(value)).toEqual(answer(value));
+  });
+
+  it('writes a single choice over all its options, and a Likert choice as its number', () => {
+    expect(submittedForm({ kind: 'categorical', value: 'b', shape: 'radio', options: ['a', 'b', 'c'] }))
+      .toEqual({ a: false, b: true, c: false });
+    expect(submittedForm({ kind: 'categorical', value: 'b', shape: 'radio' })).toEqual({ b: true });
+    expect(submittedForm({ kind: 'numeric', value: 3, shape: 'radio' })).toBe(3);
   });
 
   it('writes a checkbox value over all options, in option order', () => {

@@ -180,6 +180,11 @@ describe('preferenceFields: configured choices and ratings', () => {
     expect(consumed).toEqual(['preferred']);
   });
 
+  it('maps a same-name radio map by its one true option, and not an unticked button', () => {
+    expect(read({ preferred: { A: false, B: false, C: true } }, mapping).fields).toEqual({ Overall: choice(0, 0, 1) });
+    expect(read({ preferred: { B: false } }, mapping).fields).toEqual({});
+  });
+
   it('maps a classifier value and a two-option choice', () => {
     const two: PreferenceMapping = { choices: { Overall: { fields: ['better'], options: { left: 0, right: 1 } } } };
     expect(read({ better: { label: 'right' } }, two).fields).toEqual({ Overall: choice(0, 1) });
