@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from '../../../src/pipeline/random.js';
+import { seededRandom } from '../../../src/random.js';
 import { AnswerTableBuilder, type AnswerTable } from '../../../strategies/answer-table.js';
 import { voteKey } from '../../../strategies/submitted-form.js';
 import type { FieldAnswer } from '../../../strategies/types.js';
