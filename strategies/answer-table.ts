@@ -13,6 +13,13 @@ export interface AnswerTable {
   labels: readonly string[];
 }
 
+/** Index of the first maximum: with labels in ascending order, ties go to the smallest label. */
+export function argmax(values: ArrayLike<number>, from = 0, to = values.length): number {
+  let best = from;
+  for (let i = from + 1; i < to; i += 1) if (values[i]! > values[best]!) best = i;
+  return best - from;
+}
+
 /** Ascending label order: numeric when every label is a number, otherwise code-unit. */
 export function compareLabels(labels: readonly string[]): (a: string, b: string) => number {
   const numeric = labels.every((label) => label.trim() !== '' && Number.isFinite(Number(label)));

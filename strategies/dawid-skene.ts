@@ -13,13 +13,9 @@
  */
 import { z } from 'zod';
 import type { AnswerTable } from './answer-table.js';
-import { countConfusions, emConsolidator, floor, normaliseColumns, runEm, type EmModel, type EmOptions } from './em.js';
+import { countConfusions, emConsolidator, emOptions, floor, normaliseColumns, runEm, type EmModel, type EmOptions } from './em.js';
 import type { Strategy } from './types.js';
 
-export const emOptions = {
-  maxIterations: z.int().min(0).default(100),
-  tol: z.number().min(0).default(1e-7),
-};
 const options = z.strictObject(emOptions);
 
 function confusionMStep(table: AnswerTable, posteriors: Float64Array, errors: Float64Array): void {

@@ -16,8 +16,9 @@
  * and a warning when the fit decides every object the same label although majority vote decides several (a collapsed
  * class prior).
  */
-import { voteShares, type AnswerTable } from './answer-table.js';
-import { argmax, labelForm } from './label-form.js';
+import { z } from 'zod';
+import { argmax, voteShares, type AnswerTable } from './answer-table.js';
+import { labelForm } from './label-form.js';
 import type { Consolidator, FitReport, WorkerSkill } from './types.js';
 
 /** The floor that keeps a probability no worker filled from zeroing a posterior (crowd-kit's clip). */
@@ -27,6 +28,12 @@ export interface EmOptions {
   maxIterations: number;
   tol: number;
 }
+
+/** The options every EM strategy takes, as a schema shape to spread into its own. */
+export const emOptions = {
+  maxIterations: z.int().min(0).default(100),
+  tol: z.number().min(0).default(1e-7),
+};
 
 export interface EmModel {
   table: AnswerTable;

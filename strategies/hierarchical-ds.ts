@@ -31,8 +31,7 @@
  */
 import { z } from 'zod';
 import { voteShares, type AnswerTable } from './answer-table.js';
-import { emOptions } from './dawid-skene.js';
-import { countConfusions, emConsolidator, floor, normaliseColumns, runEm, type EmModel, type EmOptions } from './em.js';
+import { countConfusions, emConsolidator, emOptions, floor, normaliseColumns, runEm, type EmModel, type EmOptions } from './em.js';
 import type { Strategy } from './types.js';
 
 /** Added to every population cell so a label nobody was ever believed to be still has a defined column. */

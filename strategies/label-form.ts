@@ -14,10 +14,3 @@ export function labelForm(label: string, answers: readonly FieldAnswer[]): unkno
       : { kind: 'categorical', value: label, shape: first.kind === 'categorical' ? first.shape : 'string' };
   return submittedForm(value);
 }
-
-/** Index of the first maximum: with labels in ascending order, ties go to the smallest label. */
-export function argmax(values: ArrayLike<number>, from = 0, to = values.length): number {
-  let best = from;
-  for (let i = from + 1; i < to; i += 1) if (values[i]! > values[best]!) best = i;
-  return best - from;
-}

@@ -15,8 +15,7 @@
  */
 import { z } from 'zod';
 import type { AnswerTable } from './answer-table.js';
-import { emOptions } from './dawid-skene.js';
-import { emConsolidator, floor } from './em.js';
+import { emConsolidator, emOptions, floor } from './em.js';
 import type { Strategy } from './types.js';
 
 const options = z.strictObject(emOptions);

@@ -6,7 +6,7 @@
  * smallest label; the weighted vote too (see `weighted-vote.ts`). confidence = the winner's share of the weight.
  */
 import { z } from 'zod';
-import { argmax } from './label-form.js';
+import { argmax } from './answer-table.js';
 import { decideWeighted } from './weighted-vote.js';
 import type { Strategy, WorkerSkill } from './types.js';
 

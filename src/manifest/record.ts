@@ -4,13 +4,11 @@
  */
 import { RejectError } from '../errors.js';
 import { parseUntrustedJson } from '../responses/safe-json.js';
+import { isRecord } from '../json.js';
 
 export type ManifestRecord =
   | { type: 'object'; json: Record<string, unknown>; labelAttribute: string; ref: string }
   | { type: 'failed' };
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 export function classifyLine(text: string, labelAttribute?: string): ManifestRecord {
   let json: unknown;

@@ -27,6 +27,7 @@
  */
 import type { AnswerValue } from '../../strategies/types.js';
 import { parseUntrustedJson } from './safe-json.js';
+import { isRecord } from '../json.js';
 
 export type Normalised =
   | { type: 'answer'; value: AnswerValue }
@@ -40,8 +41,6 @@ const textWords = 3;
 export const numericString = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
 
 const answer = (value: AnswerValue): Normalised => ({ type: 'answer', value });
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Keys an element adds beside its answer (crowd-image-classifier's free-text comment). */
 const sideKeys = new Set(['workerComment']);

@@ -14,6 +14,7 @@
  *   (one slider or select per response): `PreferenceMapping`.
  */
 import type { AnswerValue } from '../../strategies/types.js';
+import { isRecord } from '../json.js';
 
 export interface PreferenceMapping {
   /** Names for unnamed ranking dimensions, in the template's `ordinal-ranking-dimensions` order. */
@@ -25,9 +26,6 @@ export interface PreferenceMapping {
 }
 
 type Preference = Extract<AnswerValue, { kind: 'preference' }>;
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** The ranking dimensions of one answer, if it has any, wherever they sit. */
 function rankingDimensions(content: Record<string, unknown>): { key: string; dimensions: unknown[] } | undefined {

@@ -3,8 +3,9 @@
  * §2.3 Nova) and the lossless row: each returns a list of problems, empty when the row is valid.
  */
 
-export const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+import { isRecord } from '../../src/json.js';
+
+export { isRecord };
 export const keysOf = (value: Record<string, unknown>) => Object.keys(value).sort();
 
 /** A list of `{role, content}` messages with string role and content, nothing else. */
