@@ -43,6 +43,7 @@ function jobOptions<Options extends ConsolidateOptions | ExportOptions>(
     concurrency: config?.concurrency,
     maxResponseBytes: config?.maxResponseBytes,
     preferences: config?.preferences,
+    schema: { groups: config?.groups, keyPatterns: config?.keyPatterns },
     ...fromFlags,
     fields: { ...config?.fields, ...fromFlags.fields },
     log: flags.quiet ? () => {} : (message: string) => stderr.write(`${message}\n`),

@@ -91,6 +91,7 @@ const shared: Decisions<SharedOptions> = {
   workers: { flags: '--workers <n>', description: 'worker threads that fetch and parse worker responses (default 0: the main thread)', parse: integer },
   maxResponseBytes: { flags: '--max-response-bytes <n>', description: `reject larger worker responses (default ${defaults.maxResponseBytes})`, parse: positiveInt },
   preferences: { notOnCli: 'a mapping: set it in the --config file' },
+  schema: { notOnCli: 'groups and keyPatterns: set them in the --config file' },
   log: { notOnCli: 'the CLI prints notices unless --quiet' },
   onProgress: { notOnCli: 'the CLI draws a progress line unless --no-progress' },
   signal: { notOnCli: 'SIGINT and SIGTERM stop the run' },

@@ -8,6 +8,10 @@
  *   sentiment: majority-vote        # shorthand: strategy name only
  *   accuracy: { strategy: median, scale: [1, 5] }
  *   tags: { strategy: multi-label-vote, threshold: 0.3 }
+ * groups:                           # optional; radio buttons with their own names that are one question
+ *   preferred: [option1, option2]
+ * keyPatterns:                      # optional; per-row keys consolidated one field per row (translation[3])
+ *   - { pattern: "^translation(\\d+)$", field: translation }
  * preferences:                      # optional; for preference jobs
  *   dimensionNames: [Clarity, Inclusivity]
  *   choices: { preferred: { fields: [choice], options: { "Response A": 0, "Response B": 1 } } }
@@ -32,6 +36,10 @@ const configSchema = z.strictObject({
   concurrency: z.int().positive().optional(),
   maxResponseBytes: z.int().positive().optional(),
   fields: z.record(z.string(), fieldSetting).default({}),
+  /** Fields that are one radio question (`preferred: [option1, option2]`); see `src/responses/field-schema.ts`. */
+  groups: z.record(z.string().min(1), z.array(z.string().min(1)).min(2)).optional(),
+  /** Keys matching `pattern` consolidated as one field per row: `{pattern: "^translation(\\d+)$", field: translation}`. */
+  keyPatterns: z.array(z.strictObject({ pattern: z.string().min(1), field: z.string().min(1) })).optional(),
   /** How preference answers map onto responses (see `src/responses/preferences.ts`). */
   preferences: z.strictObject({
     dimensionNames: z.array(z.string().min(1)).optional(),

@@ -14,6 +14,7 @@ import type { S3Settings } from '../io/s3/s3-client.js';
 import { loadGold } from '../report/gold.js';
 import { countLine, emptySummary, finishSummary, type Summary } from '../report/summary.js';
 import { WorkerStats } from '../report/worker-report.js';
+import type { FieldSchemaOptions } from '../responses/field-schema.js';
 import type { PreferenceMapping } from '../responses/preferences.js';
 import { decideStage, ObjectDecider } from './decide.js';
 import type { FieldSetting } from '../config/field-setting.js';
@@ -23,7 +24,7 @@ import { PreparePool } from './prepare-pool.js';
 import { prepareLine, prepareStage, type Prepared, type PrepareContext } from './prepare.js';
 import { seededRandom } from '../random.js';
 import { runStages } from './stage.js';
-import { tableStage, type FittedLabels } from './table.js';
+import { tableStage, type JobModel } from './table.js';
 import { writeStage, writeReports, type ObjectSink } from './write.js';
 
 export { besideOutput } from './outputs.js';
@@ -59,6 +60,8 @@ export interface ConsolidateOptions {
   goldKey?: string;
   /** The field gold labels are for (default: every categorical field). */
   goldField?: string;
+  /** Radio groups across names and key patterns (`translation(\\d+)` → one field per row); see `field-schema.ts`. */
+  schema?: FieldSchemaOptions;
   /** Strategy and options per field; fields not named get a strategy picked from their answers. */
   fields?: Readonly<Record<string, FieldSetting>>;
   /** Seeds the random tie-breaking (default 1: runs are reproducible). */
@@ -125,7 +128,7 @@ async function run(options: JobOptions, io: JobIO, concurrency: number): Promise
   const summary = emptySummary(options.manifest, paths.out ?? null, paths.rejects);
   const workers = new WorkerStats(paths.workersReport !== undefined);
   const decider = new ObjectDecider(planner, seededRandom(options.seed ?? defaults.seed), summary, workers, gold);
-  const fitted: FittedLabels = new Map();
+  const model: JobModel = { fittedLabels: new Map() };
   const count = (line: Prepared) => {
     countLine(summary, line);
     if (line.type === 'object') workers.observe(line.workers);
@@ -141,13 +144,13 @@ async function run(options: JobOptions, io: JobIO, concurrency: number): Promise
         input,
         readLines,
         prepareStage(concurrency, prepare.line),
-        tableStage(planner, count, fitted),
+        tableStage(planner, count, model, options.schema),
         decideStage(decider),
         writeStage({ ...writers, sink: options.sink }),
         { signal: options.signal },
       );
       finishSummary(summary, { workers: workers.size, retries: io.counter.retries + prepare.retries(), durationMs: Math.round(performance.now() - started) });
-      await writeReports(writers, paths, { summary, workers, planner, fitted });
+      await writeReports(writers, paths, { summary, workers, planner, model });
       return summary;
     }, options.outputs);
   } finally {

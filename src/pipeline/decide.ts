@@ -10,6 +10,7 @@ import type { Summary } from '../report/summary.js';
 import type { WorkerStats } from '../report/worker-report.js';
 import { voteKey } from '../../strategies/submitted-form.js';
 import type { AnswerKind, Decision, FieldAnswer } from '../../strategies/types.js';
+import type { FieldPlan } from '../config/field-setting.js';
 import type { FieldPlanner } from './field-plan.js';
 import type { Prepared, PreparedObject } from './prepare.js';
 import type { Stage } from './stage.js';
@@ -50,18 +51,19 @@ export class ObjectDecider {
 
   decide(prepared: PreparedObject): DecidedObject {
     const label: Record<string, unknown> = {};
-    const consolidation: Record<string, unknown> = {};
+    const consolidation: Record<string, Record<string, unknown>> = {};
     const decisions = new Map<string, FieldDecision>();
     let confidence: number | undefined;
     const goldLabel = this.gold?.labelOf(prepared.json);
     for (const [name, { answers, unknown, row }] of prepared.fields) {
       if (unknown.length > 0) this.summary.unknownShapes[name] = (this.summary.unknownShapes[name] ?? 0) + unknown.length;
       const kept = unknown.length > 0 ? { unknownShape: unknown } : {};
-      if (answers.length === 0) {
-        consolidation[name] = { strategy: null, answers: 0, ...kept };
+      const plan = this.planner.planFor(name);
+      if (!plan || answers.length === 0) {
+        // A field of unknown shapes, and no strategy configured for it: listed, never decided.
+        consolidation[name] = { strategy: null, answers: 0, ...(answers.length > 0 && { ignored: answers.length }), ...kept };
         continue;
       }
-      const plan = this.planner.planFor(name, answers);
       const usable = this.planner.usableAnswers(name, answers);
       const decision = usable.length > 0
         ? plan.consolidator.decide(usable, { random: this.random, object: row ?? 0 })
@@ -82,7 +84,11 @@ export class ObjectDecider {
         confidence = Math.min(confidence ?? 1, decision.confidence);
         this.score(name, usable, decision.value, this.gold?.appliesTo(name) ? goldLabel : undefined);
       }
-      this.countField(name, plan.strategy.name, plan.pickedFor, usable.length, resolved, decision.confidence);
+      this.countField(name, plan, usable.length, decision);
+    }
+    for (const [field, key, workerId, value] of prepared.sideKeys) {
+      const sideKeys = ((consolidation[field] ??= { strategy: null, answers: 0 }).sideKeys ??= {}) as Record<string, unknown[]>;
+      (sideKeys[key] ??= []).push({ workerId, value });
     }
     const metadataKey = `${prepared.labelAttribute}-metadata`;
     const consolidated = {
@@ -93,16 +99,21 @@ export class ObjectDecider {
     return { ...prepared, consolidated, decisions };
   }
 
-  private countField(name: string, strategy: string, pickedFor: AnswerKind | undefined, answers: number, resolved: boolean, confidence: number): void {
+  private countField(name: string, plan: FieldPlan, answers: number, decision: Decision): void {
     const field = (this.summary.fields[name] ??= {
-      strategy,
-      ...(pickedFor && { pickedFor }),
-      objects: 0, answers: 0, unresolved: 0, meanConfidence: 0,
+      strategy: plan.strategy.name,
+      ...(plan.pickedFor && { pickedFor: plan.pickedFor }),
+      objects: 0, answers: 0, ties: 0, unresolved: 0, meanConfidence: 0,
     });
     field.objects += 1;
     field.answers += answers;
-    field.unresolved += resolved ? 0 : 1;
-    field.meanConfidence += confidence; // a sum until the run ends
+    if (decision.details?.tie === true) field.ties += 1;
+    if (decision.value === undefined) {
+      field.unresolved += 1;
+      const reason = answers === 0 ? 'no-usable-answers' : decision.details?.tie === true ? 'tie' : 'undecided';
+      (field.unresolvedBy ??= {})[reason] = (field.unresolvedBy[reason] ?? 0) + 1;
+    }
+    field.meanConfidence += decision.confidence; // a sum until the run ends
   }
 
   /** Agreement of each categorical answer with the decision, and of both with the gold label, if any. */

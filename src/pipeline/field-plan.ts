@@ -1,47 +1,76 @@
 /**
- * Which strategy consolidates each field: the one configured for it, or, when none is, the default for the kind of
- * answers it first appears with (reported through `onAutoPick`, once per field). Decided once per field and kept for
- * the whole run, so every object's field is consolidated the same way.
+ * Which strategy consolidates each field of the job. Configured settings are validated before any line is read; once
+ * the whole job has been seen (`adopt`, with the job's field schema) every field gets its plan: the configured
+ * strategy (a setting for `translation` covers the rows `translation[1]`, `translation[2]`, …), or the default for the
+ * kind of all its answers (reported through `onAutoPick`). Configuration that does not fit the job — a field the job
+ * does not have, a strategy that cannot take the field's answers — stops the run with one line naming the fix.
  */
 import { planFromSetting, type FieldPlan, type FieldSetting } from '../config/field-setting.js';
-import { defaultStrategyFor } from '../../strategies/registry.js';
-import type { AnswerKind, FieldAnswer } from '../../strategies/types.js';
+import { UsageError } from '../errors.js';
+import type { FieldSchema, ResolvedField } from '../responses/field-schema.js';
+import { didYouMean } from '../text/did-you-mean.js';
+import type { FieldAnswer } from '../../strategies/types.js';
 
 export class FieldPlanner {
   private readonly plans = new Map<string, FieldPlan>();
 
   /** Validates every configured field up front, so a bad option stops the run before any line is read. */
-  constructor(settings: Readonly<Record<string, FieldSetting>>, private readonly onAutoPick: (field: string, plan: FieldPlan) => void) {
-    for (const [field, setting] of Object.entries(settings)) this.plans.set(field, planFromSetting(field, setting));
+  constructor(
+    private readonly settings: Readonly<Record<string, FieldSetting>>,
+    private readonly onAutoPick: (field: string, plan: FieldPlan) => void,
+  ) {
+    for (const [field, setting] of Object.entries(settings)) planFromSetting(field, setting);
   }
 
-  planFor(field: string, answers: readonly FieldAnswer[]): FieldPlan {
-    let plan = this.plans.get(field);
-    if (!plan) {
-      const kind = dominantKind(answers);
-      plan = { ...planFromSetting(field, { strategy: defaultStrategyFor[kind] }), pickedFor: kind };
-      this.plans.set(field, plan);
-      this.onAutoPick(field, plan);
+  /** Plans every field of `schema`; unknown fields without a configured strategy get none (they are listed). */
+  adopt(schema: FieldSchema): void {
+    const names = schema.fields.map(({ name }) => name);
+    for (const configured of Object.keys(this.settings)) {
+      if (!names.some((name) => name === configured || rowBase(name) === configured)) {
+        const known = [...new Set(names.map((name) => rowBase(name) ?? name))];
+        throw new UsageError(`fields.${configured}: the job has no field "${configured}"${didYouMean(configured, known)}; `
+          + `its fields: ${known.join(', ') || 'none'}`);
+      }
+    }
+    for (const field of schema.fields) {
+      const setting = this.settings[field.name] ?? this.settings[rowBase(field.name) ?? ''];
+      if (setting) this.plans.set(field.name, this.configuredPlan(field, setting));
+      else if (field.strategy) {
+        const plan = { ...planFromSetting(field.name, { strategy: field.strategy }), pickedFor: field.kind as FieldPlan['pickedFor'] };
+        this.plans.set(field.name, plan);
+        this.onAutoPick(field.name, plan);
+      }
+    }
+  }
+
+  private configuredPlan(field: ResolvedField, setting: FieldSetting): FieldPlan {
+    const plan = planFromSetting(field.name, setting);
+    const kind = field.kind === 'unknown' ? field.knownKind : field.kind;
+    if (kind === undefined || kind === 'unknown' || !plan.strategy.kinds.includes(kind)) {
+      const what = kind === undefined || kind === 'unknown' ? 'answers of a shape it does not know' : `${kind} answers`;
+      throw new UsageError(`fields.${field.name}: strategy "${plan.strategy.name}" takes ${plan.strategy.kinds.join(' or ')} answers, `
+        + `but "${field.name}" has ${what}; choose a strategy for ${what} (see \`gt-consolidate inspect\`)`);
     }
     return plan;
   }
 
-  /** Configured fields whose strategy fits a model on all answers first (known before any line is read). */
+  planFor(field: string): FieldPlan | undefined {
+    return this.plans.get(field);
+  }
+
+  /** Fields whose strategy fits a model on all answers first (after `adopt`). */
   fittedFields(): [string, FieldPlan][] {
     return [...this.plans].filter(([, plan]) => plan.consolidator.fit !== undefined);
   }
 
-  /** The answers of `field` its strategy accepts (configured fields, or after `planFor`). */
+  /** The answers of `field` its strategy accepts (none for a field without a plan). */
   usableAnswers(field: string, answers: readonly FieldAnswer[]): FieldAnswer[] {
     const plan = this.plans.get(field);
     return plan ? answers.filter(({ value }) => plan.strategy.kinds.includes(value.kind)) : [];
   }
 }
 
-/** Any free text makes a field text (short comments look categorical alone); otherwise the most common kind. */
-function dominantKind(answers: readonly FieldAnswer[]): AnswerKind {
-  const counts = new Map<AnswerKind, number>();
-  for (const { value } of answers) counts.set(value.kind, (counts.get(value.kind) ?? 0) + 1);
-  if (counts.has('text')) return 'text';
-  return [...counts].reduce((best, entry) => (entry[1] > best[1] ? entry : best))[0];
+/** `translation[3]` → `translation`: the configured name of one row of a key pattern's field. */
+function rowBase(name: string): string | undefined {
+  return /^(.+)\[[^\]]*\]$/.exec(name)?.[1];
 }

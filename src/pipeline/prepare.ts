@@ -8,7 +8,7 @@ import type { Line } from '../io/lines.js';
 import { classifyLine } from '../manifest/record.js';
 import { normaliseValue, type Normalised } from '../responses/normalise.js';
 import { preferenceFields, type PreferenceMapping } from '../responses/preferences.js';
-import { parseWorkerResponse, type WorkerAnswer } from '../responses/worker-response.js';
+import { readWorkerResponse, type WorkerAnswer } from '../responses/worker-response.js';
 import type { FieldAnswer } from '../../strategies/types.js';
 import { mapOrdered } from './ordered-map.js';
 import type { Stage } from './stage.js';
@@ -36,6 +36,10 @@ export interface PreparedObject {
   workers: Omit<WorkerAnswer, 'answerContent'>[];
   /** By field name, in the order fields first appear in the answers. */
   fields: Map<string, FieldAnswers>;
+  /** Earlier submissions of workers who answered more than once (one worker, one answer: the last counts). */
+  duplicates: number;
+  /** By field, what workers wrote beside their answers (`workerComment`): kept, never dropped. */
+  sideKeys: [field: string, key: string, workerId: string, value: unknown][];
 }
 
 export interface PrepareContext {
@@ -52,11 +56,15 @@ export async function prepareLine({ number: line, text }: Line, context: Prepare
   try {
     const record = classifyLine(text, context.labelAttribute);
     if (record.type === 'failed') return { type: 'failed', line, text };
-    const workers = parseWorkerResponse(await context.readResponse(record.ref, context.maxResponseBytes));
-    const fields = fieldsOf(workers, context.preferences ?? {});
+    const response = readWorkerResponse(await context.readResponse(record.ref, context.maxResponseBytes));
+    const workers = response.answers;
     return {
-      type: 'object', line, json: record.json, labelAttribute: record.labelAttribute, fields,
-      workers: workers.map(({ answerContent: _, ...worker }) => worker),
+      type: 'object', line, json: record.json, labelAttribute: record.labelAttribute,
+      fields: fieldsOf(workers, context.preferences ?? {}),
+      workers: workers.map(({ answerContent: _, sideKeys: __, ...worker }) => worker),
+      duplicates: response.duplicatesDropped,
+      sideKeys: workers.flatMap(({ workerId, sideKeys }) => Object.entries(sideKeys ?? {})
+        .flatMap(([field, keys]) => Object.entries(keys).map(([key, value]): [string, string, string, unknown] => [field, key, workerId, value]))),
     };
   } catch (error) {
     // Storages turn their own failures into `RejectError`s; anything else is a bug and must surface as one.

@@ -1,79 +1,100 @@
 /**
- * The table stage: counts every line into the summary and, for a run with model-based fields, keeps those fields'
- * answers in compact answer tables and holds the prepared lines in a spill until every answer has been seen, then fits
- * the models and releases the lines. Without models each line passes straight on: one loop serves both.
+ * The table stage: counts every line into the summary, learns what each field means from all of its answers (the
+ * job's field schema) and holds the prepared lines in a spill until the whole job has been seen. Then it plans every
+ * field (configuration that does not fit the job stops here, before anything is written), keeps the answers of
+ * model-based fields in compact answer tables and fits the models, and releases the lines, each rewritten into the
+ * schema's fields and carrying its row in each table.
  */
 import { AnswerTableBuilder } from '../../strategies/answer-table.js';
 import { voteKey } from '../../strategies/submitted-form.js';
-import type { FieldPlan } from '../config/field-setting.js';
+import { FieldSchemaBuilder, rewriteObject, type FieldSchema, type FieldSchemaOptions } from '../responses/field-schema.js';
 import type { FieldPlanner } from './field-plan.js';
 import type { Prepared, PreparedObject } from './prepare.js';
 import { Spill } from './spill.js';
 import type { Stage } from './stage.js';
 
-/** What each fitted field's model was fitted on: its labels in table order (the worker report's confusion axes). */
-export type FittedLabels = Map<string, readonly string[]>;
+/** What the table stage learned, for the reports: the schema, and each fitted field's labels in table order. */
+export interface JobModel {
+  schema?: FieldSchema;
+  fittedLabels: Map<string, readonly string[]>;
+}
 
-export function tableStage(planner: FieldPlanner, count: (line: Prepared) => void, fitted: FittedLabels): Stage<Prepared, Prepared> {
-  const models = planner.fittedFields();
+export function tableStage(
+  planner: FieldPlanner, count: (line: Prepared) => void, model: JobModel, schemaOptions: FieldSchemaOptions = {},
+): Stage<Prepared, Prepared> {
   return async function* table(lines) {
-    const held = models.length > 0 ? await HeldAnswers.open(models, planner) : undefined;
+    const schemaBuilder = new FieldSchemaBuilder(schemaOptions);
+    const spill = await Spill.create();
     try {
       for await (const line of lines) {
         count(line);
-        if (held) await held.add(line);
-        else yield line;
+        if (line.type === 'object') schemaBuilder.observe(line.fields, line.workers.length);
+        await spill.write(line);
       }
-      if (held) {
-        fitModels(models, held.tables, fitted);
-        yield* held.lines();
+      const schema = (model.schema = schemaBuilder.resolve());
+      planner.adopt(schema);
+      const rows = await fitModels(planner, () => resolvedObjects(spill, schema), model);
+      let ordinal = 0;
+      for await (const line of resolvedLines(spill, schema)) {
+        if (line.type === 'object') {
+          for (const [field, byObject] of rows) {
+            const answers = line.fields.get(field);
+            if (answers) answers.row = byObject[ordinal];
+          }
+          ordinal += 1;
+        }
+        yield line;
       }
     } finally {
-      await held?.close();
+      await spill.remove();
     }
   };
 }
 
-/** Fits each model on its field's table (the `fit` step of a run, callable alone). */
-export function fitModels(models: readonly [string, FieldPlan][], tables: ReadonlyMap<string, AnswerTableBuilder>, fitted: FittedLabels): void {
-  for (const [field, plan] of models) {
-    const table = tables.get(field)!.build();
-    fitted.set(field, table.labels);
-    plan.consolidator.fit!(table);
-  }
+/** The spilled lines, each object rewritten into the schema's fields. */
+async function* resolvedLines(spill: Spill, schema: FieldSchema): AsyncGenerator<Prepared> {
+  for await (const line of spill.read()) yield line.type === 'object' ? { ...line, fields: rewriteObject(schema, line.fields) } : line;
 }
 
-/** The first pass's state: one answer table per fitted field, and the spilled lines. */
-class HeldAnswers {
-  private constructor(
-    readonly tables: Map<string, AnswerTableBuilder>,
-    private readonly planner: FieldPlanner,
-    private readonly spill: Spill,
-  ) {}
+async function* resolvedObjects(spill: Spill, schema: FieldSchema): AsyncGenerator<PreparedObject> {
+  for await (const line of resolvedLines(spill, schema)) if (line.type === 'object') yield line;
+}
 
-  static async open(models: readonly [string, FieldPlan][], planner: FieldPlanner): Promise<HeldAnswers> {
-    return new HeldAnswers(new Map(models.map(([field]) => [field, new AnswerTableBuilder()])), planner, await Spill.create());
-  }
-
-  /** Adds an object's usable answers to each table, recording its row there for the decide stage, and spills the line. */
-  async add(line: Prepared): Promise<void> {
-    if (line.type === 'object') this.tabulate(line);
-    await this.spill.write(line);
-  }
-
-  private tabulate(line: PreparedObject): void {
-    for (const [field, table] of this.tables) {
-      const answers = line.fields.get(field);
-      const usable = this.planner.usableAnswers(field, answers?.answers ?? []);
-      if (usable.length > 0) answers!.row = table.addObject(usable.map(({ workerId, value }) => [workerId, voteKey(value)] as const));
+/**
+ * The `fit` step: builds each model-based field's answer table from the objects, fits its model, and returns, per
+ * field, each object's row in the table by object ordinal (-1 where the object has no usable answer there).
+ */
+export async function fitModels(
+  planner: FieldPlanner, objects: () => AsyncIterable<PreparedObject>, model: JobModel,
+): Promise<Map<string, Int32Array>> {
+  const models = planner.fittedFields();
+  const rows = new Map<string, Int32Array>();
+  if (models.length === 0) return rows;
+  const tables = new Map(models.map(([field]) => [field, new AnswerTableBuilder()]));
+  let ordinal = 0;
+  for await (const object of objects()) {
+    for (const [field, table] of tables) {
+      const usable = planner.usableAnswers(field, object.fields.get(field)?.answers ?? []);
+      const row = usable.length > 0 ? table.addObject(usable.map(({ workerId, value }) => [workerId, voteKey(value)] as const)) : -1;
+      rows.set(field, setAt(rows.get(field) ?? new Int32Array(1024), ordinal, row));
     }
+    ordinal += 1;
   }
+  for (const [field, plan] of models) {
+    const table = tables.get(field)!.build();
+    model.fittedLabels.set(field, table.labels);
+    plan.consolidator.fit!(table);
+  }
+  return rows;
+}
 
-  lines(): AsyncGenerator<Prepared> {
-    return this.spill.read();
+/** `array[index] = value`, growing the array (doubling) when needed. */
+function setAt(array: Int32Array, index: number, value: number): Int32Array {
+  let target = array;
+  if (index >= array.length) {
+    target = new Int32Array(Math.max(array.length * 2, index + 1));
+    target.set(array);
   }
-
-  close(): Promise<void> {
-    return this.spill.remove();
-  }
+  target[index] = value;
+  return target;
 }

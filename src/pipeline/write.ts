@@ -10,7 +10,7 @@ import type { Decided, DecidedObject } from './decide.js';
 import type { FieldPlanner } from './field-plan.js';
 import type { OutputPaths, OutputWriters } from './outputs.js';
 import type { Sink } from './stage.js';
-import type { FittedLabels } from './table.js';
+import type { JobModel } from './table.js';
 
 /** Receives every consolidated object, in input order, with its decisions and the line as written. */
 export type ObjectSink = (object: DecidedObject) => Promise<void>;
@@ -41,11 +41,11 @@ export function writeStage({ output, rejects, sink }: LineWriters): Sink<Decided
 export async function writeReports(
   writers: OutputWriters,
   paths: OutputPaths,
-  reports: { summary: Summary; workers: WorkerStats; planner: FieldPlanner; fitted: FittedLabels },
+  reports: { summary: Summary; workers: WorkerStats; planner: FieldPlanner; model: JobModel },
 ): Promise<void> {
   if (writers.workersReport) {
     const models = new Map(reports.planner.fittedFields().map(([field, plan]) =>
-      [field, { labels: reports.fitted.get(field) ?? [], skills: plan.consolidator.skills?.() ?? new Map() }]));
+      [field, { labels: reports.model.fittedLabels.get(field) ?? [], skills: plan.consolidator.skills?.() ?? new Map() }]));
     await writers.workersReport.write(formatWorkerReport(paths.workersReport!, reports.workers.rows(models)));
   }
   await writers.summary?.write(JSON.stringify(reports.summary, null, 2) + '\n');

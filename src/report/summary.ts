@@ -9,8 +9,12 @@ export interface FieldSummary {
   pickedFor?: string;
   objects: number;
   answers: number;
-  /** Objects where the strategy gave no value (e.g. a tie under `tie: none`). */
+  /** Objects whose answers tied (broken by the tie policy, or left unresolved). */
+  ties: number;
+  /** Objects where the strategy gave no value, and why: `tie` (under `tie: none`), `no-usable-answers` (none of a
+   * kind the strategy takes), `undecided` (the strategy's own rule, e.g. no label reached a threshold). */
   unresolved: number;
+  unresolvedBy?: Partial<Record<'tie' | 'no-usable-answers' | 'undecided', number>>;
   meanConfidence: number;
 }
 
@@ -24,6 +28,8 @@ export interface Summary {
   lines: { read: number; consolidated: number; failedInJob: number; rejected: number; blank: number };
   rejectedBy: Partial<Record<RejectCode, number>>;
   answers: number;
+  /** Earlier submissions of workers who answered an object more than once: dropped, the last submission counts. */
+  duplicateAnswers: number;
   workers: number;
   objectsWithoutAnswers: number;
   fields: Record<string, FieldSummary>;
@@ -45,6 +51,7 @@ export function emptySummary(input: string, output: string | null, rejects: stri
     lines: { read: 0, consolidated: 0, failedInJob: 0, rejected: 0, blank: 0 },
     rejectedBy: {},
     answers: 0,
+    duplicateAnswers: 0,
     workers: 0,
     objectsWithoutAnswers: 0,
     fields: {},
@@ -69,6 +76,7 @@ export function countLine(summary: Summary, line: Prepared): void {
   if (line.type === 'object') {
     summary.lines.consolidated += 1;
     summary.answers += line.workers.length;
+    summary.duplicateAnswers += line.duplicates;
     if (line.workers.length === 0) summary.objectsWithoutAnswers += 1;
     summary.job ??= jobFacts(line.json[`${line.labelAttribute}-metadata`] as Record<string, unknown>).jobName;
   }

@@ -6,6 +6,7 @@
  * dropped is returned so the run summary can count them.
  */
 import { RejectError } from '../errors.js';
+import { isRecord } from '../json.js';
 import { sideKeysOf } from './normalise.js';
 import { parseUntrustedJson } from './safe-json.js';
 
@@ -28,9 +29,6 @@ export interface WorkerResponse {
   duplicatesDropped: number;
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
 export function readWorkerResponse(bytes: Buffer): WorkerResponse {
   let json: unknown;
   try {
@@ -39,7 +37,7 @@ export function readWorkerResponse(bytes: Buffer): WorkerResponse {
     if (error instanceof RejectError) throw error;
     throw new RejectError('invalid-response', `worker response is not valid JSON: ${(error as Error).message}`);
   }
-  if (!isObject(json) || !Array.isArray(json.answers)) {
+  if (!isRecord(json) || !Array.isArray(json.answers)) {
     throw new RejectError('invalid-response', 'worker response has no "answers" array');
   }
   const answers = json.answers.map(workerAnswer);
@@ -47,16 +45,11 @@ export function readWorkerResponse(bytes: Buffer): WorkerResponse {
   return { answers: kept, duplicatesDropped: answers.length - kept.length };
 }
 
-/** The answers alone; `readWorkerResponse` also says how many duplicates were dropped. */
-export function parseWorkerResponse(bytes: Buffer): WorkerAnswer[] {
-  return readWorkerResponse(bytes).answers;
-}
-
 function workerAnswer(answer: unknown, index: number): WorkerAnswer {
-  if (!isObject(answer) || typeof answer.workerId !== 'string' || !isObject(answer.answerContent)) {
+  if (!isRecord(answer) || typeof answer.workerId !== 'string' || !isRecord(answer.answerContent)) {
     throw new RejectError('invalid-response', `answers[${index}] needs a string "workerId" and an "answerContent" object`);
   }
-  const identity = isObject(answer.workerMetadata) && isObject(answer.workerMetadata.identityData)
+  const identity = isRecord(answer.workerMetadata) && isRecord(answer.workerMetadata.identityData)
     ? answer.workerMetadata.identityData
     : undefined;
   const sideKeys = Object.entries(answer.answerContent)

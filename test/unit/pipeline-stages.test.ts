@@ -12,7 +12,7 @@ import { decideStage, ObjectDecider } from '../../src/pipeline/decide.js';
 import { FieldPlanner } from '../../src/pipeline/field-plan.js';
 import type { Prepared, PreparedObject } from '../../src/pipeline/prepare.js';
 import { runStages } from '../../src/pipeline/stage.js';
-import { tableStage, type FittedLabels } from '../../src/pipeline/table.js';
+import { tableStage, type JobModel } from '../../src/pipeline/table.js';
 import { writeStage } from '../../src/pipeline/write.js';
 import { countLine, emptySummary } from '../../src/report/summary.js';
 import { WorkerStats } from '../../src/report/worker-report.js';
@@ -45,7 +45,10 @@ const object = (line: number, votes: string[]): PreparedObject => ({
   type: 'object', line, json: { source: `o${line}`, 'job-metadata': {} }, labelAttribute: 'job',
   workers: votes.map((_, i) => ({ workerId: `w${i}` })),
   fields: new Map(votes.length ? [['sentiment', { answers: votes.map((v, i) => ({ workerId: `w${i}`, value: classifier(v) })), unknown: [] }]] : []),
+  duplicates: 0,
+  sideKeys: [],
 });
+const newModel = (): JobModel => ({ fittedLabels: new Map() });
 
 const lines = (): Prepared[] => [
   object(1, ['pos', 'pos', 'neg']),
@@ -72,24 +75,27 @@ async function collect<T>(source: AsyncIterable<T>): Promise<T[]> {
 }
 
 describe('table stage', () => {
-  it('passes each line straight on when no field has a model, counting it first', async () => {
+  it('counts every line and releases none before the whole job has been seen (a field\'s kind comes from all its answers)', async () => {
     events.length = 0;
     const summary = emptySummary('in', 'out', 'rejects');
-    const stage = tableStage(new FieldPlanner({}, () => {}), (line) => countLine(summary, line), new Map());
+    const model = newModel();
+    const stage = tableStage(new FieldPlanner({}, () => {}), (line) => countLine(summary, line), model);
     const out = await collect(stage(from(lines())));
     expect(out.map((l) => l.line)).toEqual([1, 2, 3, 4, 5]);
-    expect(events).toEqual(['read 1', 'out 1', 'read 2', 'out 2', 'read 3', 'out 3', 'read 4', 'out 4', 'read 5', 'out 5']);
+    expect(events).toEqual(['read 1', 'read 2', 'read 3', 'read 4', 'read 5', 'out 1', 'out 2', 'out 3', 'out 4', 'out 5']);
+    expect(model.schema?.fields.map(({ name, kind, strategy }) => ({ name, kind, strategy })))
+      .toEqual([{ name: 'sentiment', kind: 'categorical', strategy: 'majority-vote' }]);
     expect(summary.lines).toEqual({ read: 5, consolidated: 3, failedInJob: 1, rejected: 1, blank: 0 });
   });
 
   it('holds every line until the model is fitted, and carries each object\'s table row through the spill', async () => {
     events.length = 0;
-    const fitted: FittedLabels = new Map();
+    const model = newModel();
     const planner = new FieldPlanner({ sentiment: { strategy: 'test-fitted' } }, () => {});
-    const out = await collect(tableStage(planner, () => {}, fitted)(from(lines())));
+    const out = await collect(tableStage(planner, () => {}, model)(from(lines())));
     expect(events).toEqual(['read 1', 'read 2', 'read 3', 'read 4', 'read 5', 'fit 3 objects', 'out 1', 'out 2', 'out 3', 'out 4', 'out 5']);
     expect(out.flatMap((l) => (l.type === 'object' ? [l.fields.get('sentiment')!.row] : []))).toEqual([0, 1, 2]);
-    expect(fitted.get('sentiment')).toEqual(['neg', 'pos']);
+    expect(model.fittedLabels.get('sentiment')).toEqual(['neg', 'pos']);
     // Every other line comes back as it went in.
     expect(out.filter((l) => l.type !== 'object')).toEqual(lines().filter((l) => l.type !== 'object'));
   });
@@ -103,7 +109,7 @@ describe('decide and write stages', () => {
     const writer = (into: string[]): OutputWriter => ({ write: async (chunk) => void into.push(chunk), finish: async () => {}, commit: async () => {}, abort: async () => {} });
     await runStages(
       from(lines()),
-      tableStage(planner, () => {}, new Map()),
+      tableStage(planner, () => {}, newModel()),
       decideStage(new ObjectDecider(planner, Math.random, summary, new WorkerStats(false), undefined)),
       writeStage({ output: writer(written.output), rejects: writer(written.rejects), sink: async (decided) => void written.sink.push(decided.line) }),
     );
@@ -131,7 +137,7 @@ describe('decide and write stages', () => {
         yield line;
       }
     };
-    await expect(runStages(source(), tableStage(planner, () => {}, new Map()), failing, async (rest: AsyncIterable<Prepared>) => {
+    await expect(runStages(source(), tableStage(planner, () => {}, newModel()), failing, async (rest: AsyncIterable<Prepared>) => {
       for await (const _ of rest);
     })).rejects.toThrow('disk full');
     expect(sourceClosed).toBe(true);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RejectError } from '../../src/errors.js';
-import { parseWorkerResponse, readWorkerResponse } from '../../src/responses/worker-response.js';
+import { readWorkerResponse } from '../../src/responses/worker-response.js';
 
 const file = (answers: unknown[]) => Buffer.from(JSON.stringify({ answers }));
 const submission = (workerId: string, label: string, submissionTime?: string) =>
@@ -37,10 +37,6 @@ describe('readWorkerResponse: one worker, one answer', () => {
     expect(response.answers).toHaveLength(2);
   });
 
-  it('parseWorkerResponse returns the same deduplicated answers', () => {
-    const bytes = file([submission('w1', 'a'), submission('w1', 'b')]);
-    expect(parseWorkerResponse(bytes)).toEqual(readWorkerResponse(bytes).answers);
-  });
 });
 
 describe('readWorkerResponse: nothing silently dropped', () => {
