@@ -1,5 +1,5 @@
 /** Local files (and `-` for stdin) behind the `Storage` interface. */
-import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { constants, createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { once } from 'node:events';
@@ -23,7 +23,8 @@ export const localStorage: Storage = {
   async readAll(location, maxBytes) {
     let handle;
     try {
-      handle = await open(location, 'r');
+      // Non-blocking: a FIFO would otherwise hold the open until a writer comes, forever. It is refused below.
+      handle = await open(location, constants.O_RDONLY | constants.O_NONBLOCK);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
         throw new RejectError('response-missing', `not found: ${location}`);
@@ -31,7 +32,9 @@ export const localStorage: Storage = {
       throw error;
     }
     try {
-      const { size } = await handle.stat();
+      const stats = await handle.stat();
+      if (!stats.isFile()) throw new RejectError('response-unreadable', `${location} is not a regular file`);
+      const { size } = stats;
       // One stat and one read (readFile would stat again and read once more to find the end of the file). Asking for
       // one byte past the size catches a file that grew after the stat; a file that shrank reads short and fails to parse.
       const buffer = Buffer.allocUnsafe(Math.min(size, maxBytes) + 1);

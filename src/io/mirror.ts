@@ -1,7 +1,9 @@
 /**
  * Maps `s3://` worker-response refs onto a local copy of the job (`aws s3 sync s3://bucket/prefix/ ./dir/`), so a job
- * is consolidated offline; a mapped path can never leave its mirror directory.
+ * is consolidated offline; a mapped path can never leave its mirror directory, neither by its name nor through a
+ * symbolic link.
  */
+import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { RejectError, UsageError } from '../errors.js';
 
@@ -51,10 +53,30 @@ export function mirrorPath(ref: string, key: string, mirrors: readonly Mirror[],
   return undefined;
 }
 
+/**
+ * The path of `relative` inside `directory`, checked twice: by name, then with both sides' symbolic links resolved
+ * (`aws s3 sync` makes none, but a mirror may hold one pointing anywhere). Returns the resolved path, so the read opens
+ * the very file checked; a path that does not exist yet is returned as named and fails to read as missing.
+ */
 function within(directory: string, relative: string, ref: string): string {
   const resolved = path.resolve(directory, relative);
-  if (!resolved.startsWith(directory + path.sep)) {
+  if (!isInside(directory, resolved)) {
     throw new RejectError('invalid-ref', `worker-response-ref escapes its mirror directory: ${ref}`);
   }
-  return resolved;
+  const real = realPath(resolved);
+  if (real === undefined) return resolved;
+  if (!isInside(realPath(directory) ?? directory, real)) {
+    throw new RejectError('ref-not-allowed', `worker-response-ref leads out of its mirror directory through a symbolic link: ${ref}`);
+  }
+  return real;
+}
+
+const isInside = (directory: string, file: string) => file.startsWith(directory + path.sep);
+
+function realPath(file: string): string | undefined {
+  try {
+    return realpathSync.native(file);
+  } catch {
+    return undefined;
+  }
 }
