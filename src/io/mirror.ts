@@ -10,7 +10,7 @@ import { RejectError, UsageError } from '../errors.js';
 export interface Mirror {
   /** `s3://bucket/prefix/` (always ends with `/`). */
   prefix: string;
-  /** Absolute directory holding the objects under `prefix`. */
+  /** Absolute real path (symbolic links resolved) of the directory holding the objects under `prefix`. */
   directory: string;
 }
 
@@ -22,7 +22,7 @@ export function parseMirror(spec: string): Mirror {
   if (!/^s3:\/\/[^/]+\//.test(prefix.endsWith('/') ? prefix : `${prefix}/`) || directory === '') {
     throw new UsageError(`--mirror "${spec}": expected s3://bucket/prefix/=./local/dir/`);
   }
-  return { prefix: prefix.endsWith('/') ? prefix : `${prefix}/`, directory: path.resolve(directory) };
+  return { prefix: prefix.endsWith('/') ? prefix : `${prefix}/`, directory: realDirectory(directory) };
 }
 
 /**
@@ -34,7 +34,7 @@ export function jobMirror(manifestPath: string): JobMirror | undefined {
   const outputDir = path.dirname(manifest);
   if (path.basename(outputDir) !== 'output' || path.basename(path.dirname(outputDir)) !== 'manifests') return undefined;
   const jobDirectory = path.dirname(path.dirname(outputDir));
-  return { job: path.basename(jobDirectory), directory: jobDirectory };
+  return { job: path.basename(jobDirectory), directory: realDirectory(jobDirectory) };
 }
 
 export interface JobMirror {
@@ -54,9 +54,9 @@ export function mirrorPath(ref: string, key: string, mirrors: readonly Mirror[],
 }
 
 /**
- * The path of `relative` inside `directory`, checked twice: by name, then with both sides' symbolic links resolved
- * (`aws s3 sync` makes none, but a mirror may hold one pointing anywhere). Returns the resolved path, so the read opens
- * the very file checked; a path that does not exist yet is returned as named and fails to read as missing.
+ * The path of `relative` inside `directory` (already a real path), checked by name, then with its symbolic links
+ * resolved (`aws s3 sync` makes none, but a mirror may hold one pointing anywhere). Returns the resolved path, so the
+ * read opens the very file checked; a path that does not exist is returned as named and reads as missing.
  */
 function within(directory: string, relative: string, ref: string): string {
   const resolved = path.resolve(directory, relative);
@@ -64,15 +64,15 @@ function within(directory: string, relative: string, ref: string): string {
     throw new RejectError('invalid-ref', `worker-response-ref escapes its mirror directory: ${ref}`);
   }
   const real = realPath(resolved);
-  if (real === undefined) return resolved;
-  if (!isInside(realPath(directory) ?? directory, real)) {
+  if (real !== undefined && !isInside(directory, real)) {
     throw new RejectError('ref-not-allowed', `worker-response-ref leads out of its mirror directory through a symbolic link: ${ref}`);
   }
-  return real;
+  return real ?? resolved;
 }
 
 const isInside = (directory: string, file: string) => file.startsWith(directory + path.sep);
 
+/** `file` with every symbolic link resolved, or `undefined` if it does not exist (or cannot be reached). */
 function realPath(file: string): string | undefined {
   try {
     return realpathSync.native(file);
@@ -80,3 +80,6 @@ function realPath(file: string): string | undefined {
     return undefined;
   }
 }
+
+/** A mirror's directory as an absolute real path (as named when it does not exist: every ref in it reads as missing). */
+const realDirectory = (directory: string) => realPath(path.resolve(directory)) ?? path.resolve(directory);

@@ -30,7 +30,8 @@ export function parseUntrustedJson(text: string, what: string, { exactNumbers = 
   } catch (error) {
     throw error instanceof SyntaxError ? new SyntaxError(withoutQuotedText(error.message)) : error;
   }
-  checkStructure(value, what, text.includes('__proto__') || text.includes('\\u'));
+  const mayHaveProtoKey = text.includes('__proto__') || text.includes('\\u');
+  if (mayHaveProtoKey || hasMoreOpeningBrackets(text, maxJsonDepth)) checkStructure(value, what, mayHaveProtoKey);
   if (exactNumbers) assertExactNumbers(text, what);
   return value;
 }
@@ -43,26 +44,40 @@ function withoutQuotedText(message: string): string {
   return message.includes('"') ? 'Unexpected token: not valid JSON' : message;
 }
 
+/** Nesting deeper than `limit` needs more than `limit` `{` and `[`: counting them is cheaper than walking the value. */
+function hasMoreOpeningBrackets(text: string, limit: number): boolean {
+  let count = 0;
+  for (const bracket of ['{', '[']) {
+    for (let at = text.indexOf(bracket); at >= 0; at = text.indexOf(bracket, at + 1)) {
+      if (++count > limit) return true;
+    }
+  }
+  return false;
+}
+
 /**
  * Depth and `__proto__` keys in one iterative walk over containers only (recursion would overflow on the very input it
- * is meant to refuse). The key check is skipped when the text cannot spell `__proto__`, not even with `\u` escapes.
+ * is meant to refuse). It runs only when the text could be too deep or spell `__proto__` (even with `\u` escapes).
  */
 function checkStructure(root: unknown, what: string, mayHaveProtoKey: boolean): void {
   if (typeof root !== 'object' || root === null) return;
-  const pending: [container: object, depth: number][] = [[root, 1]];
-  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
-    const [container, depth] = next;
+  const containers: object[] = [root];
+  const depths: number[] = [1];
+  const visit = (child: unknown, depth: number) => {
+    if (typeof child !== 'object' || child === null) return;
     if (depth > maxJsonDepth) throw new RejectError('too-deep', `${what} is nested deeper than ${maxJsonDepth} levels`);
-    const visit = (child: unknown) => {
-      if (typeof child === 'object' && child !== null) pending.push([child, depth + 1]);
-    };
+    containers.push(child);
+    depths.push(depth);
+  };
+  for (let container = containers.pop(); container !== undefined; container = containers.pop()) {
+    const childDepth = depths.pop()! + 1;
     if (Array.isArray(container)) {
-      for (const child of container) visit(child);
+      for (const child of container) visit(child, childDepth);
       continue;
     }
     for (const key in container) {
       if (mayHaveProtoKey && key === '__proto__') throw new RejectError('hostile-key', `${what} has a "__proto__" key`);
-      visit((container as Record<string, unknown>)[key]);
+      visit((container as Record<string, unknown>)[key], childDepth);
     }
   }
 }
