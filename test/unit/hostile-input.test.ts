@@ -78,4 +78,14 @@ describe('hostile input through consolidate()', () => {
     expect(output).toBe(`${failed}\n`);
     expect(summary.lines).toMatchObject({ read: 3, failedInJob: 1, rejected: 2 });
   });
+
+  it('counts fields named constructor, toString and valueOf like any other field', async () => {
+    const job = await hostileJob();
+    const content = '{"constructor":{"label":"a"},"toString":{"label":"b"},"valueOf":3}';
+    job.lines.push(await job.object('one', answers(content)), await job.object('two', answers(content)));
+    const { summary, output } = await job.run();
+    expect(summary.lines).toMatchObject({ consolidated: 2, rejected: 0 });
+    for (const name of ['constructor', 'toString', 'valueOf']) expect(summary.fields[name]).toMatchObject({ objects: 2, answers: 2 });
+    expect(JSON.parse(output.split('\n')[0]!).job).toEqual({ constructor: { label: 'a' }, toString: { label: 'b' }, valueOf: 3 });
+  });
 });
