@@ -95,8 +95,8 @@ export function formatWorkerReport(file: string, rows: readonly WorkerRow[]): st
   const fields = [...new Set(rows.flatMap((row) => Object.keys(row.models)))];
   const header = ['workerId', 'sub', 'objects', 'medianTimeSpentSeconds', 'agreement', 'goldAnswers', 'goldAccuracy',
     ...fields.map((field) => `accuracy:${field}`)];
-  // Worker ids, subs and field names come from the data: none may reach a spreadsheet as a formula.
-  return stringify([header.map(forSpreadsheet), ...rows.map((row) => [
+  // Worker ids and subs come from the data: neither may reach a spreadsheet as a formula (field names follow `accuracy:`).
+  return stringify([header, ...rows.map((row) => [
     forSpreadsheet(row.workerId), forSpreadsheet(row.sub ?? ''), row.objects, row.medianTimeSpentSeconds ?? '', row.agreement ?? '', row.goldAnswers,
     row.goldAccuracy ?? '', ...fields.map((field) => (Object.hasOwn(row.models, field) ? row.models[field]!.accuracy : '')),
   ])]);
