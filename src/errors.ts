@@ -1,6 +1,10 @@
 /** Why a manifest line was rejected; written with its line number to the rejects file and counted in the summary. */
 export type RejectCode =
   | 'invalid-json'
+  | 'invalid-utf8'
+  | 'line-too-long'
+  | 'too-deep'
+  | 'unsafe-number'
   | 'not-an-object'
   | 'no-label-metadata'
   | 'invalid-ref'

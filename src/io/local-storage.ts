@@ -1,5 +1,5 @@
 /** Local files (and `-` for stdin) behind the `Storage` interface. */
-import { createReadStream } from 'node:fs';
+import { constants, createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { once } from 'node:events';
 import type { Readable } from 'node:stream';
@@ -37,9 +37,12 @@ export const localStorage: Storage = {
 
 /** One stat and one read (readFile would stat again and read once more to find the end of the file). */
 async function readSmallFile(location: string, maxBytes: number): Promise<Buffer> {
-  const handle = await open(location, 'r');
+  // Non-blocking: a FIFO would otherwise hold the open until a writer comes, forever. It is refused below.
+  const handle = await open(location, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
-    const { size } = await handle.stat();
+    const stats = await handle.stat();
+    if (!stats.isFile()) throw new RejectError('response-unreadable', `${location} is not a regular file`);
+    const { size } = stats;
     // Asking for one byte past the size catches a file that grew after the stat; a file that shrank reads short and
     // fails to parse.
     const buffer = Buffer.allocUnsafe(Math.min(size, maxBytes) + 1);

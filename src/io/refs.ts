@@ -14,6 +14,9 @@ export function parseAllowedPrefix(prefix: string): string {
   return prefix.endsWith('/') ? prefix : `${prefix}/`;
 }
 
+/** S3 refuses longer keys with an unhelpful error; checked here so the reject says why. */
+const maxS3KeyBytes = 1024;
+
 export class RefResolver {
   constructor(
     private readonly mirrors: readonly Mirror[],
@@ -25,6 +28,10 @@ export class RefResolver {
   resolve(ref: string): string {
     const location = parseS3Uri(ref);
     if (!location) throw new RejectError('invalid-ref', `worker-response-ref is not an s3://bucket/key URI: ${JSON.stringify(ref)}`);
+    const keyBytes = Buffer.byteLength(location.key);
+    if (keyBytes > maxS3KeyBytes) {
+      throw new RejectError('invalid-ref', `worker-response-ref has a key of ${keyBytes} bytes: S3 keys are at most 1,024 bytes`);
+    }
     const segments = location.key.split('/');
     if (/[\\\0]/.test(location.key) || segments.some((s) => s === '' || s === '.' || s === '..')) {
       throw new RejectError('invalid-ref', `worker-response-ref has an unsafe key: ${JSON.stringify(ref)}`);

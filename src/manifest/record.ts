@@ -1,9 +1,11 @@
 /**
  * Classifies one output-manifest line of a Lambda-less custom job: an object to consolidate (its
  * `<label>-metadata.worker-response-ref`), an object Ground Truth marked failed (`failure-reason`), or a reject.
+ * A line to consolidate is written back re-serialised, so it must survive that unchanged: its numbers must fit a
+ * double and its label attribute must not be `__proto__`. A failed line is copied as text, so only its structure counts.
  */
 import { RejectError } from '../errors.js';
-import { parseUntrustedJson } from '../responses/safe-json.js';
+import { assertExactNumbers, parseUntrustedJson } from '../responses/safe-json.js';
 import { isRecord } from '../json.js';
 
 export type ManifestRecord =
@@ -13,7 +15,7 @@ export type ManifestRecord =
 export function classifyLine(text: string, labelAttribute?: string): ManifestRecord {
   let json: unknown;
   try {
-    json = parseUntrustedJson(text, 'manifest line');
+    json = parseUntrustedJson(text, 'manifest line', { exactNumbers: false });
   } catch (error) {
     if (error instanceof RejectError) throw error;
     throw new RejectError('invalid-json', `not valid JSON: ${(error as Error).message}`);
@@ -28,6 +30,8 @@ export function classifyLine(text: string, labelAttribute?: string): ManifestRec
   }
   if (withRef.length === 1) {
     const label = withRef[0]!;
+    if (label === '__proto__') throw new RejectError('hostile-key', 'the label attribute "__proto__" cannot be written back as a key');
+    assertExactNumbers(text, 'manifest line');
     return { type: 'object', json, labelAttribute: label, ref: metadataOf(json, label)!['worker-response-ref'] as string };
   }
   if (candidates.some((label) => metadataOf(json, label)?.['failure-reason'] !== undefined)) return { type: 'failed' };

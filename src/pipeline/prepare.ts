@@ -51,7 +51,8 @@ export interface PrepareContext {
   readResponse(ref: string, maxBytes: number): Promise<Buffer>;
 }
 
-export async function prepareLine({ number: line, text }: Line, context: PrepareContext): Promise<Prepared> {
+export async function prepareLine({ number: line, text, problem }: Line, context: PrepareContext): Promise<Prepared> {
+  if (problem) return { type: 'rejected', line, text, ...problem };
   if (text.trim() === '') return { type: 'blank', line };
   try {
     const record = classifyLine(text, context.labelAttribute);

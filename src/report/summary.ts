@@ -2,6 +2,7 @@
 import type { RejectCode } from '../errors.js';
 import { jobFacts } from '../manifest/record.js';
 import type { Prepared } from '../pipeline/prepare.js';
+import { forTerminal } from '../text/escape.js';
 
 export interface FieldSummary {
   strategy: string;
@@ -42,6 +43,10 @@ export interface Summary {
   durationMs: number;
 }
 
+/**
+ * Records keyed by field names (data) have no prototype: a field called `constructor` or `toString` must start empty,
+ * not find `Object.prototype`'s member.
+ */
 export function emptySummary(input: string, output: string | null, rejects: string): Summary {
   return {
     input,
@@ -49,13 +54,13 @@ export function emptySummary(input: string, output: string | null, rejects: stri
     rejects,
     job: undefined,
     lines: { read: 0, consolidated: 0, failedInJob: 0, rejected: 0, blank: 0 },
-    rejectedBy: {},
+    rejectedBy: Object.create(null) as Summary['rejectedBy'],
     answers: 0,
     duplicateAnswers: 0,
     workers: 0,
     objectsWithoutAnswers: 0,
-    fields: {},
-    unknownShapes: {},
+    fields: Object.create(null) as Summary['fields'],
+    unknownShapes: Object.create(null) as Summary['unknownShapes'],
     retries: 0,
     durationMs: 0,
   };
@@ -90,20 +95,24 @@ export function finishSummary(summary: Summary, facts: { workers: number; retrie
   for (const field of Object.values(summary.fields)) field.meanConfidence = field.objects ? field.meanConfidence / field.objects : 0;
 }
 
-/** The few lines printed to stderr at the end of a run. */
+/** The few lines printed to stderr at the end of a run; names from the data are escaped (see `forTerminal`). */
 export function formatSummary(summary: Summary): string {
   const { read, consolidated, failedInJob, rejected } = summary.lines;
+  const rejects = forTerminal(summary.rejects);
   const lines = [
     `${read} lines read: ${consolidated} consolidated, ${failedInJob} failed in job, ${rejected} rejected` +
       ` (${summary.answers} answers from ${summary.workers} workers, ${(summary.durationMs / 1000).toFixed(2)} s` +
       `${summary.retries ? `, ${summary.retries} S3 retries` : ''})`,
     ...Object.entries(summary.fields).map(([name, field]) =>
-      `  ${name}: ${field.strategy}, ${field.objects} objects, mean confidence ${field.meanConfidence.toFixed(3)}` +
-        (field.unresolved ? `, ${field.unresolved} unresolved` : '')),
+      `  ${forTerminal(name)}: ${forTerminal(field.strategy)}, ${field.objects} objects, mean confidence ${field.meanConfidence.toFixed(3)}` +
+        (field.ties ? `, ${field.ties} ties` : '') +
+        (field.unresolved ? `, ${field.unresolved} unresolved (${Object.entries(field.unresolvedBy ?? {}).map(([why, n]) => `${why} ${n}`).join(', ')})` : '')),
+    ...(summary.duplicateAnswers ? [`  ${summary.duplicateAnswers} duplicate submissions dropped (one worker, one answer: the last counts)`] : []),
     ...Object.entries(summary.gold ?? {}).map(([name, gold]) =>
-      `  ${name} against gold: ${gold.correct}/${gold.objects} correct (${(100 * gold.accuracy).toFixed(1)}%)`),
-    ...Object.entries(summary.rejectedBy).map(([code, count]) => `  rejected ${code}: ${count} (see ${summary.rejects})`),
-    ...Object.entries(summary.unknownShapes).map(([name, count]) => `  field ${name}: ${count} answers of unknown shape kept verbatim`),
+      `  ${forTerminal(name)} against gold: ${gold.correct}/${gold.objects} correct (${(100 * gold.accuracy).toFixed(1)}%)`),
+    ...Object.entries(summary.rejectedBy).map(([code, count]) => `  rejected ${code}: ${count} (see ${rejects})`),
+    ...Object.entries(summary.unknownShapes).map(([name, count]) =>
+      `  field ${forTerminal(name)}: ${count} answers of unknown shape kept verbatim`),
   ];
   return lines.join('\n');
 }

@@ -7,6 +7,7 @@
 import { median } from 'simple-statistics';
 import { stringify } from 'csv-stringify/sync';
 import type { WorkerAnswer } from '../responses/worker-response.js';
+import { forSpreadsheet } from '../text/escape.js';
 import type { WorkerSkill } from '../../strategies/types.js';
 
 interface Tally {
@@ -94,8 +95,9 @@ export function formatWorkerReport(file: string, rows: readonly WorkerRow[]): st
   const fields = [...new Set(rows.flatMap((row) => Object.keys(row.models)))];
   const header = ['workerId', 'sub', 'objects', 'medianTimeSpentSeconds', 'agreement', 'goldAnswers', 'goldAccuracy',
     ...fields.map((field) => `accuracy:${field}`)];
+  // Worker ids and subs come from the data: neither may reach a spreadsheet as a formula (field names follow `accuracy:`).
   return stringify([header, ...rows.map((row) => [
-    row.workerId, row.sub ?? '', row.objects, row.medianTimeSpentSeconds ?? '', row.agreement ?? '', row.goldAnswers,
-    row.goldAccuracy ?? '', ...fields.map((field) => row.models[field]?.accuracy ?? ''),
+    forSpreadsheet(row.workerId), forSpreadsheet(row.sub ?? ''), row.objects, row.medianTimeSpentSeconds ?? '', row.agreement ?? '', row.goldAnswers,
+    row.goldAccuracy ?? '', ...fields.map((field) => (Object.hasOwn(row.models, field) ? row.models[field]!.accuracy : '')),
   ])]);
 }

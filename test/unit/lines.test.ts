@@ -62,3 +62,47 @@ describe('readLines: chunk boundaries and backpressure', () => {
     source.destroy();
   });
 });
+
+describe('readLines: lines it cannot read as text', () => {
+  async function linesWith(chunks: Buffer[], maxLineBytes?: number) {
+    const out = [];
+    for await (const line of readLines(Readable.from(chunks), maxLineBytes === undefined ? {} : { maxLineBytes })) out.push(line);
+    return out;
+  }
+
+  it('turns an over-long line into a problem line with a shortened text, then reads on from the next line end', async () => {
+    const long = Buffer.from(`{"a":"${'x'.repeat(5000)}"}`);
+    const lines = await linesWith([Buffer.from('{"first":1}\n'), long.subarray(0, 3000), long.subarray(3000), Buffer.from('\r\n{"next":2}\n')], 4096);
+    expect(lines.map(({ number, problem }) => [number, problem?.code])).toEqual([[1, undefined], [2, 'line-too-long'], [3, undefined]]);
+    expect(lines[1]!.problem!.reason).toBe(`line is ${long.length} bytes, over the 4096-byte limit`);
+    expect(lines[1]!.text).toBe(long.toString().slice(0, 1024));
+    expect(lines[2]!.text).toBe('{"next":2}');
+  });
+
+  it('accepts a line of exactly the limit', async () => {
+    const [line] = await linesWith([Buffer.from(`${'y'.repeat(100)}\n`)], 100);
+    expect(line).toEqual({ number: 1, text: 'y'.repeat(100) });
+  });
+
+  it('reports a binary file without a line end as one over-long line, without buffering it', async () => {
+    const chunk = Buffer.alloc(64 * 1024, 0xff);
+    const chunks = Array.from({ length: 1040 }, () => chunk); // 65 MiB, over the 64 MiB default
+    const lines = await linesWith(chunks);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]!.problem).toEqual({ code: 'line-too-long', reason: `line is ${1040 * 64 * 1024} bytes, over the ${64 * 1024 * 1024}-byte limit` });
+    expect(lines[0]!.text.length).toBeLessThanOrEqual(1024);
+  });
+
+  it('reports invalid UTF-8 instead of replacing it with U+FFFD', async () => {
+    const lines = await linesWith([Buffer.from('{"a":"ok"}\n{"a":"'), Buffer.from([0xc3, 0x28]), Buffer.from('"}\n{"a":"é"}\n')]);
+    expect(lines.map((line) => line.problem?.code)).toEqual([undefined, 'invalid-utf8', undefined]);
+    expect(lines[1]!.problem!.reason).toBe('line is not valid UTF-8');
+    expect(lines[2]!.text).toBe('{"a":"é"}');
+  });
+
+  it('treats a CR at the end of one chunk and a LF at the start of the next as one line end', async () => {
+    expect(await linesWith([Buffer.from('a\r'), Buffer.from('\n'), Buffer.from('b')])).toEqual([
+      { number: 1, text: 'a' }, { number: 2, text: 'b' },
+    ]);
+  });
+});

@@ -64,3 +64,19 @@ describe('allowed S3 prefixes', () => {
     expect(() => parseAllowedPrefix('shared/responses')).toThrow(UsageError);
   });
 });
+
+describe('S3 key length', () => {
+  const resolver = new RefResolver([], undefined, ['s3://bucket/']);
+
+  it('rejects a key over 1,024 bytes of UTF-8 as invalid-ref, with S3\'s limit as the reason', () => {
+    const error = (() => {
+      try {
+        resolver.resolve(`s3://bucket/${'é'.repeat(513)}`); // 1,026 bytes, 513 characters
+      } catch (caught) {
+        return caught as RejectError;
+      }
+    })();
+    expect(error).toMatchObject({ code: 'invalid-ref', message: 'worker-response-ref has a key of 1026 bytes: S3 keys are at most 1,024 bytes' });
+    expect(resolver.resolve(`s3://bucket/${'k'.repeat(1024)}`)).toBe(`s3://bucket/${'k'.repeat(1024)}`);
+  });
+});

@@ -56,3 +56,30 @@ describe('classifyLine: escaped keys', () => {
     expect(rejectCode(`{"\\u005f_proto__":{"polluted":true},"job-metadata":{"worker-response-ref":"${ref}"}}`)).toBe('hostile-key');
   });
 });
+
+describe('classifyLine: data the tool would change', () => {
+  const object = (extra: string) => `{"source":"x",${extra}"job-metadata":{"worker-response-ref":"${ref}"}}`;
+
+  it('rejects a line to consolidate whose numbers a double cannot hold (it would be written back changed)', () => {
+    expect(rejectCode(object('"n":1e400,'))).toBe('unsafe-number');
+    expect(rejectCode(object('"n":1e-400,'))).toBe('unsafe-number');
+    expect(rejectCode(object('"id":12345678901234567890,'))).toBe('unsafe-number');
+    expect(classifyLine(object('"id":9007199254740991,"big":1e300,'))).toMatchObject({ type: 'object' });
+  });
+
+  it('passes a failed-in-job line whatever its numbers: it is copied as text, never re-serialised', () => {
+    expect(classifyLine('{"id":12345678901234567890,"n":1e400,"job-metadata":{"failure-reason":"expired"}}')).toEqual({ type: 'failed' });
+  });
+
+  it('rejects a nested-too-deep line as too-deep, not as invalid JSON', () => {
+    expect(rejectCode(`{"a":${'['.repeat(5000)}${']'.repeat(5000)}}`)).toBe('too-deep');
+  });
+});
+
+describe('classifyLine: keys the tool would write but refuses to read', () => {
+  it('rejects the label attribute __proto__ (its output would have a "__proto__" key)', () => {
+    const line = `{"source":"x","__proto__-metadata":{"worker-response-ref":"${ref}"}}`;
+    expect(rejectCode(line)).toBe('hostile-key');
+    expect(rejectCode(line, '__proto__')).toBe('hostile-key');
+  });
+});

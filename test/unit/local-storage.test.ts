@@ -1,0 +1,85 @@
+import { execFileSync } from 'node:child_process';
+import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { consolidate } from '../../src/index.js';
+import { localStorage } from '../../src/io/local-storage.js';
+import { parseMirror } from '../../src/io/mirror.js';
+import { RefResolver } from '../../src/io/refs.js';
+import { tempDir } from '../helpers/temp-dir.js';
+
+const isWindows = process.platform === 'win32';
+
+describe('localStorage.readAll: regular files only', () => {
+  it.skipIf(isWindows)('refuses a FIFO at once instead of waiting for a writer forever', async () => {
+    const fifo = path.join(await tempDir(), 'response.json');
+    execFileSync('mkfifo', [fifo]);
+    await expect(localStorage.readAll(fifo, 1000)).rejects.toMatchObject({
+      code: 'response-unreadable', message: `${fifo} is not a regular file`,
+    });
+  }, 2000);
+
+  it('refuses a directory with the same reason', async () => {
+    const dir = await tempDir();
+    await expect(localStorage.readAll(dir, 1000)).rejects.toMatchObject({ code: 'response-unreadable', message: `${dir} is not a regular file` });
+  });
+
+  it('reads a regular file, and one reached through a symbolic link', async () => {
+    const dir = await tempDir();
+    await writeFile(path.join(dir, 'r.json'), '{"answers":[]}');
+    await symlink(path.join(dir, 'r.json'), path.join(dir, 'link.json'));
+    expect((await localStorage.readAll(path.join(dir, 'link.json'), 1000)).toString()).toBe('{"answers":[]}');
+  });
+});
+
+describe.skipIf(isWindows)('mirrors and symbolic links', () => {
+  async function mirrorWithLinks() {
+    const dir = await tempDir();
+    const mirror = path.join(dir, 'mirror');
+    const outside = path.join(dir, 'outside');
+    await mkdir(path.join(mirror, 'job/annotations'), { recursive: true });
+    await mkdir(outside);
+    await writeFile(path.join(outside, 'secret.json'), '{"answers":[{"workerId":"w","answerContent":{"f":{"label":"leaked"}}}]}');
+    await writeFile(path.join(outside, 'passwd'), 'root:x:0:0:root:/root:/bin/bash\n');
+    await writeFile(path.join(mirror, 'job/annotations/inside.json'), '{"answers":[]}');
+    await symlink(path.join(outside, 'secret.json'), path.join(mirror, 'job/annotations/escape.json'));
+    await symlink(path.join(outside, 'passwd'), path.join(mirror, 'job/annotations/passwd.json'));
+    await symlink(outside, path.join(mirror, 'job/annotations/outside-dir'));
+    await symlink(path.join(mirror, 'job/annotations/inside.json'), path.join(mirror, 'job/annotations/alias.json'));
+    await symlink(mirror, path.join(dir, 'mirror-link'));
+    return { dir, mirror };
+  }
+
+  it('refuses a link inside the mirror that leads outside it, and follows links that stay inside', async () => {
+    const { dir, mirror } = await mirrorWithLinks();
+    const resolver = new RefResolver([parseMirror(`s3://b/p/=${mirror}`)], undefined, []);
+    const codeOf = (ref: string) => {
+      try {
+        return resolver.resolve(ref);
+      } catch (error) {
+        return (error as { code: string }).code;
+      }
+    };
+    expect(codeOf('s3://b/p/job/annotations/escape.json')).toBe('ref-not-allowed');
+    expect(codeOf('s3://b/p/job/annotations/outside-dir/secret.json')).toBe('ref-not-allowed');
+    expect(codeOf('s3://b/p/job/annotations/alias.json')).toBe(path.join(mirror, 'job/annotations/inside.json'));
+    // A mirror directory named through a link is resolved too.
+    const linked = new RefResolver([parseMirror(`s3://b/p/=${path.join(dir, 'mirror-link')}`)], undefined, []);
+    expect(linked.resolve('s3://b/p/job/annotations/inside.json')).toBe(path.join(mirror, 'job/annotations/inside.json'));
+  });
+
+  it('keeps the bytes of other files out of reject reasons', async () => {
+    const { dir, mirror } = await mirrorWithLinks();
+    await writeFile(path.join(mirror, 'job/annotations/not-json.json'), 'root:x:0:0:root:/root:/bin/bash\n');
+    const line = (name: string) => JSON.stringify({ id: name, job: {}, 'job-metadata': { 'worker-response-ref': `s3://b/p/job/annotations/${name}` } });
+    const manifest = path.join(dir, 'manifest.jsonl');
+    await writeFile(manifest, ['escape.json', 'passwd.json', 'not-json.json', 'inside.json'].map(line).join('\n'));
+    const out = path.join(dir, 'out.manifest');
+    const summary = await consolidate({ manifest, out, mirrors: [`s3://b/p/=${mirror}`] });
+    const rejects = await readFile(path.join(dir, 'out.rejects.jsonl'), 'utf8');
+    const parsed = rejects.trim().split('\n').map((l) => JSON.parse(l) as { code: string; reason: string });
+    expect(parsed.map(({ code }) => code)).toEqual(['ref-not-allowed', 'ref-not-allowed', 'invalid-response']);
+    for (const { reason } of parsed) expect(reason).not.toMatch(/root|leaked|bash/);
+    expect(summary.lines).toMatchObject({ read: 4, consolidated: 1, rejected: 3 });
+  });
+});
