@@ -13,7 +13,9 @@ export type RejectCode =
   | 'response-too-large'
   | 'response-unreadable'
   | 'invalid-response'
-  | 'hostile-key';
+  | 'hostile-key'
+  /** A failure of the tool itself on this line (a bug): the line is kept in the rejects, the run goes on, the summary shows it. */
+  | 'internal-error';
 
 /** A problem with one line's data: the line is rejected and the run goes on. */
 export class RejectError extends Error {

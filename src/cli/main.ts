@@ -7,6 +7,7 @@ import { exportPreferences, type ExportOptions } from '../export/export.js';
 import type { JobIO } from '../io/job-io.js';
 import { consolidate, openJobIO, type ConsolidateOptions } from '../pipeline/consolidate.js';
 import { formatSummary, type Summary } from '../report/summary.js';
+import { forTerminal } from '../text/escape.js';
 import {
   cliFlags, commanderOption, exportDecisions, flagsOf, optionsFrom, runDecisions, type CliFlagValues, type Decisions,
 } from './options.js';
@@ -139,7 +140,8 @@ export async function main(argv: readonly string[], stderr: NodeJS.WritableStrea
       return signalExitCodes[stoppedBy];
     }
     const usage = error instanceof UsageError;
-    stderr.write(`gt-consolidate: ${(error as Error).message}\n`);
+    // Messages can quote the data (a field name, a ref): escaped, so no control sequence reaches the terminal.
+    stderr.write(`gt-consolidate: ${forTerminal((error as Error).message)}\n`);
     if (verbose && !usage) stderr.write(`${(error as Error).stack}\n`);
     return usage ? exitCodes.usage : exitCodes.failure;
   }

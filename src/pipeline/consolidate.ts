@@ -12,6 +12,7 @@ import { withOutputs, type OutputGroup } from '../io/output-group.js';
 import type { RetryPolicy } from '../io/s3/retry.js';
 import type { S3Settings } from '../io/s3/s3-client.js';
 import { loadGold } from '../report/gold.js';
+import { forTerminal } from '../text/escape.js';
 import { countLine, emptySummary, finishSummary, type Summary } from '../report/summary.js';
 import { WorkerStats } from '../report/worker-report.js';
 import type { FieldSchemaOptions } from '../responses/field-schema.js';
@@ -118,7 +119,7 @@ async function run(options: JobOptions, io: JobIO, concurrency: number): Promise
   const started = performance.now();
   const log = options.log ?? (() => {});
   const planner = new FieldPlanner(options.fields ?? {}, (field, plan) =>
-    log(`field "${field}": no strategy configured; ${plan.pickedFor} answers → ${plan.strategy.name}`));
+    log(`field "${forTerminal(field)}": no strategy configured; ${plan.pickedFor} answers → ${plan.strategy.name}`));
   const refs = refPolicyFor(options.manifest, options, log);
   const paths = outputPaths({ ...options, hasSink: options.sink !== undefined });
   await checkLocations(io, options.manifest, paths);

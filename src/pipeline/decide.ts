@@ -136,7 +136,7 @@ export class ObjectDecider {
   }
 
   private goldTally(field: string) {
-    return ((this.summary.gold ??= {})[field] ??= { objects: 0, correct: 0, accuracy: 0 });
+    return ((this.summary.gold ??= Object.create(null) as NonNullable<Summary['gold']>)[field] ??= { objects: 0, correct: 0, accuracy: 0 });
   }
 }
 

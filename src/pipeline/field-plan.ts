@@ -13,19 +13,19 @@ import type { FieldAnswer } from '../../strategies/types.js';
 
 export class FieldPlanner {
   private readonly plans = new Map<string, FieldPlan>();
+  /** A `Map`: field names come from the data, and `constructor` must not find `Object.prototype.constructor`. */
+  private readonly settings: ReadonlyMap<string, FieldSetting>;
 
   /** Validates every configured field up front, so a bad option stops the run before any line is read. */
-  constructor(
-    private readonly settings: Readonly<Record<string, FieldSetting>>,
-    private readonly onAutoPick: (field: string, plan: FieldPlan) => void,
-  ) {
-    for (const [field, setting] of Object.entries(settings)) planFromSetting(field, setting);
+  constructor(settings: Readonly<Record<string, FieldSetting>>, private readonly onAutoPick: (field: string, plan: FieldPlan) => void) {
+    this.settings = new Map(Object.entries(settings));
+    for (const [field, setting] of this.settings) planFromSetting(field, setting);
   }
 
   /** Plans every field of `schema`; unknown fields without a configured strategy get none (they are listed). */
   adopt(schema: FieldSchema): void {
     const names = schema.fields.map(({ name }) => name);
-    for (const configured of Object.keys(this.settings)) {
+    for (const configured of this.settings.keys()) {
       if (!names.some((name) => name === configured || rowBase(name) === configured)) {
         const known = [...new Set(names.map((name) => rowBase(name) ?? name))];
         throw new UsageError(`fields.${configured}: the job has no field "${configured}"${didYouMean(configured, known)}; `
@@ -33,7 +33,7 @@ export class FieldPlanner {
       }
     }
     for (const field of schema.fields) {
-      const setting = this.settings[field.name] ?? this.settings[rowBase(field.name) ?? ''];
+      const setting = this.settings.get(field.name) ?? this.settings.get(rowBase(field.name) ?? '');
       if (setting) this.plans.set(field.name, this.configuredPlan(field, setting));
       else if (field.strategy) {
         const plan = { ...planFromSetting(field.name, { strategy: field.strategy }), pickedFor: field.kind as FieldPlan['pickedFor'] };

@@ -68,9 +68,10 @@ export async function prepareLine({ number: line, text, problem }: Line, context
         .flatMap(([field, keys]) => Object.entries(keys).map(([key, value]): [string, string, string, unknown] => [field, key, workerId, value]))),
     };
   } catch (error) {
-    // Storages turn their own failures into `RejectError`s; anything else is a bug and must surface as one.
+    // Storages turn their own failures into `RejectError`s. Anything else is a bug: it costs this line, never the run,
+    // and is reported as what it is, not as bad data.
     if (error instanceof RejectError) return { type: 'rejected', line, text, code: error.code, reason: error.message };
-    throw error;
+    return { type: 'rejected', line, text, code: 'internal-error', reason: `${(error as Error).name}: ${(error as Error).message}` };
   }
 }
 

@@ -41,7 +41,8 @@ export class Spill {
   async *read(): AsyncGenerator<Prepared> {
     this.closed ??= (this.stream.end(), once(this.stream, 'finish'));
     await this.closed;
-    for await (const { text } of readLines(createReadStream(path.join(this.directory, 'prepared.jsonl')))) {
+    // Its own file, written by this run: no line limit (a consolidated line can outgrow the manifest's).
+    for await (const { text } of readLines(createReadStream(path.join(this.directory, 'prepared.jsonl')), { maxLineBytes: Infinity })) {
       const spilled = JSON.parse(text) as Spilled;
       yield spilled.type === 'object' ? { ...spilled, workers: [], fields: new Map(spilled.fields) } : spilled;
     }

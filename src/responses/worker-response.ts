@@ -5,6 +5,7 @@
  * submission by `submissionTime` (ties, and answers without a time, go to the later one in the file); how many were
  * dropped is returned so the run summary can count them.
  */
+import { isUtf8 } from 'node:buffer';
 import { RejectError } from '../errors.js';
 import { isRecord } from '../json.js';
 import { sideKeysOf } from './normalise.js';
@@ -30,6 +31,8 @@ export interface WorkerResponse {
 }
 
 export function readWorkerResponse(bytes: Buffer): WorkerResponse {
+  // Decoding would turn bad bytes into U+FFFD silently, changing the answers.
+  if (!isUtf8(bytes)) throw new RejectError('invalid-response', 'worker response is not valid UTF-8');
   let json: unknown;
   try {
     json = parseUntrustedJson(bytes.toString('utf8'), 'worker response');

@@ -144,3 +144,17 @@ describe('decide and write stages', () => {
     expect(await spills()).toEqual(before);
   });
 });
+
+describe('prepare stage', () => {
+  it('a bug on one line costs that line, reported as internal-error (not as bad data), never the run', async () => {
+    const { prepareLine } = await import('../../src/pipeline/prepare.js');
+    const text = JSON.stringify({ source: 'x', 'job-metadata': { 'worker-response-ref': 's3://b/k.json' } });
+    const prepared = await prepareLine({ number: 7, text }, {
+      maxResponseBytes: 1000,
+      readResponse: async () => {
+        throw new TypeError('cannot read properties of undefined');
+      },
+    });
+    expect(prepared).toEqual({ type: 'rejected', line: 7, text, code: 'internal-error', reason: 'TypeError: cannot read properties of undefined' });
+  });
+});

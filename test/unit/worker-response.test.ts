@@ -72,3 +72,10 @@ describe('readWorkerResponse: malformed files are rejected', () => {
     expect(() => readWorkerResponse(bytes)).toThrow(RejectError);
   });
 });
+
+describe('worker responses that decoding would change', () => {
+  it('rejects invalid UTF-8 instead of reading U+FFFD', () => {
+    const bytes = Buffer.concat([Buffer.from('{"answers":[{"workerId":"w","answerContent":{"x":"'), Buffer.from([0xc3, 0x28]), Buffer.from('"}}]}')]);
+    expect(() => readWorkerResponse(bytes)).toThrow(/not valid UTF-8/);
+  });
+});
