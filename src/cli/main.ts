@@ -3,13 +3,15 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { loadConfig, type Config } from '../config/config.js';
 import { UsageError } from '../errors.js';
-import { exportPreferences, type ExportOptions } from '../export/export.js';
+import { exportPreferences } from '../export/export.js';
+import { withOutputs } from '../io/output-group.js';
+import { formatInspection, inspectJob, starterConfig, type InspectOptions } from '../pipeline/inspect.js';
 import type { JobIO } from '../io/job-io.js';
 import { consolidate, openJobIO, type ConsolidateOptions } from '../pipeline/consolidate.js';
 import { formatSummary, type Summary } from '../report/summary.js';
 import { forTerminal } from '../text/escape.js';
 import {
-  cliFlags, commanderOption, exportDecisions, flagsOf, optionsFrom, runDecisions, type CliFlagValues, type Decisions,
+  cliFlags, commandFlags, commanderOption, exportDecisions, flagsOf, inspectDecisions, optionsFrom, runDecisions, type CliFlagValues, type Decisions,
 } from './options.js';
 
 const exitCodes = { ok: 0, failure: 1, usage: 2, rejected: 3 } as const;
@@ -21,17 +23,17 @@ function version(): string {
   return pkg.version;
 }
 
-/** A subcommand with its positional argument and flags from `decisions`, then the command line's own flags. */
-function subcommand(program: Command, name: string, description: string, decisions: object): Command {
+/** A subcommand with its positional argument and flags from `decisions`, then its own flags and the command line's. */
+function subcommand(program: Command, name: keyof typeof commandFlags, description: string, decisions: object): Command {
   const command = program.command(name).description(description);
   const positional = Object.values(decisions).find((decision: object) => 'argument' in decision) as { argument: string; description: string };
   command.argument(positional.argument, positional.description);
-  for (const flag of [...flagsOf(decisions), ...Object.values(cliFlags)]) command.addOption(commanderOption(flag));
+  for (const flag of [...flagsOf(decisions), ...Object.values(commandFlags[name]), ...Object.values(cliFlags)]) command.addOption(commanderOption(flag));
   return command;
 }
 
 /** The library options a command's flags give, over the config file's, and the notices and progress line. */
-function jobOptions<Options extends ConsolidateOptions | ExportOptions>(
+function jobOptions<Options extends InspectOptions>(
   decisions: Decisions<Options>, manifest: string, values: Record<string, unknown>, config: Config | undefined, stderr: NodeJS.WritableStream,
 ): Options {
   const flags = values as unknown as CliFlagValues;
@@ -78,10 +80,10 @@ function stopOnSignals(): AbortSignal {
   return controller.signal;
 }
 
-/** Loads the config, runs `body` with the job's options and one I/O for the process, prints the summary, closes the I/O. */
-async function withJob<Options extends ConsolidateOptions | ExportOptions>(
+/** Loads the config, runs `body` with the job's options and one I/O for the process, and closes the I/O. */
+async function withJob<Options extends InspectOptions>(
   decisions: Decisions<Options>, manifest: string, values: Record<string, unknown>, stderr: NodeJS.WritableStream,
-  body: (options: Options, io: JobIO) => Promise<Summary>,
+  body: (options: Options, io: JobIO) => Promise<number>,
 ): Promise<number> {
   const flags = values as unknown as CliFlagValues;
   const io = openJobIO(optionsFrom(decisions, values, manifest) as Partial<ConsolidateOptions>);
@@ -90,17 +92,31 @@ async function withJob<Options extends ConsolidateOptions | ExportOptions>(
       ? await loadConfig(flags.config, async (file) => (await io.storageFor(file).readAll(file, configMaxBytes)).toString('utf8'))
       : undefined;
     const options = { ...jobOptions(decisions, manifest, values, config, stderr), signal: stopOnSignals() };
-    const summary = await body(options, io);
-    if (options.onProgress) stderr.write('\r\x1b[K');
-    options.log!(formatSummary(summary));
-    return summary.lines.rejected > 0 ? exitCodes.rejected : exitCodes.ok;
+    try {
+      return await body(options, io);
+    } finally {
+      if (options.onProgress) stderr.write('\r\x1b[K');
+    }
   } finally {
     io.close();
   }
 }
 
+/** Prints a run's summary; exit 3 when lines were rejected. */
+function summaryExit(log: (message: string) => void, summary: Summary): number {
+  log(formatSummary(summary));
+  return summary.lines.rejected > 0 ? exitCodes.rejected : exitCodes.ok;
+}
+
+/** Writes a small text file (local or S3) all-or-nothing. */
+async function writeText(io: JobIO, location: string, text: string): Promise<void> {
+  await withOutputs((where) => io.storageFor(where), async (group) => (await group.open(location)).write(text));
+}
+
 /** Runs the CLI on `argv` (without `node` and the script) and returns the exit code; never calls `process.exit`. */
-export async function main(argv: readonly string[], stderr: NodeJS.WritableStream = process.stderr): Promise<number> {
+export async function main(
+  argv: readonly string[], stderr: NodeJS.WritableStream = process.stderr, stdout?: NodeJS.WritableStream,
+): Promise<number> {
   let exitCode: number = exitCodes.ok;
   let verbose = argv.includes('--verbose');
   const program = new Command('gt-consolidate')
@@ -112,7 +128,29 @@ export async function main(argv: readonly string[], stderr: NodeJS.WritableStrea
   subcommand(program, 'run', 'consolidate an output manifest into a consolidated manifest, a rejects file and a summary', runDecisions)
     .action(async (manifest: string, values: Record<string, unknown>) => {
       verbose = values.verbose === true;
-      exitCode = await withJob(runDecisions, manifest, values, stderr, (options, io) => consolidate(options, io));
+      exitCode = await withJob(runDecisions, manifest, values, stderr, async (options, io) => {
+        if (values.dryRun === true) {
+          const inspection = await inspectJob(options, io);
+          options.log!(`${formatInspection(inspection)}\ndry run: every check passed; nothing was written`);
+          return exitCodes.ok;
+        }
+        return summaryExit(options.log!, await consolidate(options, io));
+      });
+    });
+
+  subcommand(program, 'inspect', 'read a job and print what each field holds and how a run would consolidate it', inspectDecisions)
+    .action(async (manifest: string, values: Record<string, unknown>) => {
+      verbose = values.verbose === true;
+      exitCode = await withJob(inspectDecisions, manifest, values, stderr, async (options, io) => {
+        const inspection = await inspectJob(options, io);
+        const text = values.json === true ? JSON.stringify(inspection, null, 2) : formatInspection(inspection);
+        (stdout ?? process.stdout).write(`${text}\n`);
+        if (typeof values.writeConfig === 'string') {
+          await writeText(io, values.writeConfig, starterConfig(inspection, manifest));
+          options.log!(`starter configuration written to ${forTerminal(values.writeConfig)}`);
+        }
+        return inspection.lines.rejected > 0 ? exitCodes.rejected : exitCodes.ok;
+      });
     });
 
   subcommand(program, 'export', 'export consolidated human preferences as a training dataset (TRL, KTO, OpenAI, Nova, lossless)', exportDecisions)
@@ -122,7 +160,7 @@ export async function main(argv: readonly string[], stderr: NodeJS.WritableStrea
         const stats = await exportPreferences(options, io);
         const dropped = Object.entries(stats.dropped).map(([reason, count]) => `${reason} ${count}`).join(', ');
         options.log!(`${options.format}: ${stats.rowsWritten} rows from ${stats.pairsWritten} pairs to ${options.out}${dropped ? `; dropped: ${dropped}` : ''}`);
-        return stats.run;
+        return summaryExit(options.log!, stats.run);
       });
     });
 

@@ -12,6 +12,7 @@ import { pairPolicies } from '../export/pairs.js';
 import { defaultRetryPolicy } from '../io/s3/retry.js';
 import { s3Defaults } from '../io/s3/s3-client.js';
 import { defaults, type ConsolidateOptions } from '../pipeline/consolidate.js';
+import type { InspectOptions } from '../pipeline/inspect.js';
 import { strategyNames } from '../../strategies/registry.js';
 
 /** A flag as commander declares it; `toOption` turns what commander parsed into the library option's value. */
@@ -128,6 +129,25 @@ export const exportDecisions: Decisions<ExportOptions> = {
   goldKey: { notOnCli: 'goes with gold' },
   goldField: { notOnCli: 'goes with gold' },
 };
+
+const { seed: _seed, rejects: _rejects, ...inspectShared } = shared;
+
+export const inspectDecisions: Decisions<InspectOptions> = {
+  ...inspectShared,
+  sample: { flags: '--sample <n>', description: 'read only the first n lines (default: all)', parse: positiveInt },
+};
+
+/** Flags of one command with no library option behind them. */
+export const commandFlags = {
+  run: {
+    dryRun: { flags: '--dry-run', description: 'read the job and make every check a run makes, write nothing' },
+  },
+  inspect: {
+    writeConfig: { flags: '--write-config <file>', description: 'write a starter configuration (YAML) that run accepts as it is' },
+    json: { flags: '--json', description: 'print the inspection as JSON on stdout' },
+  },
+  export: {},
+} satisfies Record<string, Record<string, Flag>>;
 
 /** Flags of the command line itself, with no library option behind them. */
 export const cliFlags = {

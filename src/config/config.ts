@@ -69,7 +69,7 @@ export async function loadConfig(file: string, readText: (file: string) => Promi
     throw new UsageError(`${file}: not valid YAML or JSON: ${(error as Error).message.split('\n')[0]}`);
   }
   const parsed = configSchema.safeParse(raw ?? {});
-  if (!parsed.success) throw new UsageError(`${file}: ${usageErrorFrom(parsed.error).message}`);
+  if (!parsed.success) throw new UsageError(`${file}: ${usageErrorFrom(parsed.error, [], Object.keys(configSchema.shape)).message}`);
   for (const [field, setting] of Object.entries(parsed.data.fields)) {
     try {
       planFromSetting(field, setting);

@@ -2,6 +2,7 @@
 import { UsageError } from '../errors.js';
 import { getStrategy, strategyNames } from '../../strategies/registry.js';
 import type { AnswerKind, Consolidator, Strategy } from '../../strategies/types.js';
+import { didYouMean } from '../text/did-you-mean.js';
 import { usageErrorFrom } from './validate.js';
 
 /** A field's configuration: `{strategy: "majority-vote", tie: "none"}`; options besides `strategy` go to the strategy. */
@@ -21,10 +22,10 @@ export function planFromSetting(field: string, setting: FieldSetting): FieldPlan
   const { strategy: name, ...rest } = setting;
   const strategy = getStrategy(name);
   if (!strategy) {
-    throw new UsageError(`fields.${field}.strategy: unknown strategy "${name}" (known: ${strategyNames().join(', ')})`);
+    throw new UsageError(`fields.${field}.strategy: unknown strategy "${name}"${didYouMean(name, strategyNames())} (known: ${strategyNames().join(', ')})`);
   }
   const parsed = strategy.options.safeParse(rest);
-  if (!parsed.success) throw usageErrorFrom(parsed.error, ['fields', field]);
+  if (!parsed.success) throw usageErrorFrom(parsed.error, ['fields', field], optionNames(strategy.options));
   try {
     return { strategy, consolidator: strategy.create(parsed.data) };
   } catch (error) {
@@ -33,3 +34,9 @@ export function planFromSetting(field: string, setting: FieldSetting): FieldPlan
   }
 }
 
+
+/** The option names of a strategy whose options schema is an object (all built-in ones are). */
+function optionNames(schema: unknown): string[] {
+  const shape = (schema as { shape?: Record<string, unknown> }).shape;
+  return shape ? Object.keys(shape) : [];
+}

@@ -20,12 +20,13 @@ import type { PreferenceMapping } from '../responses/preferences.js';
 import { decideStage, ObjectDecider } from './decide.js';
 import type { FieldSetting } from '../config/field-setting.js';
 import { FieldPlanner } from './field-plan.js';
+import { FirstLinesCheck } from './first-lines.js';
 import { checkLocations, openOutputs, outputPaths } from './outputs.js';
-import { PreparePool } from './prepare-pool.js';
-import { prepareLine, prepareStage, type Prepared, type PrepareContext } from './prepare.js';
+import { defaultMaxResponseBytes, openPreparer } from './prepare-pool.js';
+import { prepareStage } from './prepare.js';
 import { seededRandom } from '../random.js';
 import { runStages } from './stage.js';
-import { tableStage, type JobModel } from './table.js';
+import { tableStage, type JobModel, type Tally } from './table.js';
 import { writeStage, writeReports, type ObjectSink } from './write.js';
 
 export { besideOutput } from './outputs.js';
@@ -84,7 +85,7 @@ export interface ConsolidateOptions {
   onProgress?: (summary: Readonly<Summary>) => void;
 }
 
-export const defaults = { concurrency: 64, maxResponseBytes: 16 * 1024 * 1024, seed: 1 } as const;
+export const defaults = { concurrency: 64, maxResponseBytes: defaultMaxResponseBytes, seed: 1 } as const;
 
 export function consolidate(options: ConsolidateOptions, io?: JobIO): Promise<Summary> {
   return runJob(options, io);
@@ -130,14 +131,19 @@ async function run(options: JobOptions, io: JobIO, concurrency: number): Promise
   const workers = new WorkerStats(paths.workersReport !== undefined);
   const decider = new ObjectDecider(planner, seededRandom(options.seed ?? defaults.seed), summary, workers, gold);
   const model: JobModel = { fittedLabels: new Map() };
-  const count = (line: Prepared) => {
-    countLine(summary, line);
-    if (line.type === 'object') workers.observe(line.workers);
-    options.onProgress?.(summary);
+  const firstLines = new FirstLinesCheck(options.manifest, options.labelAttribute);
+  const tally: Tally = {
+    line(line) {
+      firstLines.observe(line);
+      countLine(summary, line);
+      if (line.type === 'object') workers.observe(line.workers);
+      options.onProgress?.(summary);
+    },
+    end: () => firstLines.finish(),
   };
 
   const input = await io.storageFor(options.manifest).openRead(options.manifest);
-  const prepare = preparer(options, io, refs, concurrency);
+  const prepare = openPreparer(options, io, refs, concurrency);
   try {
     return await withOutputs((location) => io.storageFor(location), async (group) => {
       const writers = await openOutputs(group, paths);
@@ -145,7 +151,7 @@ async function run(options: JobOptions, io: JobIO, concurrency: number): Promise
         input,
         readLines,
         prepareStage(concurrency, prepare.line),
-        tableStage(planner, count, model, options.schema),
+        tableStage(planner, tally, model, options.schema),
         decideStage(decider),
         writeStage({ ...writers, sink: options.sink }),
         { signal: options.signal },
@@ -158,22 +164,4 @@ async function run(options: JobOptions, io: JobIO, concurrency: number): Promise
     input.destroy();
     await prepare.close();
   }
-}
-
-/** The prepare step for one line: on this thread, or on a pool of worker threads with I/O of their own. */
-function preparer(options: JobOptions, io: JobIO, refs: RefPolicy, concurrency: number) {
-  const settings = {
-    labelAttribute: options.labelAttribute,
-    preferences: options.preferences,
-    maxResponseBytes: options.maxResponseBytes ?? defaults.maxResponseBytes,
-  };
-  const threads = options.workers ?? 0;
-  if (threads === 0) {
-    const context: PrepareContext = { ...settings, readResponse: io.responseReader(refs) };
-    return { line: (line: Parameters<typeof prepareLine>[0]) => prepareLine(line, context), retries: () => 0, close: async () => {} };
-  }
-  const pool = new PreparePool(threads, {
-    ...refs, ...settings, s3: { maxSockets: Math.ceil(concurrency / threads), ...options.s3 }, retry: io.retry,
-  });
-  return { line: (line: Parameters<typeof prepareLine>[0]) => pool.prepare(line), retries: () => pool.retries, close: () => pool.close() };
 }

@@ -5,11 +5,14 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { Line } from '../io/lines.js';
-import type { RefPolicy } from '../io/job-io.js';
+import type { JobIO, RefPolicy } from '../io/job-io.js';
 import type { RetryPolicy } from '../io/s3/retry.js';
 import type { S3Settings } from '../io/s3/s3-client.js';
 import type { PreferenceMapping } from '../responses/preferences.js';
-import type { Prepared } from './prepare.js';
+import { prepareLine, type PrepareContext, type Prepared } from './prepare.js';
+
+/** Larger worker responses are rejected unread. */
+export const defaultMaxResponseBytes = 16 * 1024 * 1024;
 
 export interface PrepareSettings extends RefPolicy {
   labelAttribute?: string;
@@ -76,4 +79,25 @@ export class PreparePool {
   async close(): Promise<void> {
     await Promise.all(this.workers.map((worker) => worker.terminate()));
   }
+}
+
+/** The prepare step for one line: on this thread, or on a pool of worker threads with I/O of their own. */
+export function openPreparer(
+  options: Pick<PrepareSettings, 'labelAttribute' | 'preferences'> & { maxResponseBytes?: number; workers?: number; s3?: S3Settings },
+  io: JobIO,
+  refs: RefPolicy,
+  concurrency: number,
+): { line(line: Line): Promise<Prepared>; retries(): number; close(): Promise<void> } {
+  const settings = {
+    labelAttribute: options.labelAttribute,
+    preferences: options.preferences,
+    maxResponseBytes: options.maxResponseBytes ?? defaultMaxResponseBytes,
+  };
+  const threads = options.workers ?? 0;
+  if (threads === 0) {
+    const context: PrepareContext = { ...settings, readResponse: io.responseReader(refs) };
+    return { line: (line) => prepareLine(line, context), retries: () => 0, close: async () => {} };
+  }
+  const pool = new PreparePool(threads, { ...refs, ...settings, s3: { maxSockets: Math.ceil(concurrency / threads), ...options.s3 }, retry: io.retry });
+  return { line: (line) => pool.prepare(line), retries: () => pool.retries, close: () => pool.close() };
 }

@@ -13,6 +13,12 @@ import type { Prepared, PreparedObject } from './prepare.js';
 import { Spill } from './spill.js';
 import type { Stage } from './stage.js';
 
+/** Hears every line of the first pass, then its end (counts, checks of the first lines). */
+export interface Tally {
+  line(line: Prepared): void;
+  end(): void;
+}
+
 /** What the table stage learned, for the reports: the schema, and each fitted field's labels in table order. */
 export interface JobModel {
   schema?: FieldSchema;
@@ -20,17 +26,18 @@ export interface JobModel {
 }
 
 export function tableStage(
-  planner: FieldPlanner, count: (line: Prepared) => void, model: JobModel, schemaOptions: FieldSchemaOptions = {},
+  planner: FieldPlanner, tally: Tally, model: JobModel, schemaOptions: FieldSchemaOptions = {},
 ): Stage<Prepared, Prepared> {
   return async function* table(lines) {
     const schemaBuilder = new FieldSchemaBuilder(schemaOptions);
     const spill = await Spill.create();
     try {
       for await (const line of lines) {
-        count(line);
+        tally.line(line);
         if (line.type === 'object') schemaBuilder.observe(line.fields, line.workers.length);
         await spill.write(line);
       }
+      tally.end();
       const schema = (model.schema = schemaBuilder.resolve());
       planner.adopt(schema);
       const rows = await fitModels(planner, () => resolvedObjects(spill, schema), model);

@@ -48,6 +48,7 @@ const object = (line: number, votes: string[]): PreparedObject => ({
   duplicates: 0,
   sideKeys: [],
 });
+const ignore = { line: () => {}, end: () => {} };
 const newModel = (): JobModel => ({ fittedLabels: new Map() });
 
 const lines = (): Prepared[] => [
@@ -79,7 +80,7 @@ describe('table stage', () => {
     events.length = 0;
     const summary = emptySummary('in', 'out', 'rejects');
     const model = newModel();
-    const stage = tableStage(new FieldPlanner({}, () => {}), (line) => countLine(summary, line), model);
+    const stage = tableStage(new FieldPlanner({}, () => {}), { line: (line) => countLine(summary, line), end: () => {} }, model);
     const out = await collect(stage(from(lines())));
     expect(out.map((l) => l.line)).toEqual([1, 2, 3, 4, 5]);
     expect(events).toEqual(['read 1', 'read 2', 'read 3', 'read 4', 'read 5', 'out 1', 'out 2', 'out 3', 'out 4', 'out 5']);
@@ -92,7 +93,7 @@ describe('table stage', () => {
     events.length = 0;
     const model = newModel();
     const planner = new FieldPlanner({ sentiment: { strategy: 'test-fitted' } }, () => {});
-    const out = await collect(tableStage(planner, () => {}, model)(from(lines())));
+    const out = await collect(tableStage(planner, ignore, model)(from(lines())));
     expect(events).toEqual(['read 1', 'read 2', 'read 3', 'read 4', 'read 5', 'fit 3 objects', 'out 1', 'out 2', 'out 3', 'out 4', 'out 5']);
     expect(out.flatMap((l) => (l.type === 'object' ? [l.fields.get('sentiment')!.row] : []))).toEqual([0, 1, 2]);
     expect(model.fittedLabels.get('sentiment')).toEqual(['neg', 'pos']);
@@ -109,7 +110,7 @@ describe('decide and write stages', () => {
     const writer = (into: string[]): OutputWriter => ({ write: async (chunk) => void into.push(chunk), finish: async () => {}, commit: async () => {}, abort: async () => {} });
     await runStages(
       from(lines()),
-      tableStage(planner, () => {}, newModel()),
+      tableStage(planner, ignore, newModel()),
       decideStage(new ObjectDecider(planner, Math.random, summary, new WorkerStats(false), undefined)),
       writeStage({ output: writer(written.output), rejects: writer(written.rejects), sink: async (decided) => void written.sink.push(decided.line) }),
     );
@@ -137,7 +138,7 @@ describe('decide and write stages', () => {
         yield line;
       }
     };
-    await expect(runStages(source(), tableStage(planner, () => {}, newModel()), failing, async (rest: AsyncIterable<Prepared>) => {
+    await expect(runStages(source(), tableStage(planner, ignore, newModel()), failing, async (rest: AsyncIterable<Prepared>) => {
       for await (const _ of rest);
     })).rejects.toThrow('disk full');
     expect(sourceClosed).toBe(true);
