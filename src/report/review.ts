@@ -133,7 +133,8 @@ export class ReviewQueue {
   private offsets = new Float64Array(1024);
   private marks = new Uint8Array(1024);
   private spillBytes = 0;
-  private spill: { directory: string; file: string; stream: WriteStream } | undefined;
+  /** Opened by the first candidate; a promise, so that overlapping `add` calls share one. */
+  private spill: Promise<Spill> | undefined;
 
   constructor(private readonly options: ReviewOptions = {}) {
     const { share, threshold, key = defaultReviewKey } = options;
@@ -158,7 +159,7 @@ export class ReviewQueue {
     const line = this.inputLine(candidate);
     if (this.key in line.data) mark |= replacesKeyBit;
     const text = JSON.stringify({ ...line.data, [this.key]: line.consolidated }, dropHostileKeys) + '\n';
-    const spill = this.spill ?? (this.spill = await openSpill(this.options.tempDirectory ?? os.tmpdir()));
+    const spill = await (this.spill ??= openSpill(this.options.tempDirectory ?? os.tmpdir()));
     this.grow();
     const at = this.candidates;
     this.confidences[at] = candidate.confidence;
@@ -177,7 +178,7 @@ export class ReviewQueue {
       reasons: { 'low-confidence': 0, tie: 0, unresolved: 0, 'gold-disagreement': 0 },
     };
     if (!this.spill) return counts;
-    const { stream, file } = this.spill;
+    const { stream, file } = await this.spill;
     stream.end();
     await once(stream, 'finish');
     const lowest = Math.ceil((this.options.share ?? 0) * this.objects);
@@ -215,8 +216,9 @@ export class ReviewQueue {
   /** Removes the spill without writing (a failed run); safe to call more than once. */
   async discard(): Promise<void> {
     if (!this.spill) return;
-    const { directory, stream } = this.spill;
+    const opening = this.spill;
     this.spill = undefined;
+    const { directory, stream } = await opening;
     stream.destroy();
     await rm(directory, { recursive: true, force: true });
   }
@@ -256,7 +258,13 @@ export class ReviewQueue {
   }
 }
 
-async function openSpill(parent: string): Promise<{ directory: string; file: string; stream: WriteStream }> {
+interface Spill {
+  directory: string;
+  file: string;
+  stream: WriteStream;
+}
+
+async function openSpill(parent: string): Promise<Spill> {
   const directory = await mkdtemp(path.join(parent, 'gt-consolidate-review-'));
   const file = path.join(directory, 'review.jsonl');
   const stream = createWriteStream(file);

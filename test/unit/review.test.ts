@@ -180,6 +180,15 @@ describe('ReviewQueue: options and lifetime', () => {
     await expect(new ReviewQueue({ share: 0.1 }).add(candidate(1, Number.NaN))).rejects.toThrow(/line 1/);
   });
 
+  it('overlapping adds share one spill and every line reads back whole', async () => {
+    const queue = new ReviewQueue({ share: 1, tempDirectory: temp });
+    await Promise.all([0.3, 0.1, 0.2].map((confidence, i) => queue.add(candidate(i + 1, confidence))));
+    expect(await readdir(temp)).toHaveLength(1);
+    const { writer, lines } = collector();
+    await queue.write(writer);
+    expect(lines().map((line) => (line.consolidated as { line: number }).line)).toEqual([2, 3, 1]);
+  });
+
   it('discard removes the spill without writing', async () => {
     const queue = new ReviewQueue({ share: 0.5, tempDirectory: temp });
     await queue.add(candidate(1, 0.5));
