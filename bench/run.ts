@@ -12,7 +12,10 @@
  * - mirror mode (local files): the pipeline vs reading and parsing the same files;
  * - peak RSS of whole runs in a fresh process (mirror mode): streaming at N (and at 100k when N is larger),
  *   Dawid-Skene at N;
- * - Dawid-Skene's fit time on 100k answers, 4 classes, 100 iterations.
+ * - the fit time of Dawid-Skene and of hierarchical-ds (the default for categorical fields) on the same 100k answers,
+ *   4 classes, 100 iterations: `--fit-rounds` rounds (default 7), alternating, median and range.
+ *
+ * `--parts fit,s3,latency,s3rver,mirror,rss` runs only those parts (default: all).
  */
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -32,6 +35,7 @@ import { mapOrdered } from '../src/pipeline/ordered-map.js';
 import { seededRandom } from '../src/random.js';
 import { AnswerTableBuilder } from '../strategies/answer-table.js';
 import { fitDawidSkene } from '../strategies/dawid-skene.js';
+import { fitHierarchical, hierarchicalDawidSkene } from '../strategies/hierarchical-ds.js';
 import { s3rverEnv, startS3Server } from '../sample-output/s3-server.js';
 import { bucket, jobName, manifestKey, manifestLine, responseKey, workerResponse } from './synthetic-job.js';
 
@@ -46,16 +50,22 @@ const { values } = parseArgs({
     's3-objects': { type: 'string', default: '10000' },
     'latency-ms': { type: 'string', default: '20' },
     rounds: { type: 'string', default: '2' },
+    'fit-rounds': { type: 'string', default: '7' },
+    parts: { type: 'string' },
   },
 });
 const objects = Number(values.objects);
 const s3Objects = Math.min(objects, Number(values['s3-objects']));
 const latencyMs = Number(values['latency-ms']);
 const rounds = Number(values.rounds);
+const fitRounds = Number(values['fit-rounds']);
+const allParts = ['fit', 's3', 'latency', 's3rver', 'mirror', 'rss'];
+const parts = new Set(values.parts?.split(',') ?? allParts);
+for (const part of parts) if (!allParts.includes(part)) throw new Error(`--parts: unknown part "${part}" (known: ${allParts.join(', ')})`);
 const repo = path.resolve(import.meta.dirname, '..');
 const manifestUri = `s3://${bucket}/${manifestKey}`;
 
-const report: Record<string, unknown> = { node: process.version, cpus: os.cpus().length, cpu: os.cpus()[0]?.model, objects, s3Objects, latencyMs, rounds };
+const report: Record<string, unknown> = { node: process.version, cpus: os.cpus().length, cpu: os.cpus()[0]?.model, objects, s3Objects, latencyMs, rounds, fitRounds, parts: [...parts] };
 const table: Record<string, Record<string, number>> = {};
 const say = (message: string) => process.stderr.write(`${message}\n`);
 const ratio = (a: number, b: number) => Number((a / b).toFixed(3));
@@ -121,7 +131,8 @@ async function peakRss(options: Record<string, unknown>): Promise<number> {
   return Math.round(Number(stdout.trim()) / 1024);
 }
 
-function dawidSkeneFit() {
+/** 20k objects × 5 answers from 200 workers of accuracy 0.6–0.95, 4 classes, seeded. */
+function syntheticAnswerTable() {
   const random = seededRandom(42);
   const accuracy = Array.from({ length: 200 }, () => 0.6 + 0.35 * random());
   const builder = new AnswerTableBuilder();
@@ -132,10 +143,41 @@ function dawidSkeneFit() {
       return [`w${w}`, `c${random() < accuracy[w]! ? truth : Math.floor(random() * 4)}`] as const;
     }));
   }
-  const table = builder.build();
-  const start = performance.now();
-  const model = fitDawidSkene(table, { maxIterations: 100, tol: 0 });
-  return { answers: table.answerCount, classes: 4, iterations: model.iterations, ms: Math.round(performance.now() - start) };
+  return builder.build();
+}
+
+const median = (values: readonly number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
+
+/** E-steps of every timed fit: `tol: 0` runs them all, so both models do the same number. */
+const fitIterations = 100;
+
+/** Each model fitted `fitRounds` times on the same table, alternating so drift hits both alike. */
+function modelFits() {
+  const table = syntheticAnswerTable();
+  const hierarchical = hierarchicalDawidSkene.options.parse({ maxIterations: fitIterations, tol: 0 });
+  const fits: Record<string, () => unknown> = {
+    'dawid-skene': () => fitDawidSkene(table, { maxIterations: fitIterations, tol: 0 }),
+    'hierarchical-ds': () => fitHierarchical(table, hierarchical),
+  };
+  const times: Record<string, number[]> = Object.fromEntries(Object.keys(fits).map((name) => [name, []]));
+  for (let round = 0; round < fitRounds; round += 1) {
+    for (const [name, fit] of Object.entries(fits)) {
+      const start = performance.now();
+      fit();
+      times[name]!.push(performance.now() - start);
+    }
+  }
+  const summary = (ms: number[]) => ({ medianMs: Math.round(median(ms)), minMs: Math.round(Math.min(...ms)), maxMs: Math.round(Math.max(...ms)) });
+  return {
+    answers: table.answerCount, classes: table.labels.length, iterations: fitIterations, rounds: fitRounds,
+    'dawid-skene': summary(times['dawid-skene']!),
+    'hierarchical-ds': summary(times['hierarchical-ds']!),
+    ratio: ratio(median(times['hierarchical-ds']!), median(times['dawid-skene']!)),
+  };
 }
 
 /** Writes the synthetic job as files in Ground Truth's layout, for mirror mode and s3rver. */
@@ -162,100 +204,123 @@ async function writeManifest(file: string, count: number): Promise<void> {
   await once(out, 'finish');
 }
 
+async function writeLocalJob(): Promise<string> {
+  say(`writing ${objects} objects as files …`);
+  return writeJob(path.join(dir, 'local'), objects);
+}
+
 const dir = await mkdtemp(path.join(os.tmpdir(), 'gt-bench-'));
 try {
-  say('Dawid-Skene fit …');
-  const fit = dawidSkeneFit();
-  report.dawidSkeneFit = fit;
-  table['dawid-skene fit: 100k answers, 4 classes, 100 iterations (ms)'] = { ms: fit.ms };
-
-  say(`S3 mode against the in-repo server, ${s3Objects} objects, concurrency 16/64/256 …`);
-  const fast = await startSynthetic(s3Objects, 0);
-  try {
-    const sweep: Record<string, unknown> = {};
-    for (const width of [16, 64, 256]) {
-      const rates = await s3Mode(fast.endpoint, s3Objects, width);
-      sweep[`concurrency${width}`] = { ...rates, ratio: ratio(rates.pipeline!, rates.ceiling!) };
-      table[`S3 c=${width}: raw GetObject + parse (ceiling)`] = { 'objects/s': rates.ceiling! };
-      table[`S3 c=${width}: gt-consolidate`] = { 'objects/s': rates.pipeline!, ratio: ratio(rates.pipeline!, rates.ceiling!) };
+  if (parts.has('fit')) {
+    say(`model fits, ${fitRounds} rounds …`);
+    const fits = modelFits();
+    report.modelFit = fits;
+    for (const model of ['dawid-skene', 'hierarchical-ds'] as const) {
+      table[`${model} fit: ${fits.answers / 1000}k answers, ${fits.classes} classes, ${fits.iterations} iterations`] = {
+        'median ms': fits[model].medianMs, 'min ms': fits[model].minMs, 'max ms': fits[model].maxMs,
+        ...(model === 'hierarchical-ds' && { ratio: fits.ratio }),
+      };
     }
-    report.s3 = sweep;
-
-    // The fetch-and-parse stage on worker threads (each with its own client), against the main thread alone.
-    const threads = await best(s3Objects, Object.fromEntries([0, 1, 2].map((workers) => [`workers${workers}`, () => consolidate({
-      manifest: manifestUri, out: path.join(dir, 's3.manifest'), concurrency: 64, workers, s3: { endpointUrl: fast.endpoint },
-    })])));
-    report.workers = { ...threads, speedUp2: ratio(threads.workers2!, threads.workers0!) };
-    for (const workers of [0, 1, 2]) {
-      table[`S3 c=64, ${workers} worker threads: gt-consolidate`] = { 'objects/s': threads[`workers${workers}`]!, ratio: ratio(threads[`workers${workers}`]!, threads.workers0!) };
-    }
-  } finally {
-    await fast.stop();
   }
 
-  say(`latency mode: ${latencyMs} ms per request, ${s3Objects} objects …`);
-  const slow = await startSynthetic(s3Objects, latencyMs);
-  try {
-    const rates = await s3Mode(slow.endpoint, s3Objects, 64);
-    const latency: Record<string, unknown> = { ...rates, ratioToCeiling: ratio(rates.pipeline!, rates.ceiling!) };
-    table[`latency ${latencyMs} ms, c=64: raw GetObject + parse (ceiling)`] = { 'objects/s': rates.ceiling! };
-    table[`latency ${latencyMs} ms, c=64: gt-consolidate`] = { 'objects/s': rates.pipeline!, ratio: ratio(rates.pipeline!, rates.ceiling!) };
+  if (parts.has('s3')) {
+    say(`S3 mode against the in-repo server, ${s3Objects} objects, concurrency 16/64/256 …`);
+    const fast = await startSynthetic(s3Objects, 0);
     try {
-      const { stdout } = await promisify(execFile)('python3', [path.join(repo, 'bench/boto3_baseline.py'), slow.endpoint, bucket, manifestKey, '32']);
-      const boto3 = JSON.parse(stdout) as { objectsPerSecond: number };
-      latency.boto3 = Math.round(boto3.objectsPerSecond);
-      latency.ratioToBoto3 = ratio(rates.pipeline!, boto3.objectsPerSecond);
-      table[`latency ${latencyMs} ms: boto3, 32 threads`] = { 'objects/s': Math.round(boto3.objectsPerSecond) };
-      table[`latency ${latencyMs} ms: gt-consolidate / boto3`] = { ratio: ratio(rates.pipeline!, boto3.objectsPerSecond) };
-    } catch (error) {
-      say(`boto3 baseline skipped: ${(error as Error).message.split('\n')[0]}`);
-      latency.boto3 = 'skipped';
+      const sweep: Record<string, unknown> = {};
+      for (const width of [16, 64, 256]) {
+        const rates = await s3Mode(fast.endpoint, s3Objects, width);
+        sweep[`concurrency${width}`] = { ...rates, ratio: ratio(rates.pipeline!, rates.ceiling!) };
+        table[`S3 c=${width}: raw GetObject + parse (ceiling)`] = { 'objects/s': rates.ceiling! };
+        table[`S3 c=${width}: gt-consolidate`] = { 'objects/s': rates.pipeline!, ratio: ratio(rates.pipeline!, rates.ceiling!) };
+      }
+      report.s3 = sweep;
+
+      // The fetch-and-parse stage on worker threads (each with its own client), against the main thread alone.
+      const threads = await best(s3Objects, Object.fromEntries([0, 1, 2].map((workers) => [`workers${workers}`, () => consolidate({
+        manifest: manifestUri, out: path.join(dir, 's3.manifest'), concurrency: 64, workers, s3: { endpointUrl: fast.endpoint },
+      })])));
+      report.workers = { ...threads, speedUp2: ratio(threads.workers2!, threads.workers0!) };
+      for (const workers of [0, 1, 2]) {
+        table[`S3 c=64, ${workers} worker threads: gt-consolidate`] = { 'objects/s': threads[`workers${workers}`]!, ratio: ratio(threads[`workers${workers}`]!, threads.workers0!) };
+      }
+    } finally {
+      await fast.stop();
     }
-    report.latency = latency;
-  } finally {
-    await slow.stop();
   }
 
-  say(`S3 mode against s3rver, ${Math.min(s3Objects, 2000)} objects …`);
-  const count = Math.min(s3Objects, 2000);
-  await writeJob(path.join(dir, 's3rver'), count);
-  const s3rver = await startS3Server([bucket]);
-  try {
-    await s3rver.uploadTree(path.join(dir, 's3rver', 'out'), bucket, 'out/');
-    const rates = await s3Mode(s3rver.endpoint, count, 64);
-    report.s3rver = { ...rates, ratio: ratio(rates.pipeline!, rates.ceiling!) };
-    table['s3rver c=64: raw GetObject + parse (ceiling)'] = { 'objects/s': rates.ceiling! };
-    table['s3rver c=64: gt-consolidate'] = { 'objects/s': rates.pipeline!, ratio: ratio(rates.pipeline!, rates.ceiling!) };
-  } finally {
-    await s3rver.stop();
+  if (parts.has('latency')) {
+    say(`latency mode: ${latencyMs} ms per request, ${s3Objects} objects …`);
+    const slow = await startSynthetic(s3Objects, latencyMs);
+    try {
+      const rates = await s3Mode(slow.endpoint, s3Objects, 64);
+      const latency: Record<string, unknown> = { ...rates, ratioToCeiling: ratio(rates.pipeline!, rates.ceiling!) };
+      table[`latency ${latencyMs} ms, c=64: raw GetObject + parse (ceiling)`] = { 'objects/s': rates.ceiling! };
+      table[`latency ${latencyMs} ms, c=64: gt-consolidate`] = { 'objects/s': rates.pipeline!, ratio: ratio(rates.pipeline!, rates.ceiling!) };
+      try {
+        const { stdout } = await promisify(execFile)('python3', [path.join(repo, 'bench/boto3_baseline.py'), slow.endpoint, bucket, manifestKey, '32']);
+        const boto3 = JSON.parse(stdout) as { objectsPerSecond: number };
+        latency.boto3 = Math.round(boto3.objectsPerSecond);
+        latency.ratioToBoto3 = ratio(rates.pipeline!, boto3.objectsPerSecond);
+        table[`latency ${latencyMs} ms: boto3, 32 threads`] = { 'objects/s': Math.round(boto3.objectsPerSecond) };
+        table[`latency ${latencyMs} ms: gt-consolidate / boto3`] = { ratio: ratio(rates.pipeline!, boto3.objectsPerSecond) };
+      } catch (error) {
+        say(`boto3 baseline skipped: ${(error as Error).message.split('\n')[0]}`);
+        latency.boto3 = 'skipped';
+      }
+      report.latency = latency;
+    } finally {
+      await slow.stop();
+    }
   }
 
-  say(`mirror mode: writing ${objects} objects as files …`);
-  const local = await writeJob(path.join(dir, 'local'), objects);
-  const jobDir = path.join(dir, 'local', 'out', jobName);
-  const mirror = await best(objects, {
-    ceiling: () => readAndParse(createReadStream(local), (key) => readFile(path.join(jobDir, key.slice(key.indexOf('/annotations/') + 1)), 'utf8'), 64),
-    pipeline: () => consolidate({ manifest: local, out: path.join(dir, 'local.manifest'), concurrency: 64 }),
-  });
-  report.mirror = { ...mirror, ratio: ratio(mirror.pipeline!, mirror.ceiling!) };
-  table['mirror: read + parse only (ceiling)'] = { 'objects/s': mirror.ceiling! };
-  table['mirror: gt-consolidate'] = { 'objects/s': mirror.pipeline!, ratio: ratio(mirror.pipeline!, mirror.ceiling!) };
+  if (parts.has('s3rver')) {
+    say(`S3 mode against s3rver, ${Math.min(s3Objects, 2000)} objects …`);
+    const count = Math.min(s3Objects, 2000);
+    await writeJob(path.join(dir, 's3rver'), count);
+    const s3rver = await startS3Server([bucket]);
+    try {
+      await s3rver.uploadTree(path.join(dir, 's3rver', 'out'), bucket, 'out/');
+      const rates = await s3Mode(s3rver.endpoint, count, 64);
+      report.s3rver = { ...rates, ratio: ratio(rates.pipeline!, rates.ceiling!) };
+      table['s3rver c=64: raw GetObject + parse (ceiling)'] = { 'objects/s': rates.ceiling! };
+      table['s3rver c=64: gt-consolidate'] = { 'objects/s': rates.pipeline!, ratio: ratio(rates.pipeline!, rates.ceiling!) };
+    } finally {
+      await s3rver.stop();
+    }
+  }
 
-  say('peak RSS of whole runs …');
-  // On the mirror files (S3 mode is ~10x slower here and its client adds a constant, measured in BENCHMARKS.md).
-  const rss: Record<string, number> = {};
-  const runs: [number, string, string][] = [[objects, 'majority-vote', local], [objects, 'dawid-skene', local]];
-  if (objects > 100_000) {
-    const first = path.join(dir, 'first-100000.manifest');
-    await writeManifest(first, 100_000);
-    runs.unshift([100_000, 'majority-vote', first]);
+  // Mirror mode and the RSS runs read the same job, written as files once.
+  const local = parts.has('mirror') || parts.has('rss') ? await writeLocalJob() : undefined;
+  if (local && parts.has('mirror')) {
+    say('mirror mode …');
+    const jobDir = path.join(dir, 'local', 'out', jobName);
+    const mirror = await best(objects, {
+      ceiling: () => readAndParse(createReadStream(local), (key) => readFile(path.join(jobDir, key.slice(key.indexOf('/annotations/') + 1)), 'utf8'), 64),
+      pipeline: () => consolidate({ manifest: local, out: path.join(dir, 'local.manifest'), concurrency: 64 }),
+    });
+    report.mirror = { ...mirror, ratio: ratio(mirror.pipeline!, mirror.ceiling!) };
+    table['mirror: read + parse only (ceiling)'] = { 'objects/s': mirror.ceiling! };
+    table['mirror: gt-consolidate'] = { 'objects/s': mirror.pipeline!, ratio: ratio(mirror.pipeline!, mirror.ceiling!) };
   }
-  for (const [count, strategy, manifest] of runs) {
-    const mib = await peakRss({ manifest, out: path.join(dir, 'rss.manifest'), mirrors: [`s3://${bucket}/out/=${path.join(dir, 'local', 'out')}`], fields: { sentiment: { strategy } } });
-    rss[`${strategy}, ${count} objects`] = mib;
-    table[`peak RSS: ${strategy}, ${count} objects (MiB)`] = { MiB: mib };
+
+  if (local && parts.has('rss')) {
+    say('peak RSS of whole runs …');
+    // On the mirror files (S3 mode is ~10x slower here and its client adds a constant, measured in BENCHMARKS.md).
+    const rss: Record<string, number> = {};
+    const runs: [number, string, string][] = [[objects, 'majority-vote', local], [objects, 'dawid-skene', local]];
+    if (objects > 100_000) {
+      const first = path.join(dir, 'first-100000.manifest');
+      await writeManifest(first, 100_000);
+      runs.unshift([100_000, 'majority-vote', first]);
+    }
+    for (const [count, strategy, manifest] of runs) {
+      const mib = await peakRss({ manifest, out: path.join(dir, 'rss.manifest'), mirrors: [`s3://${bucket}/out/=${path.join(dir, 'local', 'out')}`], fields: { sentiment: { strategy } } });
+      rss[`${strategy}, ${count} objects`] = mib;
+      table[`peak RSS: ${strategy}, ${count} objects (MiB)`] = { MiB: mib };
+    }
+    report.peakRssMiB = rss;
   }
-  report.peakRssMiB = rss;
 } finally {
   await rm(dir, { recursive: true, force: true });
 }

@@ -5,7 +5,7 @@
  */
 import { AnswerTableBuilder } from '../../../strategies/answer-table.js';
 import { getStrategy } from '../../../strategies/registry.js';
-import type { FieldAnswer } from '../../../strategies/types.js';
+import type { Decision, FieldAnswer } from '../../../strategies/types.js';
 import { CalibrationAccumulator, type CalibrationResult } from '../../../src/stats/calibration.js';
 import { votesByTask, type CrowdDataset } from '../../helpers/crowd-datasets.js';
 
@@ -23,7 +23,15 @@ function posteriorOf(details: Record<string, unknown> | undefined): Record<strin
   return Object.fromEntries(Object.entries(votes).map(([label, count]) => [label, count / total]));
 }
 
-export function scoreStrategy(dataset: CrowdDataset, name: string, options: Record<string, unknown> = {}): Scored {
+/** One gold task as the strategy decided it. */
+export interface DecidedTask {
+  task: string;
+  gold: string;
+  decision: Decision;
+}
+
+/** Fits the strategy on every task's answers, then decides each task that has a gold label, in file order. */
+export function decideTasks(dataset: CrowdDataset, name: string, options: Record<string, unknown> = {}): { decided: DecidedTask[]; fitMs: number } {
   const strategy = getStrategy(name);
   if (!strategy) throw new Error(`no strategy ${name}`);
   const consolidator = strategy.create(strategy.options.parse(options));
@@ -35,13 +43,19 @@ export function scoreStrategy(dataset: CrowdDataset, name: string, options: Reco
   const started = performance.now();
   consolidator.fit?.(builder.build());
   const fitMs = performance.now() - started;
-  const calibration = new CalibrationAccumulator();
-  tasks.forEach(([task], object) => {
+  const decided = tasks.flatMap(([task], object) => {
     const gold = dataset.gold.get(task);
-    if (gold === undefined) return;
-    const decision = consolidator.decide(answersOf[object]!, { object, random: () => 0 });
+    return gold === undefined ? [] : [{ task, gold, decision: consolidator.decide(answersOf[object]!, { object, random: () => 0 }) }];
+  });
+  return { decided, fitMs };
+}
+
+export function scoreStrategy(dataset: CrowdDataset, name: string, options: Record<string, unknown> = {}): Scored {
+  const { decided, fitMs } = decideTasks(dataset, name, options);
+  const calibration = new CalibrationAccumulator();
+  for (const { gold, decision } of decided) {
     const posterior = posteriorOf(decision.details);
     calibration.add({ confidence: decision.confidence, correct: decision.value === gold, ...(posterior ? { posterior, gold } : {}) });
-  });
+  }
   return { ...calibration.result(), fitMs };
 }
