@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { OutputWriter } from '../../src/io/storage.js';
 import { ObjectDecider } from '../../src/pipeline/decide.js';
+import { FieldSchemaBuilder } from '../../src/responses/field-schema.js';
 import { FieldPlanner } from '../../src/pipeline/field-plan.js';
 import type { PreparedObject } from '../../src/pipeline/prepare.js';
 import { GoldLabels } from '../../src/report/gold.js';
@@ -204,9 +205,14 @@ describe('reviewCandidateOf: flags from the decide stage', () => {
     type: 'object', line, labelAttribute: 'job', workers: [],
     json: { source: key, job: {}, 'job-metadata': { 'job-name': 'job' } },
     fields: new Map([['sentiment', { answers: byWorkers(votes.map(classifier)), unknown: [] }]]),
+    duplicates: 0,
+    sideKeys: [],
   });
   const decide = (setting: Record<string, unknown>, gold?: GoldLabels) => {
     const planner = new FieldPlanner({ sentiment: { strategy: 'majority-vote', ...setting } }, () => {});
+    const schema = new FieldSchemaBuilder();
+    schema.observe(prepared(0, 'x', ['pos', 'neg']).fields, 2);
+    planner.adopt(schema.resolve());
     const decider = new ObjectDecider(planner, () => 0, emptySummary('in', 'out', 'rejects'), new WorkerStats(false), gold);
     return (object: PreparedObject) => reviewCandidateOf(decider.decide(object), gold);
   };
