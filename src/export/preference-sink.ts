@@ -9,7 +9,7 @@ import type { DecidedObject, FieldDecision } from '../pipeline/decide.js';
 import { agreementTally, judgmentsOf, type PreferenceDetails } from '../../strategies/preference.js';
 import { submittedForm } from '../../strategies/submitted-form.js';
 import { ktoRows, pairRow, type ExportFormat, type Message, type PairRecord, type Prompt } from './formats.js';
-import { agreementOf, extractPairs, pairDropReason, type DropReason, type PairFilters, type PairPolicy } from './pairs.js';
+import { agreementOf, contradicted, extractPairs, pairDropReason, type DropReason, type PairFilters, type PairPolicy } from './pairs.js';
 
 export interface DimensionStats {
   objects: number;
@@ -113,21 +113,27 @@ export class PreferenceSink {
       this.drop(dimensionStats, 'no-prompt-or-responses');
     } else {
       this.tallyAgreement(decided, details);
-      for (const candidate of extractPairs(details.scores, this.settings.policy.pairs)) {
-        const { chosen, rejected, tie } = candidate;
+      const candidates = extractPairs(details.scores, this.settings.policy.pairs).map((candidate) => {
+        const { chosen, rejected } = candidate;
         const evidence = {
           won: details.votes[chosen]![rejected]!, lost: details.votes[rejected]![chosen]!, margin: details.margins[chosen]![rejected]!,
           chosenText: conversation.responses[chosen], rejectedText: conversation.responses[rejected],
         };
-        const reason = pairDropReason(candidate, evidence, this.settings.policy);
-        const { won, lost, margin } = evidence;
+        return { ...candidate, ...evidence, reason: pairDropReason(candidate, evidence, this.settings.policy) };
+      });
+      const passing = candidates.filter(({ reason }) => reason === undefined);
+      const contradictions = contradicted(passing.map(({ chosenText, rejectedText }) => [chosenText!, rejectedText!]));
+      passing.forEach((candidate, index) => {
+        if (contradictions[index]) candidate.reason = 'contradiction';
+      });
+      for (const { chosen, rejected, tie, won, lost, margin, chosenText, rejectedText, reason } of candidates) {
         fates.push({ chosen, rejected, tie, margin, agreement: agreementOf(won, lost), votes: [won, lost], ...(reason ? { dropped: reason } : { kept: true }) });
         if (reason) {
           this.drop(dimensionStats, reason);
           continue;
         }
         kept.push({
-          id: String(object.line), dimension, prompt: conversation.prompt, chosen: evidence.chosenText!, rejected: evidence.rejectedText!,
+          id: String(object.line), dimension, prompt: conversation.prompt, chosen: chosenText!, rejected: rejectedText!,
           margin, scoreChosen: details.scores[chosen]!, scoreRejected: details.scores[rejected]!, tie,
         });
       }

@@ -2,14 +2,17 @@
  * `exportPreferences` end to end on a small crowd-text-ranking job (3 responses per prompt, two unnamed ranking
  * dimensions named through `preferences.dimensionNames`). Every expected count below is worked out by hand from the
  * rankings, with the default preference strategy (Borda: 1 point per response judged worse, ½ per tie, averaged).
+ * A pair format holds one dimension, so those are exported once per dimension; `lossless` holds both.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { exportPreferences, type ExportOptions, type ExportStats } from '../../src/export/export.js';
+import { UsageError } from '../../src/errors.js';
+import { EmptyExportError, exportPreferences, type ExportOptions, type ExportStats } from '../../src/export/export.js';
 import type { ExportFormat } from '../../src/export/formats.js';
 import { pairPolicies, type PairPolicy } from '../../src/export/pairs.js';
 import { writeJobTree, type JobAnswer, type JobObject } from '../../sample-output/job-tree.js';
+import { cli } from '../helpers/cli.js';
 import { ktoProblems, losslessProblems, novaProblems, openaiProblems, trlProblems } from '../helpers/rlhf-validators.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -74,8 +77,9 @@ const objects: JobObject[] = [
 const expectedByPolicy: Record<PairPolicy, { pairs: number; dropped: Record<string, number> }> = {
   'best-vs-worst': { pairs: 7, dropped: { identical: 1 } },
   'best-vs-others': { pairs: 13, dropped: { tie: 2, identical: 1 } },
-  'all-pairs': { pairs: 20, dropped: { tie: 2, identical: 2 } },
-  adjacent: { pairs: 13, dropped: { tie: 2, identical: 1 } },
+  // Object 1's Clarity orders 'Same answer.' first and last: (0, 1) and (1, 2) contradict each other.
+  'all-pairs': { pairs: 18, dropped: { tie: 2, identical: 2, contradiction: 2 } },
+  adjacent: { pairs: 11, dropped: { tie: 2, identical: 1, contradiction: 2 } },
 };
 
 const readJsonLines = async (file: string) =>
@@ -103,26 +107,89 @@ async function run(options: Partial<ExportOptions> & { format: ExportFormat }) {
 const texts = (row: Record<string, any>): [string, string] =>
   typeof row.prompt === 'string' ? [row.chosen, row.rejected] : [row.chosen[0].content, row.rejected[0].content];
 
+type PairFormat = Exclude<ExportFormat, 'lossless'>;
+
+/** A pair format's export of each dimension, Clarity then Inclusivity, each to its own file. */
+const runEachDimension = async (options: Partial<ExportOptions> & { format: PairFormat }) =>
+  [await run({ ...options, dimensions: ['Clarity'] }), await run({ ...options, dimensions: ['Inclusivity'] })];
+
+/** Both dimensions' exports together: their rows one after the other, their counts added up. */
+function together(runs: Awaited<ReturnType<typeof run>>[]) {
+  const dropped: Record<string, number> = {};
+  for (const { stats } of runs) for (const [reason, count] of Object.entries(stats.dropped)) dropped[reason] = (dropped[reason] ?? 0) + count;
+  return { rows: runs.flatMap(({ rows }) => rows), pairsWritten: runs.reduce((sum, { stats }) => sum + stats.pairsWritten, 0), dropped };
+}
+
+/**
+ * A row's verdict: `better` over `worse` for `prompt`, texts whitespace-normalised. A KTO row is its completion over
+ * nothing (`true`) or nothing over it (`false`), so a completion labelled both ways contradicts itself like a swapped pair.
+ */
+function verdictOf(format: PairFormat, row: Record<string, any>): { prompt: string; better: string; worse: string } {
+  const normalise = (text: string) => text.replace(/\s+/g, ' ').trim();
+  const verdict = (prompt: unknown, better: string, worse: string) => ({ prompt: JSON.stringify(prompt), better: normalise(better), worse: normalise(worse) });
+  switch (format) {
+    case 'trl':
+      return verdict(row.prompt, ...texts(row));
+    case 'trl-kto': {
+      const completion = typeof row.completion === 'string' ? row.completion : row.completion[0].content;
+      return row.label ? verdict(row.prompt, completion, '') : verdict(row.prompt, '', completion);
+    }
+    case 'openai':
+      return verdict(row.input.messages, row.preferred_output[0].content, row.non_preferred_output[0].content);
+    case 'nova': {
+      const candidates = row.messages.at(-1).candidates as { content: { text: string }[]; preferenceLabel: string }[];
+      const text = (label: string) => candidates.find((c) => c.preferenceLabel === label)!.content[0]!.text;
+      return verdict([row.system, row.messages.slice(0, -1)], text('preferred'), text('non-preferred'));
+    }
+  }
+}
+
+/** Rows of one prompt whose verdicts are swapped: the contradictions a file must never hold. */
+function swappedPairs(format: PairFormat, rows: Record<string, any>[]): string[] {
+  const key = (prompt: string, better: string, worse: string) => JSON.stringify([prompt, better, worse]);
+  const verdicts = new Set(rows.map((row) => {
+    const { prompt, better, worse } = verdictOf(format, row);
+    return key(prompt, better, worse);
+  }));
+  return rows.flatMap((row) => {
+    const { prompt, better, worse } = verdictOf(format, row);
+    return verdicts.has(key(prompt, worse, better)) ? [key(prompt, better, worse)] : [];
+  });
+}
+
 describe('export: every format and pair policy', () => {
   for (const format of ['trl', 'trl-kto', 'openai', 'nova', 'lossless'] as const) {
     for (const policy of pairPolicies) {
-      it(`${format} × ${policy}: every row valid, counts as worked out`, async () => {
-        const { stats, rows, sidecar } = await run({ format, pairs: policy });
-        for (const row of rows) expect(validators[format](row), JSON.stringify(row)).toEqual([]);
-        expect(sidecar).toEqual(JSON.parse(JSON.stringify(stats)));
-        expect(stats.format).toBe(format);
-        expect(stats.policy).toEqual({ pairs: policy, minAgreement: 0, minMargin: 0, minVotes: 1, ties: 'drop' });
-        expect(stats.pairsWritten).toBe(expectedByPolicy[policy].pairs);
-        const { 'kto-conflict': _, ...dropped } = stats.dropped;
+      it(`${format} × ${policy}: every row valid, counts as worked out, no swapped pair in a file`, async () => {
+        const runs = format === 'lossless' ? [await run({ format, pairs: policy })] : await runEachDimension({ format, pairs: policy });
+        for (const { stats, rows, sidecar } of runs) {
+          for (const row of rows) expect(validators[format](row), JSON.stringify(row)).toEqual([]);
+          expect(sidecar).toEqual(JSON.parse(JSON.stringify(stats)));
+          expect(stats.format).toBe(format);
+          expect(stats.policy).toEqual({ pairs: policy, minAgreement: 0, minMargin: 0, minVotes: 1, ties: 'drop' });
+          expect(stats.rowsWritten).toBe(rows.length);
+          expect(Object.keys(stats.dimensions)).toHaveLength(format === 'lossless' ? 2 : 1);
+          if (format === 'trl' || format === 'openai' || format === 'nova') expect(rows).toHaveLength(stats.pairsWritten);
+          if (format === 'trl') for (const row of rows) expect(texts(row)[0]).not.toBe(texts(row)[1]);
+          if (format !== 'lossless') expect(swappedPairs(format, rows)).toEqual([]);
+          expect(stats.run.lines).toMatchObject({ read: 4, consolidated: 4, rejected: 0 });
+        }
+        const { pairsWritten, dropped: { 'kto-conflict': _, ...dropped } } = together(runs);
+        expect(pairsWritten).toBe(expectedByPolicy[policy].pairs);
         expect(dropped).toEqual(expectedByPolicy[policy].dropped);
-        expect(stats.rowsWritten).toBe(rows.length);
-        if (format === 'trl' || format === 'openai' || format === 'nova') expect(rows).toHaveLength(stats.pairsWritten);
-        if (format === 'lossless') expect(rows).toHaveLength(8);
-        if (format === 'trl') for (const row of rows) expect(texts(row)[0]).not.toBe(texts(row)[1]);
-        expect(stats.run.lines).toMatchObject({ read: 4, consolidated: 4, rejected: 0 });
+        if (format === 'lossless') expect(runs[0]!.rows).toHaveLength(8);
       });
     }
   }
+
+  it('the two dimensions disagree: both in one file would hold swapped pairs', async () => {
+    // Object 3: Clarity ranks Blue over Red; Inclusivity ties them, kept as Red over Blue (response order).
+    const { rows } = together(await runEachDimension({ format: 'trl', pairs: 'all-pairs', ties: 'keep' }));
+    expect(swappedPairs('trl', rows)).toEqual([
+      JSON.stringify([JSON.stringify(prompts[3]), 'Blue.', 'Red.']),
+      JSON.stringify([JSON.stringify(prompts[3]), 'Red.', 'Blue.']),
+    ]);
+  });
 });
 
 describe('export: trl, best-vs-worst (the defaults)', () => {
