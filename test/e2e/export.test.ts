@@ -4,7 +4,7 @@
  * rankings, with the default preference strategy (Borda: 1 point per response judged worse, ½ per tie, averaged).
  * A pair format holds one dimension, so those are exported once per dimension; `lossless` holds both.
  */
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
@@ -111,10 +111,10 @@ type PairFormat = Exclude<ExportFormat, 'lossless'>;
 
 /** A pair format's export of each dimension, Clarity then Inclusivity, each to its own file. */
 const runEachDimension = async (options: Partial<ExportOptions> & { format: PairFormat }) =>
-  [await run({ ...options, dimensions: ['Clarity'] }), await run({ ...options, dimensions: ['Inclusivity'] })];
+  [await run({ ...options, dimensions: ['Clarity'] }), await run({ ...options, dimensions: ['Inclusivity'] })] as const;
 
 /** Both dimensions' exports together: their rows one after the other, their counts added up. */
-function together(runs: Awaited<ReturnType<typeof run>>[]) {
+function together(runs: readonly Awaited<ReturnType<typeof run>>[]) {
   const dropped: Record<string, number> = {};
   for (const { stats } of runs) for (const [reason, count] of Object.entries(stats.dropped)) dropped[reason] = (dropped[reason] ?? 0) + count;
   return { rows: runs.flatMap(({ rows }) => rows), pairsWritten: runs.reduce((sum, { stats }) => sum + stats.pairsWritten, 0), dropped };
@@ -193,51 +193,50 @@ describe('export: every format and pair policy', () => {
 });
 
 describe('export: trl, best-vs-worst (the defaults)', () => {
-  let result: Awaited<ReturnType<typeof run>>;
+  let clarity: Awaited<ReturnType<typeof run>>;
+  let inclusivity: Awaited<ReturnType<typeof run>>;
   beforeAll(async () => {
-    result = await run({ format: 'trl' });
+    [clarity, inclusivity] = await runEachDimension({ format: 'trl' });
   });
 
-  it('writes one row per kept pair, in input order, with margin and scores', () => {
+  it('writes one row per kept pair of the dimension, in input order, with margin and scores', () => {
     const close = (x: number) => expect.closeTo(x, 12);
     const assistant = (content: string) => [{ role: 'assistant', content }];
-    expect(result.rows).toEqual([
+    expect(clarity.rows).toEqual([
       { prompt: prompts[0], chosen: responses[0][0], rejected: responses[0][2], margin: close(1.5), score_chosen: close(1.5), score_rejected: close(0) },
-      { prompt: prompts[0], chosen: responses[0][0], rejected: responses[0][2], margin: close(5 / 3), score_chosen: close(2), score_rejected: close(1 / 3) },
-      // Object 1's Clarity pair is the identical one: dropped. Inclusivity: 1 over 2.
-      { prompt: prompts[1], chosen: responses[1][1], rejected: responses[1][2], margin: close(5 / 3), score_chosen: close(5 / 3), score_rejected: close(0) },
-      // The conversation keeps its system message in a TRL prompt.
+      // Object 1's pair is the identical one: dropped. The conversation keeps its system message in a TRL prompt.
       { prompt: conversation, chosen: assistant('4'), rejected: assistant('It is 4.'), margin: close(2 / 3), score_chosen: close(4 / 3), score_rejected: close(2 / 3) },
-      { prompt: conversation, chosen: assistant('4'), rejected: assistant('It is 4.'), margin: close(11 / 6), score_chosen: close(11 / 6), score_rejected: close(0) },
       { prompt: prompts[3], chosen: responses[3][1], rejected: responses[3][2], margin: close(2), score_chosen: close(2), score_rejected: close(0) },
+    ]);
+    expect(inclusivity.rows).toEqual([
+      { prompt: prompts[0], chosen: responses[0][0], rejected: responses[0][2], margin: close(5 / 3), score_chosen: close(2), score_rejected: close(1 / 3) },
+      { prompt: prompts[1], chosen: responses[1][1], rejected: responses[1][2], margin: close(5 / 3), score_chosen: close(5 / 3), score_rejected: close(0) },
+      { prompt: conversation, chosen: assistant('4'), rejected: assistant('It is 4.'), margin: close(11 / 6), score_chosen: close(11 / 6), score_rejected: close(0) },
       { prompt: prompts[3], chosen: responses[3][0], rejected: responses[3][2], margin: close(1.5), score_chosen: close(1.5), score_rejected: close(0) },
     ]);
   });
 
-  it('writes the stats sidecar beside the dataset', () => {
-    const { stats, rows } = result;
-    expect(stats.pairsWritten).toBe(rows.length);
-    expect(stats.rowsWritten).toBe(7);
-    expect(stats.dropped).toEqual({ identical: 1 });
-    expect(stats.dimensions).toEqual({
-      Clarity: { objects: 4, pairs: 3, dropped: { identical: 1 } },
-      Inclusivity: { objects: 4, pairs: 4, dropped: {} },
-    });
+  it('writes the stats sidecar beside the dataset, counting its dimension only', () => {
+    expect(clarity.stats).toMatchObject({ rowsWritten: 3, pairsWritten: 3, dropped: { identical: 1 } });
+    expect(clarity.stats.dimensions).toEqual({ Clarity: { objects: 4, pairs: 3, dropped: { identical: 1 } } });
+    expect(inclusivity.stats).toMatchObject({ rowsWritten: 4, pairsWritten: 4, dropped: {} });
+    expect(inclusivity.stats.dimensions).toEqual({ Inclusivity: { objects: 4, pairs: 4, dropped: {} } });
   });
 
   it('reports agreement with and without ties over every pair the aggregates order', () => {
-    // Per object × dimension (agreeing, disagreeing, judgments): (6,0,6), (8,1,9), (9,0,9), (8,1,9), (6,3,9),
-    // (8,0,9) with one tied judgment, (3,0,3), (2,0,2).
-    const { agreement } = result.stats;
-    expect(agreement.judgments).toBe(56);
-    expect(agreement.ties).toBe(1);
-    expect(agreement.withoutTies).toBeCloseTo(50 / 55, 12);
-    expect(agreement.withTies).toBeCloseTo(50 / 56, 12);
-    expect(agreement.withTies!).toBeLessThanOrEqual(agreement.withoutTies!);
+    // Per object (agreeing, disagreeing, judgments). Clarity: (6,0,6), (9,0,9), (6,3,9), (3,0,3).
+    // Inclusivity: (8,1,9), (8,1,9), (8,0,9) with one tied judgment, (2,0,2).
+    expect(clarity.stats.agreement).toMatchObject({ judgments: 27, ties: 0 });
+    expect(clarity.stats.agreement.withoutTies).toBeCloseTo(24 / 27, 12);
+    expect(clarity.stats.agreement.withTies).toBeCloseTo(24 / 27, 12);
+    const { agreement } = inclusivity.stats;
+    expect(agreement).toMatchObject({ judgments: 29, ties: 1 });
+    expect(agreement.withoutTies).toBeCloseTo(26 / 28, 12);
+    expect(agreement.withTies).toBeCloseTo(26 / 29, 12);
   });
 
   it('consolidated the named preference dimensions with Borda, picked for preference answers', () => {
-    const { fields } = result.stats.run;
+    const { fields } = clarity.stats.run;
     expect(fields.Clarity).toMatchObject({ strategy: 'borda', pickedFor: 'preference', objects: 4, answers: 10, unresolved: 0 });
     expect(fields.Inclusivity).toMatchObject({ strategy: 'borda', pickedFor: 'preference', objects: 4, answers: 10, unresolved: 0 });
     expect(Object.keys(fields)).not.toContain('ordinalRankingDimensions');
@@ -246,18 +245,82 @@ describe('export: trl, best-vs-worst (the defaults)', () => {
   });
 
   it('without dimension names the dimensions are dimension-1 and dimension-2', async () => {
-    const out = path.join(dir, 'unnamed.jsonl');
-    const stats = await exportPreferences({ manifest, out, format: 'trl' });
-    expect(Object.keys(stats.dimensions).sort()).toEqual(['dimension-1', 'dimension-2']);
+    const stats = await exportPreferences({ manifest, out: path.join(dir, 'unnamed.jsonl'), format: 'lossless' });
+    expect(Object.keys(stats.dimensions)).toEqual(['dimension-1', 'dimension-2']);
     expect(stats.pairsWritten).toBe(7);
   });
 });
 
+describe('export: one dimension per pair file', () => {
+  for (const format of ['trl', 'trl-kto', 'openai', 'nova'] as const) {
+    it(`${format} without --dimension refuses the two-dimension job, naming its dimensions; nothing is published`, async () => {
+      const out = path.join(dir, `both-${format}.jsonl`);
+      const refused = exportPreferences({ manifest, out, format, preferences: { dimensionNames: ['Clarity', 'Inclusivity'] } });
+      await expect(refused).rejects.toThrow(UsageError);
+      await expect(refused).rejects.toThrow(
+        `the job has several preference dimensions (Clarity, Inclusivity) and a ${format} file holds one: ` +
+        'pass --dimension with one of them (an export each), or --format lossless for every dimension in one file');
+      expect(await readdir(dir)).not.toContain(`both-${format}.jsonl`);
+      expect(await readdir(dir)).not.toContain(`both-${format}.stats.json`);
+    });
+  }
+
+  it('two dimensions named for a pair format are refused before the job is read', async () => {
+    const refused = exportPreferences({ manifest: path.join(dir, 'no-such.manifest'), out: path.join(dir, 'two.jsonl'), format: 'trl', dimensions: ['Clarity', 'Inclusivity'] });
+    await expect(refused).rejects.toThrow('a trl file holds one preference dimension and --dimension names Clarity, Inclusivity');
+  });
+
+  it('lossless takes several dimensions in one file, each line naming its own', async () => {
+    const { stats, rows } = await run({ format: 'lossless', dimensions: ['Clarity', 'Inclusivity'] });
+    expect(new Set(rows.map((row) => row.dimension))).toEqual(new Set(['Clarity', 'Inclusivity']));
+    expect(stats.rowsWritten).toBe(8);
+  });
+
+  it('a dimension the job does not have exits 2 naming the ones it has, with a did-you-mean when one is close', async () => {
+    const options = { manifest, out: path.join(dir, 'typo.jsonl'), format: 'trl', preferences: { dimensionNames: ['Clarity', 'Inclusivity'] } } as const;
+    await expect(exportPreferences({ ...options, dimensions: ['clarty'] })).rejects.toThrow(
+      '--dimension clarty: the job has no such dimension; its preference dimensions are Clarity, Inclusivity (did you mean Clarity?)');
+    const far = exportPreferences({ ...options, dimensions: ['Safety'] });
+    await expect(far).rejects.toThrow(UsageError);
+    await expect(far).rejects.toThrow(/^--dimension Safety: the job has no such dimension; its preference dimensions are Clarity, Inclusivity$/);
+    expect(await readdir(dir)).not.toContain('typo.jsonl');
+  });
+});
+
+describe('export: 0 rows fails with the reason, and publishes nothing', () => {
+  it('every pair dropped: the message counts the drops; the error carries the stats', async () => {
+    // No pair has 4 annotators: the job has 3 per object, 1 for the last.
+    const error = await exportPreferences({
+      manifest, out: path.join(dir, 'strict.jsonl'), format: 'trl', dimensions: ['Inclusivity'], minVotes: 4,
+      preferences: { dimensionNames: ['Clarity', 'Inclusivity'] },
+    }).catch((thrown: unknown) => thrown);
+    expect(error).toBeInstanceOf(EmptyExportError);
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as Error).message).toBe('0 rows written to a trl file: every pair dropped (too-few-votes 4)');
+    expect((error as EmptyExportError).stats).toMatchObject({ rowsWritten: 0, pairsWritten: 0, dropped: { 'too-few-votes': 4 } });
+    expect((await readdir(dir)).filter((file) => file.startsWith('strict.'))).toEqual([]);
+  });
+
+  it('no preference answers: the message names the fields the job has', async () => {
+    const root = path.join(dir, 'sentiment');
+    const sentiment = await writeJobTree({ root, jobName: 'sentiment-job', bucket: 'bucket', prefix: 'out' }, [
+      { data: { source: 'Great service.' }, answers: [{ workerId: worker(1), answerContent: { sentiment: { label: 'positive' } } }] },
+    ]);
+    const error = await exportPreferences({ manifest: sentiment, out: path.join(root, 'trl.jsonl'), format: 'trl' }).catch((thrown: unknown) => thrown);
+    expect(error).toBeInstanceOf(EmptyExportError);
+    expect((error as Error).message).toBe('0 rows written to a trl file: no preference answers in 1 consolidated lines (fields: sentiment); ' +
+      'map choices or ratings onto responses under `preferences` in the config');
+    expect(await readdir(root)).not.toContain('trl.jsonl');
+  });
+});
+
 describe('export: filters', () => {
+  // Each runs on both dimensions, one export each, and counts them together. In all-pairs, object 1's Clarity pairs
+  // (0, 1) and (1, 2) contradict each other ('Same answer.' is first and last) whenever both pass the filter.
   it('ties keep: tied pairs are written flagged "tie": true', async () => {
-    const { stats, rows } = await run({ format: 'trl', pairs: 'all-pairs', ties: 'keep' });
-    expect(stats.pairsWritten).toBe(22);
-    expect(stats.dropped).toEqual({ identical: 2 });
+    const { pairsWritten, dropped, rows } = together(await runEachDimension({ format: 'trl', pairs: 'all-pairs', ties: 'keep' }));
+    expect(pairsWritten).toBe(20);
+    expect(dropped).toEqual({ identical: 2, contradiction: 2 });
     const tied = rows.filter((row) => row.tie === true);
     // Object 0 Clarity (0, 1) and object 3 Inclusivity (0, 1).
     expect(tied).toEqual([
@@ -270,50 +333,36 @@ describe('export: filters', () => {
 
   it('minAgreement drops pairs whose winner has a smaller share of the non-tied annotators', async () => {
     // all-pairs: the 2–1 pairs are object 0 Inclusivity (1,2), object 1 Inclusivity (1,0), object 2 Clarity ×3.
-    const { stats } = await run({ format: 'trl', pairs: 'all-pairs', minAgreement: 0.7 });
-    expect(stats.pairsWritten).toBe(15);
-    expect(stats.dropped).toEqual({ tie: 2, identical: 2, 'low-agreement': 5 });
-    const { stats: lenient } = await run({ format: 'trl', pairs: 'all-pairs', minAgreement: 2 / 3 });
-    expect(lenient.pairsWritten).toBe(20);
+    const { pairsWritten, dropped } = together(await runEachDimension({ format: 'trl', pairs: 'all-pairs', minAgreement: 0.7 }));
+    expect(pairsWritten).toBe(13);
+    expect(dropped).toEqual({ tie: 2, identical: 2, 'low-agreement': 5, contradiction: 2 });
+    const lenient = together(await runEachDimension({ format: 'trl', pairs: 'all-pairs', minAgreement: 2 / 3 }));
+    expect(lenient.pairsWritten).toBe(18);
   });
 
   it('minMargin drops pairs with a smaller aggregate margin', async () => {
     // Margins below 0.5: object 0 Inclusivity (1,2) 1/3, object 1 Inclusivity (1,0) 1/3, object 2 Clarity (0,1), (1,2) 1/3.
-    const { stats } = await run({ format: 'trl', pairs: 'all-pairs', minMargin: 0.5 });
-    expect(stats.pairsWritten).toBe(16);
-    expect(stats.dropped).toEqual({ tie: 2, identical: 2, 'low-margin': 4 });
-    // At least 1.6: only 5/3, 5/3, 11/6 and 2 remain.
-    const { stats: strict, rows } = await run({ format: 'trl', pairs: 'all-pairs', minMargin: 1.6 });
+    const { pairsWritten, dropped } = together(await runEachDimension({ format: 'trl', pairs: 'all-pairs', minMargin: 0.5 }));
+    expect(pairsWritten).toBe(14);
+    expect(dropped).toEqual({ tie: 2, identical: 2, 'low-margin': 4, contradiction: 2 });
+    // At least 1.6: only 2 (Clarity), then 5/3, 5/3 and 11/6 (Inclusivity) remain; object 1's Clarity pairs (margin 1) go.
+    const strict = together(await runEachDimension({ format: 'trl', pairs: 'all-pairs', minMargin: 1.6 }));
     expect(strict.pairsWritten).toBe(4);
-    expect(rows.map((row) => row.margin)).toEqual([expect.closeTo(5 / 3, 12), expect.closeTo(5 / 3, 12), expect.closeTo(11 / 6, 12), 2]);
+    expect(strict.rows.map((row) => row.margin)).toEqual([2, expect.closeTo(5 / 3, 12), expect.closeTo(5 / 3, 12), expect.closeTo(11 / 6, 12)]);
   });
 
   it('minVotes drops pairs fewer annotators were not tied on', async () => {
     // 2: the single-annotator object's 5 untied pairs. 3: also object 2 Inclusivity (0,1), voted 2–0 with a tie.
-    const { stats } = await run({ format: 'trl', pairs: 'all-pairs', minVotes: 2 });
-    expect(stats.pairsWritten).toBe(15);
-    expect(stats.dropped).toEqual({ tie: 2, identical: 2, 'too-few-votes': 5 });
-    const { stats: three } = await run({ format: 'trl', pairs: 'all-pairs', minVotes: 3 });
-    expect(three.pairsWritten).toBe(14);
-    expect(three.dropped).toEqual({ tie: 2, identical: 2, 'too-few-votes': 6 });
-  });
-
-  it('dimensions restricts the export and its stats', async () => {
-    const { stats, rows } = await run({ format: 'trl', dimensions: ['Clarity'] });
-    expect(Object.keys(stats.dimensions)).toEqual(['Clarity']);
-    expect(stats.dimensions.Clarity).toEqual({ objects: 4, pairs: 3, dropped: { identical: 1 } });
-    expect(rows).toHaveLength(3);
-    expect(rows.map((row) => texts(row))).toEqual([
-      [responses[0][0], responses[0][2]], ['4', 'It is 4.'], [responses[3][1], responses[3][2]],
-    ]);
-    // Agreement over Clarity only: (6,0,6), (9,0,9), (6,3,9), (3,0,3).
-    expect(stats.agreement).toMatchObject({ judgments: 27, ties: 0 });
-    expect(stats.agreement.withoutTies).toBeCloseTo(24 / 27, 12);
-    expect(stats.agreement.withTies).toBeCloseTo(24 / 27, 12);
+    const two = together(await runEachDimension({ format: 'trl', pairs: 'all-pairs', minVotes: 2 }));
+    expect(two.pairsWritten).toBe(13);
+    expect(two.dropped).toEqual({ tie: 2, identical: 2, 'too-few-votes': 5, contradiction: 2 });
+    const three = together(await runEachDimension({ format: 'trl', pairs: 'all-pairs', minVotes: 3 }));
+    expect(three.pairsWritten).toBe(12);
+    expect(three.dropped).toEqual({ tie: 2, identical: 2, 'too-few-votes': 6, contradiction: 2 });
   });
 
   it('withScores false leaves margin and scores out of TRL rows', async () => {
-    const { rows } = await run({ format: 'trl', withScores: false });
+    const { rows } = together(await runEachDimension({ format: 'trl', withScores: false }));
     expect(rows).toHaveLength(7);
     for (const row of rows) expect(trlProblems(row, { withScores: false })).toEqual([]);
   });
@@ -333,20 +382,19 @@ describe('export: filters', () => {
 });
 
 describe('export: trl-kto', () => {
-  it('best-vs-worst: each response of an object gets one label, across its dimensions', async () => {
-    // Kept pairs (chosen, rejected): object 0 (0,2) on both dimensions; object 1 (1,2) on Inclusivity (Clarity's is the
-    // identical pair); object 2 (0,2) on both; object 3 (1,2) on Clarity and (0,2) on Inclusivity.
-    // Labels per object: {0 true, 2 false}, {1 true, 2 false}, {0 true, 2 false}, {1 true, 2 false, 0 true} → 9 rows.
-    const { stats, rows } = await run({ format: 'trl-kto' });
-    expect(stats.pairsWritten).toBe(7);
-    expect(rows).toHaveLength(9);
-    expect(rows.filter((row) => row.label === true)).toHaveLength(5);
-    expect(stats.dropped['kto-conflict']).toBeUndefined();
+  it('best-vs-worst: each kept pair gives its chosen response true and its rejected one false', async () => {
+    // Clarity's kept pairs (chosen, rejected): object 0 (0,2), object 2 (0,2), object 3 (1,2); object 1's is identical.
+    const { stats, rows } = await run({ format: 'trl-kto', dimensions: ['Clarity'] });
+    expect(stats.pairsWritten).toBe(3);
+    expect(stats.dropped).toEqual({ identical: 1 });
     for (const row of rows) expect(ktoProblems(row)).toEqual([]);
-    const conversational = rows.filter((row) => Array.isArray(row.prompt));
-    expect(conversational).toEqual([
+    expect(rows).toEqual([
+      { prompt: prompts[0], completion: responses[0][0], label: true },
+      { prompt: prompts[0], completion: responses[0][2], label: false },
       { prompt: conversation, completion: [{ role: 'assistant', content: '4' }], label: true },
       { prompt: conversation, completion: [{ role: 'assistant', content: 'It is 4.' }], label: false },
+      { prompt: prompts[3], completion: responses[3][1], label: true },
+      { prompt: prompts[3], completion: responses[3][2], label: false },
     ]);
   });
 
@@ -356,8 +404,7 @@ describe('export: trl-kto', () => {
     const { stats, rows } = await run({ format: 'trl-kto', pairs: 'all-pairs', dimensions: ['Inclusivity'] });
     expect(stats.pairsWritten).toBe(10);
     expect(stats.dropped).toEqual({ tie: 1, identical: 1, 'kto-conflict': 2 });
-    // A KTO conflict can span dimensions, so only the export's total counts it.
-    expect(stats.dimensions.Inclusivity!.dropped).toEqual({ tie: 1, identical: 1 });
+    expect(stats.dimensions.Inclusivity!.dropped).toEqual({ tie: 1, identical: 1, 'kto-conflict': 2 });
     const completion = (row: Record<string, any>) => (typeof row.completion === 'string' ? row.completion : row.completion[0].content);
     expect(rows.map((row) => [completion(row), row.label])).toEqual([
       [responses[0][0], true], [responses[0][2], false],
@@ -371,14 +418,14 @@ describe('export: trl-kto', () => {
 
 describe('export: openai and nova', () => {
   it('openai: a text prompt is one user message; the conversation keeps its system message', async () => {
-    const { rows } = await run({ format: 'openai' });
-    expect(rows).toHaveLength(7);
+    const { rows } = await run({ format: 'openai', dimensions: ['Clarity'] });
+    expect(rows).toHaveLength(3);
     expect(rows[0]).toEqual({
       input: { messages: [{ role: 'user', content: prompts[0] }] },
       preferred_output: [{ role: 'assistant', content: responses[0][0] }],
       non_preferred_output: [{ role: 'assistant', content: responses[0][2] }],
     });
-    expect(rows[3]).toEqual({
+    expect(rows[1]).toEqual({
       input: { messages: conversation },
       preferred_output: [{ role: 'assistant', content: '4' }],
       non_preferred_output: [{ role: 'assistant', content: 'It is 4.' }],
@@ -386,9 +433,9 @@ describe('export: openai and nova', () => {
   });
 
   it('nova: the system message moves to `system`', async () => {
-    const { rows } = await run({ format: 'nova' });
-    expect(rows).toHaveLength(7);
-    expect(rows[3]).toEqual({
+    const { rows } = await run({ format: 'nova', dimensions: ['Clarity'] });
+    expect(rows).toHaveLength(3);
+    expect(rows[1]).toEqual({
       system: [{ text: 'You are terse.' }],
       messages: [
         { role: 'user', content: [{ text: 'What is 2+2?' }] },
