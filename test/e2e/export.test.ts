@@ -4,7 +4,8 @@
  * rankings, with the default preference strategy (Borda: 1 point per response judged worse, ½ per tie, averaged).
  * A pair format holds one dimension, so those are exported once per dimension; `lossless` holds both.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
@@ -12,7 +13,7 @@ import { EmptyExportError, exportPreferences, type ExportOptions, type ExportSta
 import type { ExportFormat } from '../../src/export/formats.js';
 import { pairPolicies, type PairPolicy } from '../../src/export/pairs.js';
 import { writeJobTree, type JobAnswer, type JobObject } from '../../sample-output/job-tree.js';
-import { cli } from '../helpers/cli.js';
+import { bin, cli } from '../helpers/cli.js';
 import { ktoProblems, losslessProblems, novaProblems, openaiProblems, trlProblems } from '../helpers/rlhf-validators.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -504,16 +505,90 @@ describe('export: lossless', () => {
   });
 });
 
+describe('export through the CLI: exit 2 with one line, nothing published', () => {
+  let config: string;
+  beforeAll(async () => {
+    expect(existsSync(bin), 'run `npm run build` first (npm test does)').toBe(true);
+    config = path.join(dir, 'ranking.config.yaml');
+    await writeFile(config, 'preferences:\n  dimensionNames: [Clarity, Inclusivity]\n');
+  });
+  const exportTo = (name: string, ...flags: string[]) => cli(['export', manifest, '--config', config, '--out', path.join(dir, name), '--quiet', ...flags]);
+
+  it.each([
+    ['several dimensions, no --dimension', ['--format', 'trl'], /several preference dimensions \(Clarity, Inclusivity\).*pass --dimension/],
+    ['two --dimension for a pair format', ['--format', 'nova', '--dimension', 'Clarity', '--dimension', 'Inclusivity'], /a nova file holds one preference dimension/],
+    ['a dimension the job lacks', ['--format', 'openai', '--dimension', 'Inclusivty'], /no such dimension; its preference dimensions are Clarity, Inclusivity \(did you mean Inclusivity\?\)$/],
+    ['0 rows', ['--format', 'trl-kto', '--dimension', 'Clarity', '--min-votes', '4'], /^gt-consolidate: 0 rows written to a trl-kto file: every pair dropped \(too-few-votes 3, identical 1\)$/],
+  ])('%s', async (name, flags, message) => {
+    const file = `cli-${name.replace(/\W+/g, '-')}.jsonl`;
+    const run = await exportTo(file, ...flags);
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr.trim()).toMatch(message);
+    expect(await readdir(dir)).not.toContain(file);
+  });
+
+  it('exits 0 with one dimension chosen', async () => {
+    const run = await exportTo('cli-clarity.jsonl', '--format', 'trl', '--dimension', 'Clarity');
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(await readJsonLines(path.join(dir, 'cli-clarity.jsonl'))).toHaveLength(3);
+  });
+});
+
 describe('the sample preference job', () => {
-  it('its committed TRL export loads back as JSON Lines, every row valid, chosen and rejected never identical', async () => {
-    const file = path.resolve(import.meta.dirname, '../../sample-output/consolidated/text-ranking-preferences/trl.jsonl');
-    const rows = await readJsonLines(file);
-    expect(rows.length).toBeGreaterThan(10);
-    for (const row of rows) {
-      expect(trlProblems(row, { withScores: true }), JSON.stringify(row)).toEqual([]);
-      const [chosen, rejected] = texts(row);
-      expect(chosen.replace(/\s+/g, ' ').trim()).not.toBe(rejected.replace(/\s+/g, ' ').trim());
+  const sample = path.resolve(import.meta.dirname, '../../sample-output');
+  const sampleExport = (options: Partial<ExportOptions> & { format: ExportFormat }) => {
+    runs += 1;
+    return exportPreferences({
+      manifest: path.join(sample, 'text-ranking-preferences/manifests/output/output.manifest'),
+      out: path.join(dir, `sample-${runs}.jsonl`),
+      preferences: { dimensionNames: ['Clarity', 'Inclusivity'] },
+      ...options,
+    });
+  };
+
+  it('its dimensions disagree: all-pairs of both in one file would hold swapped pairs', async () => {
+    const stats = await sampleExport({ format: 'lossless', pairs: 'all-pairs' });
+    const verdicts = new Set<string>();
+    let swapped = 0;
+    for (const row of await readJsonLines(path.join(dir, `sample-${runs}.jsonl`))) {
+      for (const { chosen, rejected, kept } of row.pairs) {
+        if (!kept) continue;
+        if (verdicts.has(`${row.id}:${rejected}>${chosen}`)) swapped += 1;
+        verdicts.add(`${row.id}:${chosen}>${rejected}`);
+      }
     }
-    expect(rows.some((row) => Array.isArray(row.prompt))).toBe(true); // the conversations
+    expect(stats.rowsWritten).toBe(32);
+    expect(swapped).toBeGreaterThan(0);
+  });
+
+  for (const format of ['trl', 'openai', 'nova', 'trl-kto'] as const) {
+    it(`${format}: refused without --dimension; each dimension's file never holds a pair and its swap`, async () => {
+      await expect(sampleExport({ format })).rejects.toThrow('several preference dimensions (Clarity, Inclusivity)');
+      for (const dimension of ['Clarity', 'Inclusivity']) {
+        for (const pairs of pairPolicies) {
+          const stats = await sampleExport({ format, dimensions: [dimension], pairs, ties: 'keep' });
+          const rows = await readJsonLines(path.join(dir, `sample-${runs}.jsonl`));
+          expect(rows.length).toBeGreaterThan(10);
+          expect(swappedPairs(format, rows), `${dimension}, ${pairs}`).toEqual([]);
+          expect(Object.keys(stats.dimensions)).toEqual([dimension]);
+        }
+        const committed = await readJsonLines(path.join(sample, `consolidated/text-ranking-preferences/${format}.${dimension}.jsonl`));
+        expect(swappedPairs(format, committed)).toEqual([]);
+      }
+    });
+  }
+
+  it('its committed TRL exports load back as JSON Lines, every row valid, chosen and rejected never identical', async () => {
+    for (const dimension of ['Clarity', 'Inclusivity']) {
+      const rows = await readJsonLines(path.join(sample, `consolidated/text-ranking-preferences/trl.${dimension}.jsonl`));
+      expect(rows.length).toBeGreaterThan(10);
+      for (const row of rows) {
+        expect(trlProblems(row, { withScores: true }), JSON.stringify(row)).toEqual([]);
+        const [chosen, rejected] = texts(row);
+        expect(chosen.replace(/\s+/g, ' ').trim()).not.toBe(rejected.replace(/\s+/g, ' ').trim());
+      }
+      expect(rows.some((row) => Array.isArray(row.prompt))).toBe(true); // the conversations
+    }
   });
 });
