@@ -104,8 +104,9 @@ describe('pairDropReason: a pair\'s fate, the first failing filter in order', ()
 
 describe('contradicted', () => {
   it('marks both pairs of a response given twice and ranked apart (texts equal up to white space)', () => {
-    // Responses 'A', 'B', ' A ' ranked in that order: A over B, B over A.
-    expect(contradicted([['A', 'B'], ['B', ' A '], ['A', ' A ']])).toEqual([true, true, false]);
+    // Responses 'A', 'B', ' A ' ranked in that order, all-pairs after the identical (A, ' A ') is dropped: A over B, B over A.
+    expect(contradicted([['A', 'B'], ['B', ' A ']])).toEqual([true, true]);
+    expect(contradicted([['A', 'B'], ['C', 'D'], ['B', ' A ']])).toEqual([true, false, true]);
   });
 
   it('leaves consistent pairs, repeated ones included, alone', () => {
