@@ -20,10 +20,15 @@ $cli run "$jobs/multimodal-content-eval/manifests/output/output.manifest" \
   --workers-report "$out/multimodal-content-eval/workers.csv" \
   --out "$out/multimodal-content-eval/output.manifest"
 
-# Text ranking (crowd-text-ranking, two dimensions): the consolidated manifest and every export format.
+# Text ranking (crowd-text-ranking, two dimensions): the consolidated manifest and every export format, a pair file
+# per dimension (one prompt's pair can go either way on each), and every dimension in one lossless file.
 ranking="$jobs/text-ranking-preferences/manifests/output/output.manifest"
 $cli run "$ranking" --config "$jobs/text-ranking-preferences.config.yaml" --out "$out/text-ranking-preferences/output.manifest"
-for format in trl trl-kto openai nova lossless; do
-  $cli export "$ranking" --config "$jobs/text-ranking-preferences.config.yaml" --format "$format" \
-    --out "$out/text-ranking-preferences/$format.jsonl" --quiet
+for format in trl trl-kto openai nova; do
+  for dimension in Clarity Inclusivity; do
+    $cli export "$ranking" --config "$jobs/text-ranking-preferences.config.yaml" --format "$format" --dimension "$dimension" \
+      --out "$out/text-ranking-preferences/$format.$dimension.jsonl" --quiet
+  done
 done
+$cli export "$ranking" --config "$jobs/text-ranking-preferences.config.yaml" --format lossless \
+  --out "$out/text-ranking-preferences/lossless.jsonl" --quiet

@@ -3,7 +3,7 @@
  * dataset from a preference job; strategies are registrable by name.
  */
 export { consolidate, defaults, type ConsolidateOptions } from './pipeline/consolidate.js';
-export { exportPreferences, type ExportOptions, type ExportStats, type DropReason } from './export/export.js';
+export { EmptyExportError, exportPreferences, type ExportOptions, type ExportStats, type DropReason } from './export/export.js';
 export { exportFormats, type ExportFormat } from './export/formats.js';
 export { pairPolicies, type PairPolicy } from './export/pairs.js';
 export type { PreferenceMapping } from './responses/preferences.js';

@@ -114,7 +114,7 @@ export const exportDecisions: Decisions<ExportOptions> = {
   out: { flags: '-o, --out <file>', description: 'dataset to write, JSON Lines (a path or s3://bucket/key)', required: true },
   stats: { flags: '--stats <file>', description: 'stats sidecar JSON (default: <out>.stats.json)' },
   dimensions: {
-    ...repeatable('--dimension <name>', 'preference dimension to export, repeatable (default: all)'),
+    ...repeatable('--dimension <name>', 'preference dimension to export: needed when the job has several (one per pair file; lossless takes several)'),
     toOption: (names) => ((names as string[]).length > 0 ? names : undefined),
   },
   pairs: { flags: '--pairs <policy>', description: 'pairs taken from each ranking', choices: pairPolicies, default: 'best-vs-worst' },

@@ -2,7 +2,7 @@
 import { UsageError } from '../errors.js';
 import { getStrategy, strategyNames } from '../../strategies/registry.js';
 import type { AnswerKind, Consolidator, Strategy } from '../../strategies/types.js';
-import { didYouMean } from '../text/did-you-mean.js';
+import { didYouMeanHint } from '../text/did-you-mean.js';
 import { usageErrorFrom } from './validate.js';
 
 /** A field's configuration: `{strategy: "majority-vote", tie: "none"}`; options besides `strategy` go to the strategy. */
@@ -22,7 +22,7 @@ export function planFromSetting(field: string, setting: FieldSetting): FieldPlan
   const { strategy: name, ...rest } = setting;
   const strategy = getStrategy(name);
   if (!strategy) {
-    throw new UsageError(`fields.${field}.strategy: unknown strategy "${name}"${didYouMean(name, strategyNames())} (known: ${strategyNames().join(', ')})`);
+    throw new UsageError(`fields.${field}.strategy: unknown strategy "${name}"${didYouMeanHint(name, strategyNames())} (known: ${strategyNames().join(', ')})`);
   }
   const parsed = strategy.options.safeParse(rest);
   if (!parsed.success) throw usageErrorFrom(parsed.error, ['fields', field], optionNames(strategy.options));

@@ -82,10 +82,10 @@ export function pairRow(format: 'trl' | 'openai' | 'nova', pair: PairRecord, wit
 export const normaliseSpace = (text: string): string => text.replace(/\s+/g, ' ').trim();
 
 /**
- * KTO rows of one object's kept pairs, over all its exported dimensions: each chosen response `true`, each rejected one
- * `false`, once each (texts compared after whitespace normalisation). A response chosen in one pair and rejected in
- * another (the middle of `all-pairs`, or best on one dimension and worst on another) has no absolute label: it is left
- * out and counted. TRL warns that a relative preference is not an absolute one; prefer `best-vs-worst` for KTO.
+ * KTO rows of one object's kept pairs on one dimension: each chosen response `true`, each rejected one `false`, once
+ * each (texts compared after whitespace normalisation). A response chosen in one pair and rejected in another (the
+ * middle of `all-pairs`) has no absolute label: it is left out and counted. TRL warns that a relative preference is
+ * not an absolute one; prefer `best-vs-worst` for KTO.
  */
 export function ktoRows(pairs: readonly PairRecord[]): { rows: Record<string, unknown>[]; conflicts: number } {
   const labels = new Map<string, { completion: string; prompt: Prompt; label: boolean | 'conflict' }>();

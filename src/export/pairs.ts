@@ -34,7 +34,9 @@ export function extractPairs(scores: readonly (number | null)[], policy: PairPol
   }
 }
 
-export type DropReason = 'tie' | 'identical' | 'low-agreement' | 'low-margin' | 'too-few-votes' | 'unresolved' | 'no-prompt-or-responses' | 'kto-conflict';
+export type DropReason =
+  | 'tie' | 'identical' | 'low-agreement' | 'low-margin' | 'too-few-votes' | 'contradiction' | 'unresolved' | 'no-prompt-or-responses'
+  | 'kto-conflict';
 
 export interface PairFilters {
   /** Pairs whose aggregate scores are equal: `drop` them, or `keep` them flagged. */
@@ -64,6 +66,16 @@ export function pairDropReason(pair: CandidatePair, evidence: PairEvidence, filt
   if ((agreementOf(won, lost) ?? 0) < filters.minAgreement) return 'low-agreement';
   if (margin < filters.minMargin) return 'low-margin';
   return undefined;
+}
+
+/**
+ * Which of one object's pairs (chosen and rejected texts) another of them contradicts: a response given twice (equal up
+ * to white space) and ranked apart yields A over B and B over A. Neither is a verdict a trainer should learn.
+ */
+export function contradicted(pairs: readonly (readonly [chosen: string, rejected: string])[]): boolean[] {
+  const verdict = (better: string, worse: string) => JSON.stringify([normaliseSpace(better), normaliseSpace(worse)]);
+  const verdicts = new Set(pairs.map(([chosen, rejected]) => verdict(chosen, rejected)));
+  return pairs.map(([chosen, rejected]) => verdicts.has(verdict(rejected, chosen)));
 }
 
 /** The winner's share of the annotators who were not tied on the pair; `null` when all were. */

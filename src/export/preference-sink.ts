@@ -1,14 +1,15 @@
 /**
- * The export's sink: receives each decided object of the run and turns every preference dimension of it into
+ * The export's sink: receives each decided object of the run and turns each exported preference dimension of it into
  * candidate pairs (`pairs.ts`), keeps those that pass the filters and writes them in the chosen format (`formats.ts`),
  * counting what it wrote and dropped, and the annotators' agreement with the consolidated orders.
  */
+import { UsageError } from '../errors.js';
 import type { OutputWriter } from '../io/storage.js';
 import type { DecidedObject, FieldDecision } from '../pipeline/decide.js';
 import { agreementTally, judgmentsOf, type PreferenceDetails } from '../../strategies/preference.js';
 import { submittedForm } from '../../strategies/submitted-form.js';
 import { ktoRows, pairRow, type ExportFormat, type Message, type PairRecord, type Prompt } from './formats.js';
-import { agreementOf, extractPairs, pairDropReason, type DropReason, type PairFilters, type PairPolicy } from './pairs.js';
+import { agreementOf, contradicted, extractPairs, pairDropReason, type DropReason, type PairFilters, type PairPolicy } from './pairs.js';
 
 export interface DimensionStats {
   objects: number;
@@ -48,6 +49,8 @@ interface Conversation {
 
 export class PreferenceSink {
   readonly stats: PreferenceStats;
+  /** Every preference dimension seen, exported or not: for the messages that name them. */
+  readonly found = new Set<string>();
   private agreed = 0;
   private disagreed = 0;
 
@@ -58,26 +61,20 @@ export class PreferenceSink {
     };
   }
 
-  /** The run's sink: every dimension of `object`, then its KTO rows (unpaired across dimensions). */
+  /** The run's sink: the exported dimensions of `object`. */
   readonly write = async (object: DecidedObject): Promise<void> => {
     const rawResponses = object.json[this.settings.responsesField];
     const conversation = {
       prompt: promptOf(object.json[this.settings.promptField]),
       responses: Array.isArray(rawResponses) ? rawResponses.map(responseText) : [],
     };
-    const ktoPairs: PairRecord[] = [];
-    for (const [dimension, { answers }] of object.fields) {
-      if (!answers.some(({ value }) => value.kind === 'preference')) continue;
-      if (this.settings.dimensions && !this.settings.dimensions.includes(dimension)) continue;
-      const kept = await this.dimension(object, dimension, conversation);
-      if (this.settings.format === 'trl-kto') ktoPairs.push(...kept);
-    }
-    if (ktoPairs.length > 0) {
-      const { rows, conflicts } = ktoRows(ktoPairs);
-      // A conflict can span dimensions, so it is counted for the export only.
-      if (conflicts) this.stats.dropped['kto-conflict'] = (this.stats.dropped['kto-conflict'] ?? 0) + conflicts;
-      for (const row of rows) await this.writeRow(row);
-    }
+    const dimensions = [...object.fields]
+      .filter(([, { answers }]) => answers.some(({ value }) => value.kind === 'preference'))
+      .map(([dimension]) => dimension);
+    for (const dimension of dimensions) this.found.add(dimension);
+    const exported = dimensions.filter((dimension) => !this.settings.dimensions || this.settings.dimensions.includes(dimension));
+    this.checkOneDimensionPerPairFile(exported);
+    for (const dimension of exported) await this.dimension(object, dimension, conversation);
   };
 
   /** The export's agreement figures, once every object has been written. */
@@ -88,8 +85,22 @@ export class PreferenceSink {
     return this.stats;
   }
 
-  /** One dimension of one object: its pairs' fates; writes its rows (KTO's are returned, to unpair per object). */
-  private async dimension(object: DecidedObject, dimension: string, conversation: Conversation): Promise<PairRecord[]> {
+  /**
+   * Dimensions judge by different criteria, so one prompt's pair can be chosen one way in one and the other way in
+   * another: a pair file holds one dimension (`lossless` says which dimension each line is).
+   */
+  private checkOneDimensionPerPairFile(exported: readonly string[]): void {
+    if (this.settings.format === 'lossless') return;
+    const dimensions = new Set([...Object.keys(this.stats.dimensions), ...exported]);
+    if (dimensions.size <= 1) return;
+    throw new UsageError(
+      `the job has several preference dimensions (${[...this.found].join(', ')}) and a ${this.settings.format} file holds one: ` +
+      'pass --dimension with one of them (an export each), or --format lossless for every dimension in one file',
+    );
+  }
+
+  /** One dimension of one object: its pairs' fates and its rows. */
+  private async dimension(object: DecidedObject, dimension: string, conversation: Conversation): Promise<void> {
     const dimensionStats = (this.stats.dimensions[dimension] ??= { objects: 0, pairs: 0, dropped: {} });
     dimensionStats.objects += 1;
     const decided = object.decisions.get(dimension)!;
@@ -102,21 +113,27 @@ export class PreferenceSink {
       this.drop(dimensionStats, 'no-prompt-or-responses');
     } else {
       this.tallyAgreement(decided, details);
-      for (const candidate of extractPairs(details.scores, this.settings.policy.pairs)) {
-        const { chosen, rejected, tie } = candidate;
+      const candidates = extractPairs(details.scores, this.settings.policy.pairs).map((candidate) => {
+        const { chosen, rejected } = candidate;
         const evidence = {
           won: details.votes[chosen]![rejected]!, lost: details.votes[rejected]![chosen]!, margin: details.margins[chosen]![rejected]!,
           chosenText: conversation.responses[chosen], rejectedText: conversation.responses[rejected],
         };
-        const reason = pairDropReason(candidate, evidence, this.settings.policy);
-        const { won, lost, margin } = evidence;
+        return { ...candidate, ...evidence, reason: pairDropReason(candidate, evidence, this.settings.policy) };
+      });
+      const passing = candidates.filter(({ reason }) => reason === undefined);
+      const contradictions = contradicted(passing.map(({ chosenText, rejectedText }) => [chosenText!, rejectedText!]));
+      passing.forEach((candidate, index) => {
+        if (contradictions[index]) candidate.reason = 'contradiction';
+      });
+      for (const { chosen, rejected, tie, won, lost, margin, chosenText, rejectedText, reason } of candidates) {
         fates.push({ chosen, rejected, tie, margin, agreement: agreementOf(won, lost), votes: [won, lost], ...(reason ? { dropped: reason } : { kept: true }) });
         if (reason) {
           this.drop(dimensionStats, reason);
           continue;
         }
         kept.push({
-          id: String(object.line), dimension, prompt: conversation.prompt, chosen: evidence.chosenText!, rejected: evidence.rejectedText!,
+          id: String(object.line), dimension, prompt: conversation.prompt, chosen: chosenText!, rejected: rejectedText!,
           margin, scoreChosen: details.scores[chosen]!, scoreRejected: details.scores[rejected]!, tie,
         });
       }
@@ -125,8 +142,11 @@ export class PreferenceSink {
     this.stats.pairsWritten += kept.length;
     const { format, withScores } = this.settings;
     if (format === 'lossless') await this.writeRow(losslessRow(object, dimension, conversation, decided, fates));
-    else if (format !== 'trl-kto') for (const pair of kept) await this.writeRow(pairRow(format, pair, withScores));
-    return kept;
+    else if (format === 'trl-kto') {
+      const { rows, conflicts } = ktoRows(kept);
+      if (conflicts) this.drop(dimensionStats, 'kto-conflict', conflicts);
+      for (const row of rows) await this.writeRow(row);
+    } else for (const pair of kept) await this.writeRow(pairRow(format, pair, withScores));
   }
 
   private tallyAgreement(decided: FieldDecision, details: PreferenceDetails): void {
@@ -137,9 +157,9 @@ export class PreferenceSink {
     this.stats.agreement.ties += tally.judged - tally.agreed - tally.disagreed;
   }
 
-  private drop(dimension: DimensionStats, reason: DropReason): void {
-    this.stats.dropped[reason] = (this.stats.dropped[reason] ?? 0) + 1;
-    dimension.dropped[reason] = (dimension.dropped[reason] ?? 0) + 1;
+  private drop(dimension: DimensionStats, reason: DropReason, count = 1): void {
+    this.stats.dropped[reason] = (this.stats.dropped[reason] ?? 0) + count;
+    dimension.dropped[reason] = (dimension.dropped[reason] ?? 0) + count;
   }
 
   private async writeRow(row: unknown): Promise<void> {

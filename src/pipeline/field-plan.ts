@@ -8,7 +8,7 @@
 import { planFromSetting, type FieldPlan, type FieldSetting } from '../config/field-setting.js';
 import { UsageError } from '../errors.js';
 import type { FieldSchema, ResolvedField } from '../responses/field-schema.js';
-import { didYouMean } from '../text/did-you-mean.js';
+import { didYouMeanHint } from '../text/did-you-mean.js';
 import type { FieldAnswer } from '../../strategies/types.js';
 
 export class FieldPlanner {
@@ -28,7 +28,7 @@ export class FieldPlanner {
     for (const configured of this.settings.keys()) {
       if (!names.some((name) => name === configured || rowBase(name) === configured)) {
         const known = [...new Set(names.map((name) => rowBase(name) ?? name))];
-        throw new UsageError(`fields.${configured}: the job has no field "${configured}"${didYouMean(configured, known)}; `
+        throw new UsageError(`fields.${configured}: the job has no field "${configured}"${didYouMeanHint(configured, known)}; `
           + `its fields: ${known.join(', ') || 'none'}`);
       }
     }

@@ -1,28 +1,12 @@
 /** The built `gt-consolidate` binary, run as a user runs it (`npm test` builds it first). */
 import { spawn } from 'node:child_process';
-import { createReadStream, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { writeJobTree } from '../../sample-output/job-tree.js';
+import { bin, cli, repo } from '../helpers/cli.js';
 import { tempDir } from '../helpers/temp-dir.js';
-
-const repo = path.resolve(import.meta.dirname, '../..');
-const bin = path.join(repo, 'dist/src/cli/bin.js');
-
-function cli(args: string[], stdinFile?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd: repo, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    if (stdinFile) createReadStream(stdinFile).pipe(child.stdin);
-    else child.stdin.end();
-  });
-}
 
 const vote = (label: string, n: number) => ({ workerId: `private.us-east-1.${n}`, answerContent: { sentiment: { label } } });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { extractPairs, pairDropReason, pairPolicies, type PairFilters, type PairPolicy } from '../../src/export/pairs.js';
+import { contradicted, extractPairs, pairDropReason, pairPolicies, type PairFilters, type PairPolicy } from '../../src/export/pairs.js';
 
 const pair = (chosen: number, rejected: number, tie = false) => ({ chosen, rejected, tie });
 
@@ -99,5 +99,18 @@ describe('pairDropReason: a pair\'s fate, the first failing filter in order', ()
 
   it('annotators all tied on the pair have no agreement: dropped under any positive minimum', () => {
     expect(pairDropReason(pair(0, 1), { ...evidence, won: 0, lost: 0 }, { ...filters, minVotes: 0 })).toBe('low-agreement');
+  });
+});
+
+describe('contradicted', () => {
+  it('marks both pairs of a response given twice and ranked apart (texts equal up to white space)', () => {
+    // Responses 'A', 'B', ' A ' ranked in that order, all-pairs after the identical (A, ' A ') is dropped: A over B, B over A.
+    expect(contradicted([['A', 'B'], ['B', ' A ']])).toEqual([true, true]);
+    expect(contradicted([['A', 'B'], ['C', 'D'], ['B', ' A ']])).toEqual([true, false, true]);
+  });
+
+  it('leaves consistent pairs, repeated ones included, alone', () => {
+    expect(contradicted([['A', 'B'], ['A', 'C'], ['B', 'C'], ['A ', 'B']])).toEqual([false, false, false, false]);
+    expect(contradicted([])).toEqual([]);
   });
 });
