@@ -129,8 +129,8 @@ async function run(options: JobOptions, io: JobIO, concurrency: number): Promise
     : undefined;
   const summary = emptySummary(options.manifest, paths.out ?? null, paths.rejects);
   const workers = new WorkerStats(paths.workersReport !== undefined);
-  const decider = new ObjectDecider(planner, seededRandom(options.seed ?? defaults.seed), summary, workers, gold);
   const model: JobModel = { fittedLabels: new Map() };
+  const decider = new ObjectDecider(planner, seededRandom(options.seed ?? defaults.seed), summary, workers, gold, model);
   const firstLines = new FirstLinesCheck(options.manifest, options.labelAttribute);
   const tally: Tally = {
     line(line) {
@@ -156,6 +156,7 @@ async function run(options: JobOptions, io: JobIO, concurrency: number): Promise
         writeStage({ ...writers, sink: options.sink }),
         { signal: options.signal },
       );
+      decider.finish();
       finishSummary(summary, { workers: workers.size, retries: io.counter.retries + prepare.retries(), durationMs: Math.round(performance.now() - started) });
       await writeReports(writers, paths, { summary, workers, planner, model });
       return summary;

@@ -4,6 +4,8 @@
  * = Ground Truth's metadata plus `consolidation` per field and `confidence`) and the typed decisions behind it, which
  * sinks such as the export read. Also scores decisions against gold and workers against both.
  */
+import { FieldMeasures } from '../report/field-measures.js';
+import { resolveAnswer, type ResolvedField } from '../responses/field-schema.js';
 import { normaliseValue } from '../responses/normalise.js';
 import type { GoldLabels } from '../report/gold.js';
 import type { Summary } from '../report/summary.js';
@@ -14,6 +16,7 @@ import type { FieldPlan } from '../config/field-setting.js';
 import type { FieldPlanner } from './field-plan.js';
 import type { Prepared, PreparedObject } from './prepare.js';
 import type { Stage } from './stage.js';
+import type { JobModel } from './table.js';
 
 /** One field of one object as decided: by which strategy, from which answers (those it accepts). */
 export interface FieldDecision extends Decision {
@@ -41,12 +44,17 @@ export function decideStage(decider: ObjectDecider): Stage<Prepared, Decided> {
  * its least sure label; free text kept by `collect` does not count; 0 when nothing was decided).
  */
 export class ObjectDecider {
+  private readonly measures = new FieldMeasures();
+  private fieldsByName?: ReadonlyMap<string, ResolvedField>;
+
   constructor(
     private readonly planner: FieldPlanner,
     private readonly random: () => number,
     private readonly summary: Summary,
     private readonly workers: WorkerStats,
     private readonly gold: GoldLabels | undefined,
+    /** The job's schema, once the table stage has learned it. */
+    private readonly model: JobModel = { fittedLabels: new Map() },
   ) {}
 
   decide(prepared: PreparedObject): DecidedObject {
@@ -82,7 +90,8 @@ export class ObjectDecider {
       };
       if (!plan.strategy.keepsAnswers) {
         confidence = Math.min(confidence ?? 1, decision.confidence);
-        this.score(name, usable, decision.value, this.gold?.appliesTo(name) ? goldLabel : undefined);
+        this.score(name, usable, decision, this.gold?.appliesTo(name) ? goldLabel : undefined);
+        this.measures.observeAnswers(name, usable);
       }
       this.countField(name, plan, usable.length, decision);
     }
@@ -117,21 +126,41 @@ export class ObjectDecider {
   }
 
   /** Agreement of each categorical answer with the decision, and of both with the gold label, if any. */
-  private score(field: string, answers: readonly FieldAnswer[], value: unknown, gold: string | undefined): void {
-    const normalised = value === undefined ? undefined : normaliseValue(value);
-    if (normalised?.type !== 'answer' || !categoricalKinds.has(normalised.value.kind)) {
-      if (gold !== undefined) this.goldTally(field).objects += 1; // unresolved: counted, never correct
-      return;
+  private score(field: string, answers: readonly FieldAnswer[], decision: Decision, gold: string | undefined): void {
+    const decided = this.decidedKey(field, decision.value);
+    if (gold !== undefined) {
+      const tally = this.goldTally(field);
+      tally.objects += 1; // an unresolved object is counted, never correct
+      if (decided === gold) tally.correct += 1;
+      tally.accuracy = tally.correct / tally.objects;
+      this.measures.observeGold(field, decision, decided, gold);
     }
-    const decided = voteKey(normalised.value);
+    if (decided === undefined) return;
     for (const { workerId, value: answer } of answers) {
       if (categoricalKinds.has(answer.kind)) this.workers.compare(workerId, voteKey(answer), decided, gold);
     }
-    if (gold !== undefined) {
-      const tally = this.goldTally(field);
-      tally.objects += 1;
-      if (decided === gold) tally.correct += 1;
-      tally.accuracy = tally.correct / tally.objects;
+  }
+
+  /** The vote key of a decided categorical value, read as the field's answers are (a single choice's map as its label). */
+  private decidedKey(field: string, value: unknown): string | undefined {
+    const normalised = value === undefined ? undefined : normaliseValue(value);
+    if (normalised?.type !== 'answer') return undefined;
+    const schemaField = this.schemaFields().get(field);
+    const answer = (schemaField && resolveAnswer(schemaField, normalised.value)) ?? normalised.value;
+    return categoricalKinds.has(answer.kind) ? voteKey(answer) : undefined;
+  }
+
+  private schemaFields(): ReadonlyMap<string, ResolvedField> {
+    return (this.fieldsByName ??= new Map(this.model.schema?.fields.map((field) => [field.name, field]) ?? []));
+  }
+
+  /** Adds what the run measured of each field (agreement, calibration, the model's fit) to the summary. */
+  finish(): void {
+    for (const [name, field] of Object.entries(this.summary.fields)) {
+      const agreement = this.measures.agreementOf(name);
+      const calibration = this.measures.calibrationOf(name);
+      const fit = this.planner.planFor(name)?.consolidator.fitReport?.();
+      Object.assign(field, agreement && { agreement }, calibration && { calibration }, fit && { fit });
     }
   }
 

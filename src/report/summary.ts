@@ -1,5 +1,8 @@
 /** The run summary: counts that add up, per-field results, and what could not be understood. */
 import type { RejectCode } from '../errors.js';
+import type { AgreementResult } from '../stats/agreement.js';
+import type { CalibrationResult } from '../stats/calibration.js';
+import type { FitReport } from '../../strategies/types.js';
 import { jobFacts } from '../manifest/record.js';
 import type { Prepared } from '../pipeline/prepare.js';
 import { forTerminal } from '../text/escape.js';
@@ -17,6 +20,12 @@ export interface FieldSummary {
   unresolved: number;
   unresolvedBy?: Partial<Record<'tie' | 'no-usable-answers' | 'undecided', number>>;
   meanConfidence: number;
+  /** How much the workers agreed on the field (categorical, boolean and numeric answers). */
+  agreement?: AgreementResult;
+  /** With `--gold`: accuracy, expected calibration error (10 equal-mass bins) and Brier score of the decisions. */
+  calibration?: CalibrationResult;
+  /** For model-based strategies: the fit's iterations, whether it converged, and warnings (a collapse onto one label). */
+  fit?: FitReport;
 }
 
 export interface Summary {
@@ -95,6 +104,13 @@ export function finishSummary(summary: Summary, facts: { workers: number; retrie
   for (const field of Object.values(summary.fields)) field.meanConfidence = field.objects ? field.meanConfidence / field.objects : 0;
 }
 
+/** Krippendorff's α as printed: interval for numbers (how far apart answers are counts), nominal for labels. */
+function agreementText(agreement: AgreementResult | undefined): string {
+  const { interval, nominal } = agreement?.alpha ?? {};
+  if (interval != null) return `, α (interval) ${interval.toFixed(3)}`;
+  return nominal != null ? `, α ${nominal.toFixed(3)}` : '';
+}
+
 /** The few lines printed to stderr at the end of a run; names from the data are escaped (see `forTerminal`). */
 export function formatSummary(summary: Summary): string {
   const { read, consolidated, failedInJob, rejected } = summary.lines;
@@ -105,11 +121,18 @@ export function formatSummary(summary: Summary): string {
       `${summary.retries ? `, ${summary.retries} S3 retries` : ''})`,
     ...Object.entries(summary.fields).map(([name, field]) =>
       `  ${forTerminal(name)}: ${forTerminal(field.strategy)}, ${field.objects} objects, mean confidence ${field.meanConfidence.toFixed(3)}` +
+        agreementText(field.agreement) +
         (field.ties ? `, ${field.ties} ties` : '') +
         (field.unresolved ? `, ${field.unresolved} unresolved (${Object.entries(field.unresolvedBy ?? {}).map(([why, n]) => `${why} ${n}`).join(', ')})` : '')),
     ...(summary.duplicateAnswers ? [`  ${summary.duplicateAnswers} duplicate submissions dropped (one worker, one answer: the last counts)`] : []),
-    ...Object.entries(summary.gold ?? {}).map(([name, gold]) =>
-      `  ${forTerminal(name)} against gold: ${gold.correct}/${gold.objects} correct (${(100 * gold.accuracy).toFixed(1)}%)`),
+    ...Object.entries(summary.fields).flatMap(([name, { fit }]) => (fit && (!fit.converged || fit.warnings?.length)
+      ? [`  ${forTerminal(name)}: the model ${fit.converged ? 'converged' : `did not converge in ${fit.iterations} iterations`}${(fit.warnings ?? []).map((w) => `; ${forTerminal(w)}`).join('')}`]
+      : [])),
+    ...Object.entries(summary.gold ?? {}).map(([name, gold]) => {
+      const calibration = summary.fields[name]?.calibration;
+      return `  ${forTerminal(name)} against gold: ${gold.correct}/${gold.objects} correct (${(100 * gold.accuracy).toFixed(1)}%)`
+        + (calibration?.ece != null ? `, calibration error ${calibration.ece.toFixed(3)}, Brier ${calibration.brier!.toFixed(3)}` : '');
+    }),
     ...Object.entries(summary.rejectedBy).map(([code, count]) => `  rejected ${code}: ${count} (see ${rejects})`),
     ...Object.entries(summary.unknownShapes).map(([name, count]) =>
       `  field ${forTerminal(name)}: ${count} answers of unknown shape kept verbatim`),

@@ -1,0 +1,43 @@
+/**
+ * What the summary says of each field beyond counts: how much the workers agreed (Krippendorff's α, Fleiss' κ; see
+ * `src/stats/agreement.ts`), and, with gold labels, whether confidence means what it says (accuracy, expected
+ * calibration error, Brier score; `src/stats/calibration.ts`). One streaming pass, memory per field bounded by the
+ * number of distinct labels (and, for calibration, 9 bytes per gold object).
+ */
+import { AgreementAccumulator, type AgreementResult } from '../stats/agreement.js';
+import { CalibrationAccumulator, type CalibrationResult } from '../stats/calibration.js';
+import { voteKey } from '../../strategies/submitted-form.js';
+import type { AnswerKind, Decision, FieldAnswer } from '../../strategies/types.js';
+
+/** Kinds whose answers are labels or numbers that can agree or not. */
+const comparableKinds = new Set<AnswerKind>(['categorical', 'boolean', 'numeric']);
+
+export class FieldMeasures {
+  private readonly agreement = new Map<string, AgreementAccumulator>();
+  private readonly calibration = new Map<string, CalibrationAccumulator>();
+
+  /** The answers a field was decided from, and what was decided. */
+  observeAnswers(field: string, answers: readonly FieldAnswer[]): void {
+    const keys = answers.flatMap(({ value }) => (comparableKinds.has(value.kind) ? [voteKey(value)] : []));
+    if (keys.length === 0) return;
+    let accumulator = this.agreement.get(field);
+    if (!accumulator) this.agreement.set(field, (accumulator = new AgreementAccumulator()));
+    accumulator.addObject(keys);
+  }
+
+  /** A decision scored against its gold label (`decided` = its vote key, undefined when unresolved: never correct). */
+  observeGold(field: string, decision: Decision, decided: string | undefined, gold: string): void {
+    let accumulator = this.calibration.get(field);
+    if (!accumulator) this.calibration.set(field, (accumulator = new CalibrationAccumulator()));
+    const posterior = decision.details?.posterior as Readonly<Record<string, number>> | undefined;
+    accumulator.add({ confidence: decision.confidence, correct: decided === gold, ...(posterior && { posterior, gold }) });
+  }
+
+  agreementOf(field: string): AgreementResult | undefined {
+    return this.agreement.get(field)?.result();
+  }
+
+  calibrationOf(field: string): CalibrationResult | undefined {
+    return this.calibration.get(field)?.result();
+  }
+}
