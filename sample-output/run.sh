@@ -7,11 +7,12 @@ cli="node dist/src/cli/bin.js"
 jobs=sample-output
 out="${OUT:-sample-output/consolidated}"
 
-# Text sentiment (crowd-classifier): Dawid-Skene, a worker report, and a few gold labels.
+# Text sentiment (crowd-classifier): hierarchical-ds, a worker report, a review queue, and a few gold labels.
 $cli run "$jobs/support-ticket-sentiment/manifests/output/output.manifest" \
   --config "$jobs/support-ticket-sentiment.config.yaml" \
   --gold "$jobs/support-ticket-sentiment.gold.csv" \
   --workers-report "$out/support-ticket-sentiment/workers.csv" \
+  --review "$out/support-ticket-sentiment/review.manifest" \
   --out "$out/support-ticket-sentiment/output.manifest"
 
 # Multi-modal content evaluation (sliders and a comment).

@@ -56,11 +56,17 @@ const number = (value: string): number => {
   if (!Number.isFinite(n)) throw new InvalidArgumentError('expected a number');
   return n;
 };
+/** `0.1` or `10%`: a share in [0, 1]. */
+const share = (value: string): number => {
+  const n = value.endsWith('%') ? Number(value.slice(0, -1)) / 100 : Number(value);
+  if (!Number.isFinite(n) || n < 0 || n > 1) throw new InvalidArgumentError('expected a share such as 0.1 or 10%');
+  return n;
+};
 const repeatable = (flags: string, description: string): Flag<string[]> =>
   ({ flags, description, parse: (value, previous) => [...previous, value], default: [] });
 
 /** The options a run and an export share. */
-type SharedOptions = Omit<ConsolidateOptions, 'out' | 'summary' | 'workersReport' | 'gold' | 'goldKey' | 'goldField'>;
+type SharedOptions = Omit<ConsolidateOptions, 'out' | 'summary' | 'workersReport' | 'gold' | 'goldKey' | 'goldField' | 'review' | 'reviewShare' | 'reviewBelow'>;
 
 const shared: Decisions<SharedOptions> = {
   manifest: { argument: '<manifest>', description: 'the job\'s output.manifest (a path, s3://bucket/key, or - for stdin)' },
@@ -106,6 +112,9 @@ export const runDecisions: Decisions<ConsolidateOptions> = {
   gold: { flags: '--gold <file>', description: 'gold labels, .csv (key,label) or .jsonl ({key, label}): scores the labels and the workers' },
   goldKey: { flags: '--gold-key <field>', description: 'manifest field holding the object key gold is keyed by (default: source-ref, else source)' },
   goldField: { flags: '--gold-field <field>', description: 'the answer field gold labels are for (default: every categorical field)' },
+  review: { flags: '--review <file>', description: 'review queue: the objects that need another look, as a Ground Truth input manifest, least confident first' },
+  reviewShare: { flags: '--review-share <share>', description: `least confident share of the objects in the review queue, 0.1 or 10% (default ${defaults.reviewShare})`, parse: share },
+  reviewBelow: { flags: '--review-below <confidence>', description: 'also every object less confident than this', parse: share },
 };
 
 export const exportDecisions: Decisions<ExportOptions> = {
@@ -126,6 +135,9 @@ export const exportDecisions: Decisions<ExportOptions> = {
   responsesField: { flags: '--responses-field <field>', description: 'manifest field holding the responses (array)', default: 'responses' },
   withScores: { flags: '--no-scores', description: 'leave margin, score_chosen and score_rejected out of TRL rows' },
   gold: { notOnCli: 'labels are scored against gold by `run --gold`' },
+  review: { notOnCli: 'the review queue is `run --review`' },
+  reviewShare: { notOnCli: 'goes with review' },
+  reviewBelow: { notOnCli: 'goes with review' },
   goldKey: { notOnCli: 'goes with gold' },
   goldField: { notOnCli: 'goes with gold' },
 };

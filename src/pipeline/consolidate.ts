@@ -12,6 +12,7 @@ import { withOutputs, type OutputGroup } from '../io/output-group.js';
 import type { RetryPolicy } from '../io/s3/retry.js';
 import type { S3Settings } from '../io/s3/s3-client.js';
 import { loadGold } from '../report/gold.js';
+import { ReviewQueue, reviewCandidateOf } from '../report/review.js';
 import { forTerminal } from '../text/escape.js';
 import { countLine, emptySummary, finishSummary, type Summary } from '../report/summary.js';
 import { WorkerStats } from '../report/worker-report.js';
@@ -56,6 +57,16 @@ export interface ConsolidateOptions {
   retry?: Partial<RetryPolicy>;
   /** Per-worker report, `.csv` or `.jsonl` (a path or `s3://`). */
   workersReport?: string;
+  /**
+   * A review queue: the objects that need another look (the least confident `reviewShare`, those below
+   * `reviewBelow`, ties, unresolved fields, gold disagreements) as a Ground Truth input manifest, least confident first
+   * (a path or `s3://`; see `src/report/review.ts`).
+   */
+  review?: string;
+  /** Share of the consolidated objects, least confident first, that go to the review queue (default 0.1). */
+  reviewShare?: number;
+  /** Objects less confident than this go to the review queue too. */
+  reviewBelow?: number;
   /** Gold labels, `.csv` or `.jsonl`: object key → true label (a path or `s3://`). */
   gold?: string;
   /** Manifest field holding the object's gold key (default `source-ref` when a line has it, else `source`). */
@@ -85,7 +96,7 @@ export interface ConsolidateOptions {
   onProgress?: (summary: Readonly<Summary>) => void;
 }
 
-export const defaults = { concurrency: 64, maxResponseBytes: defaultMaxResponseBytes, seed: 1 } as const;
+export const defaults = { concurrency: 64, maxResponseBytes: defaultMaxResponseBytes, seed: 1, reviewShare: 0.1 } as const;
 
 export function consolidate(options: ConsolidateOptions, io?: JobIO): Promise<Summary> {
   return runJob(options, io);
@@ -147,15 +158,27 @@ async function run(options: JobOptions, io: JobIO, concurrency: number): Promise
   try {
     return await withOutputs((location) => io.storageFor(location), async (group) => {
       const writers = await openOutputs(group, paths);
-      await runStages(
-        input,
-        readLines,
-        prepareStage(concurrency, prepare.line),
-        tableStage(planner, tally, model, options.schema),
-        decideStage(decider),
-        writeStage({ ...writers, sink: options.sink }),
-        { signal: options.signal },
-      );
+      const review = paths.review === undefined ? undefined : new ReviewQueue({ share: options.reviewShare ?? defaults.reviewShare, threshold: options.reviewBelow });
+      const sink: ObjectSink | undefined = review
+        ? async (object) => {
+          await review.add(reviewCandidateOf(object, gold));
+          await options.sink?.(object);
+        }
+        : options.sink;
+      try {
+        await runStages(
+          input,
+          readLines,
+          prepareStage(concurrency, prepare.line),
+          tableStage(planner, tally, model, options.schema),
+          decideStage(decider),
+          writeStage({ ...writers, sink }),
+          { signal: options.signal },
+        );
+        if (review) summary.review = await review.write(writers.review!);
+      } finally {
+        await review?.discard();
+      }
       decider.finish();
       finishSummary(summary, { workers: workers.size, retries: io.counter.retries + prepare.retries(), durationMs: Math.round(performance.now() - started) });
       await writeReports(writers, paths, { summary, workers, planner, model });

@@ -73,9 +73,9 @@ export class ObjectDecider {
         continue;
       }
       const usable = this.planner.usableAnswers(name, answers);
-      const decision = usable.length > 0
+      const decision = withVoteTie(usable.length > 0
         ? plan.consolidator.decide(usable, { random: this.random, object: row ?? 0 })
-        : { value: undefined, confidence: 0 };
+        : { value: undefined, confidence: 0 }, usable);
       const resolved = decision.value !== undefined;
       if (resolved) label[name] = decision.value;
       decisions.set(name, { ...decision, strategy: plan.strategy.name, answers: usable });
@@ -170,3 +170,16 @@ export class ObjectDecider {
 }
 
 const categoricalKinds = new Set<AnswerKind>(['categorical', 'boolean']);
+
+/**
+ * Marks `tie: true` when the most given label was given as often as another, whichever strategy decided: a model can
+ * break a tie on its workers' records, but the object still split its workers, and that is shown and counted.
+ */
+function withVoteTie(decision: Decision, answers: readonly FieldAnswer[]): Decision {
+  if (decision.details?.tie !== undefined || !answers.every(({ value }) => categoricalKinds.has(value.kind))) return decision;
+  const counts = new Map<string, number>();
+  for (const { value } of answers) counts.set(voteKey(value), (counts.get(voteKey(value)) ?? 0) + 1);
+  const top = Math.max(0, ...counts.values());
+  const tied = [...counts.values()].filter((count) => count === top).length > 1;
+  return tied ? { ...decision, details: { ...decision.details, tie: true } } : decision;
+}

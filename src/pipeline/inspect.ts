@@ -17,7 +17,8 @@ import { prepareStage } from './prepare.js';
 import { runStages, type Stage } from './stage.js';
 import { forTerminal } from '../text/escape.js';
 
-export interface InspectOptions extends Omit<ConsolidateOptions, 'out' | 'rejects' | 'summary' | 'workersReport' | 'gold' | 'goldKey' | 'goldField' | 'seed'> {
+export interface InspectOptions extends Omit<ConsolidateOptions,
+  'out' | 'rejects' | 'summary' | 'workersReport' | 'gold' | 'goldKey' | 'goldField' | 'seed' | 'review' | 'reviewShare' | 'reviewBelow'> {
   /** Read only the first `sample` lines (default: all). */
   sample?: number;
 }

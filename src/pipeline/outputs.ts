@@ -15,6 +15,7 @@ export interface OutputPaths {
   rejects: string;
   summary?: string;
   workersReport?: string;
+  review?: string;
 }
 
 /** `out/output.manifest` → `out/output.rejects.jsonl` (and `.summary.json`). */
@@ -33,6 +34,7 @@ export function outputPaths(options: Partial<OutputPaths> & { hasSink: boolean }
     rejects: options.rejects ?? besideOutput(out!, '.rejects.jsonl'),
     summary: options.summary ?? (out === undefined ? undefined : besideOutput(out, '.summary.json')),
     workersReport: options.workersReport,
+    review: options.review,
   };
 }
 
@@ -46,6 +48,7 @@ export interface OutputWriters {
   output?: OutputWriter;
   rejects: OutputWriter;
   workersReport?: OutputWriter;
+  review?: OutputWriter;
   summary?: OutputWriter;
 }
 
@@ -56,6 +59,7 @@ export async function openOutputs(group: OutputGroup, paths: OutputPaths): Promi
     output: await openIf(paths.out),
     rejects: await group.open(paths.rejects),
     workersReport: await openIf(paths.workersReport),
+    review: await openIf(paths.review),
     summary: await openIf(paths.summary, true),
   };
 }

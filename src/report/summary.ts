@@ -1,5 +1,6 @@
 /** The run summary: counts that add up, per-field results, and what could not be understood. */
 import type { RejectCode } from '../errors.js';
+import type { ReviewCounts } from './review.js';
 import type { AgreementResult } from '../stats/agreement.js';
 import type { CalibrationResult } from '../stats/calibration.js';
 import type { FitReport } from '../../strategies/types.js';
@@ -47,6 +48,8 @@ export interface Summary {
   unknownShapes: Record<string, number>;
   /** With `--gold`: per field, the gold objects consolidated, how many match, and the accuracy (unresolved count as wrong). */
   gold?: Record<string, { objects: number; correct: number; accuracy: number }>;
+  /** With a review queue: what went into it, and why. */
+  review?: ReviewCounts;
   /** S3 requests repeated after throttling, 5xx, timeouts or broken connections (the SDK's and the tool's). */
   retries: number;
   durationMs: number;
