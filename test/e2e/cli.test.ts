@@ -35,7 +35,7 @@ describe('gt-consolidate CLI', () => {
     const out = path.join(dir, 'ok.manifest');
     const run = await cli(['run', manifest, '--out', out]);
     expect(run.code).toBe(0);
-    expect(run.stderr).toContain('field "sentiment": no strategy configured; categorical answers → majority-vote');
+    expect(run.stderr).toContain('field "sentiment": no strategy configured; categorical answers → hierarchical-ds');
     expect(run.stderr).toContain('2 lines read: 1 consolidated, 1 failed in job, 0 rejected');
     expect((await readFile(out, 'utf8')).split('\n').filter(Boolean)).toHaveLength(2);
   });

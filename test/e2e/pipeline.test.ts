@@ -49,9 +49,15 @@ describe('consolidate: output format', () => {
     const metadata = lines[0]!['job-metadata'];
     expect(metadata['job-name']).toBe('job');
     expect(metadata['worker-response-ref']).toMatch(/^s3:\/\/bucket\/out\/job\/annotations\/worker-response\/iteration-1\/0\//);
-    expect(metadata.consolidation.sentiment).toMatchObject({ strategy: 'majority-vote', answers: 3, votes: { positive: 2, negative: 1 } });
-    expect(metadata.consolidation.sentiment.confidence).toBeCloseTo(2 / 3, 12);
-    expect(metadata.confidence).toBeCloseTo(2 / 3, 12);
+    // The automatic pick for a categorical field: a posterior over both labels, never certain from three workers.
+    expect(metadata.consolidation.sentiment).toMatchObject({ strategy: 'hierarchical-ds', answers: 3 });
+    expect(Object.keys(metadata.consolidation.sentiment.posterior).sort()).toEqual(['negative', 'positive']);
+    expect(metadata.consolidation.sentiment.confidence).toBeGreaterThan(0.5);
+    expect(metadata.consolidation.sentiment.confidence).toBeLessThan(1);
+    // The object is as sure as its least sure decided field.
+    const decided = Object.values(lines[2]!['job-metadata'].consolidation as Record<string, { strategy: string | null; confidence?: number }>)
+      .filter(({ strategy }) => strategy !== null && strategy !== 'collect');
+    expect(lines[2]!['job-metadata'].confidence).toBe(Math.min(...decided.map(({ confidence }) => confidence!)));
     expect(lines[2]!.job).toEqual({ score: 4.5, tags: { blurry: true, dark: false }, note: ['A long enough free text comment here.'] });
   });
 
@@ -75,7 +81,7 @@ describe('consolidate: output format', () => {
 
   it('summarises counts that add up, strategies picked per field, and writes the summary file', async () => {
     expect(summary.lines).toEqual({ read: 4, consolidated: 3, failedInJob: 1, rejected: 0, blank: 0 });
-    expect(summary.fields.sentiment).toMatchObject({ strategy: 'majority-vote', pickedFor: 'categorical', objects: 1 });
+    expect(summary.fields.sentiment).toMatchObject({ strategy: 'hierarchical-ds', pickedFor: 'categorical', objects: 1 });
     expect(summary.fields.score).toMatchObject({ strategy: 'mean', pickedFor: 'numeric', answers: 2 });
     expect(summary.fields.tags).toMatchObject({ strategy: 'multi-label-vote', pickedFor: 'multi-label' });
     expect(summary.fields.note).toMatchObject({ strategy: 'collect', pickedFor: 'text' });

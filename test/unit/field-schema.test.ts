@@ -55,7 +55,7 @@ describe('field schema: radio group across names (side-by-side comparison templa
     const { schema, field } = job(objects);
     expect(names(schema)).toEqual(['option1|option2', 'explanation']);
     expect(field('option1|option2')).toMatchObject({
-      kind: 'categorical', strategy: 'majority-vote', answers: 8, objects: 3,
+      kind: 'categorical', strategy: 'hierarchical-ds', answers: 8, objects: 3,
       group: { members: ['option1', 'option2'], detected: true },
       labels: [{ label: 'Option 2', count: 5 }, { label: 'Option 1', count: 3 }],
     });
@@ -113,7 +113,7 @@ describe('field schema: radio group across names (side-by-side comparison templa
     const { schema, field } = job([[lights(false, false, true), lights(true, true, false)], [lights(false, true, true), lights(false, false, false)]]);
     expect(schema.groups).toEqual([]);
     expect(names(schema)).toEqual(['Go', 'Slow', 'Stop']);
-    expect(field('Stop')).toMatchObject({ kind: 'boolean', strategy: 'majority-vote', shapes: { 'boolean/flag': 4 } });
+    expect(field('Stop')).toMatchObject({ kind: 'boolean', strategy: 'hierarchical-ds', shapes: { 'boolean/flag': 4 } });
   });
 
   it('can be switched off', () => {
@@ -126,7 +126,7 @@ describe('field schema: same-name radio and native radio as boolean maps', () =>
 
   it('exactly one true in every answer: single choice, categorical, written back as the map', () => {
     const { field, rewritten } = job([[radio('toxic'), radio('toxic'), radio('non-toxic')], [radio('non-toxic'), radio('non-toxic')]]);
-    expect(field('toxicity')).toMatchObject({ kind: 'categorical', choice: 'single', strategy: 'majority-vote' });
+    expect(field('toxicity')).toMatchObject({ kind: 'categorical', choice: 'single', strategy: 'hierarchical-ds' });
     const answers = rewritten(0).get('toxicity')!.answers;
     expect(answers[0]!.value).toEqual({ kind: 'categorical', value: 'toxic', shape: 'radio', options: ['toxic', 'non-toxic'] });
     expect(decide('majority-vote', answers).value).toEqual({ toxic: true, 'non-toxic': false });
@@ -170,7 +170,7 @@ describe('field schema: checkbox and toggle with values', () => {
   it('an unticked checkbox with a value is a "no" vote', () => {
     const occluded = (yes: boolean) => ({ occluded: { yes } });
     const { field, rewritten } = job([[occluded(false), occluded(false), occluded(true)]]);
-    expect(field('occluded')).toMatchObject({ kind: 'boolean', strategy: 'majority-vote', answers: 3, labels: [{ label: 'false', count: 2 }, { label: 'true', count: 1 }] });
+    expect(field('occluded')).toMatchObject({ kind: 'boolean', strategy: 'hierarchical-ds', answers: 3, labels: [{ label: 'false', count: 2 }, { label: 'true', count: 1 }] });
     expect(decide('majority-vote', rewritten(0).get('occluded')!.answers)).toMatchObject({ value: { yes: false }, confidence: 2 / 3 });
   });
 

@@ -85,7 +85,7 @@ describe('table stage', () => {
     expect(out.map((l) => l.line)).toEqual([1, 2, 3, 4, 5]);
     expect(events).toEqual(['read 1', 'read 2', 'read 3', 'read 4', 'read 5', 'out 1', 'out 2', 'out 3', 'out 4', 'out 5']);
     expect(model.schema?.fields.map(({ name, kind, strategy }) => ({ name, kind, strategy })))
-      .toEqual([{ name: 'sentiment', kind: 'categorical', strategy: 'majority-vote' }]);
+      .toEqual([{ name: 'sentiment', kind: 'categorical', strategy: 'hierarchical-ds' }]);
     expect(summary.lines).toEqual({ read: 5, consolidated: 3, failedInJob: 1, rejected: 1, blank: 0 });
   });
 

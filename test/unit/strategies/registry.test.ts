@@ -35,8 +35,8 @@ describe('registry: built-ins', () => {
 describe('registry: defaultStrategyFor', () => {
   it('maps each answer kind', () => {
     expect(defaultStrategyFor).toEqual({
-      categorical: 'majority-vote',
-      boolean: 'majority-vote',
+      categorical: 'hierarchical-ds',
+      boolean: 'hierarchical-ds',
       numeric: 'mean',
       'multi-label': 'multi-label-vote',
       text: 'collect',
