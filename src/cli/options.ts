@@ -84,6 +84,7 @@ const shared: Decisions<SharedOptions> = {
     endpointUrl: { flags: '--endpoint-url <url>', description: 'S3-compatible endpoint (MinIO, Ceph, …), path-style addressing' },
     connectionTimeoutMs: { flags: '--connect-timeout <ms>', description: `S3 connection timeout (default ${s3Defaults.connectionTimeoutMs})`, parse: positiveInt },
     requestTimeoutMs: { flags: '--request-timeout <ms>', description: `S3 time to first byte and longest silence mid-body (default ${s3Defaults.requestTimeoutMs})`, parse: positiveInt },
+    bodyTimeoutMs: { flags: '--body-timeout <ms>', description: `longest silence while a worker response streams (default ${s3Defaults.bodyTimeoutMs})`, parse: positiveInt },
     maxSockets: { notOnCli: 'follows --concurrency' },
     sdkMaxAttempts: { notOnCli: 'the SDK\'s own retries; --max-attempts sets the whole-read retries' },
   },

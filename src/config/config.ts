@@ -30,12 +30,17 @@ const fieldSetting = z.union([
   z.looseObject({ strategy: z.string().min(1) }),
 ]);
 
-const configSchema = z.strictObject({
+/** What the configuration file and the library's options share, checked the same way in both. */
+const sharedSettings = {
   labelAttribute: z.string().min(1).optional(),
   seed: z.int().optional(),
   concurrency: z.int().positive().optional(),
   maxResponseBytes: z.int().positive().optional(),
   fields: z.record(z.string(), fieldSetting).default({}),
+};
+
+const configSchema = z.strictObject({
+  ...sharedSettings,
   /** Fields that are one radio question (`preferred: [option1, option2]`); see `src/responses/field-schema.ts`. */
   groups: z.record(z.string().min(1), z.array(z.string().min(1)).min(2)).optional(),
   /** Keys matching `pattern` consolidated as one field per row: `{pattern: "^translation(\\d+)$", field: translation}`. */
@@ -52,6 +57,34 @@ const configSchema = z.strictObject({
 });
 
 export type Config = z.infer<typeof configSchema>;
+
+/**
+ * The library's options, checked before a run starts (TypeScript does not stop `workers: 1.5` or a string as `mirrors`
+ * from JavaScript or JSON): the settings the configuration file has, by the same rules, and the rest. Unknown keys
+ * pass, so a caller's extra options (an export's) are checked by their own schema.
+ */
+const optionsSchema = z.looseObject({
+  ...sharedSettings,
+  manifest: z.string().min(1),
+  out: z.string().min(1).optional(),
+  rejects: z.string().min(1).optional(),
+  summary: z.string().min(1).optional(),
+  workersReport: z.string().min(1).optional(),
+  review: z.string().min(1).optional(),
+  reviewShare: z.number().min(0).max(1).optional(),
+  reviewBelow: z.number().min(0).max(1).optional(),
+  mirrors: z.array(z.string().min(1)).optional(),
+  allowRefPrefixes: z.array(z.string().min(1)).optional(),
+  workers: z.int().min(0).optional(),
+  gold: z.string().min(1).optional(),
+});
+
+/** The options with the configuration file's shorthands expanded (`fields: {x: "majority-vote"}`); a bad one is a `UsageError`. */
+export function checkOptions<Options extends { fields?: Readonly<Record<string, FieldSetting | string>> }>(options: Options): Options & { fields: Record<string, FieldSetting> } {
+  const parsed = optionsSchema.safeParse(options);
+  if (!parsed.success) throw usageErrorFrom(parsed.error, ['options']);
+  return { ...options, fields: parsed.data.fields };
+}
 
 /** Reads and validates a configuration file; `readText` fetches it (default: the local file system). */
 export async function loadConfig(file: string, readText: (file: string) => Promise<string> = (f) => readFile(f, 'utf8')): Promise<Config> {

@@ -41,7 +41,9 @@ export class JobIO {
   }
 
   storageFor(location: string): Storage {
-    return isS3Uri(location) ? (this.s3Storage ??= new S3Storage(this.client(), this.retry, this.counter)) : localStorage;
+    return isS3Uri(location)
+      ? (this.s3Storage ??= new S3Storage(this.client(), this.retry, this.counter, this.settings.s3?.bodyTimeoutMs))
+      : localStorage;
   }
 
   client(): S3Client {

@@ -7,6 +7,7 @@
  * uploads aborted, nothing published.
  * Writes are batched into 64 KiB chunks: one awaited stream write per line cost the pipeline about 5% (bench/).
  */
+import { UsageError } from '../errors.js';
 import type { OutputWriter, Storage } from './storage.js';
 
 const chunkBytes = 64 * 1024;
@@ -54,7 +55,14 @@ export class OutputGroup {
 
   /** A writer for `location`; a `marker` is published after every other output of the group. */
   async open(location: string, { marker = false } = {}): Promise<OutputWriter> {
-    const writer = new BatchingWriter(await this.storageFor(location).createWriter(location));
+    let inner: OutputWriter;
+    try {
+      inner = await this.storageFor(location).createWriter(location);
+    } catch (error) {
+      // Opened before the first line is read: a destination that cannot be written is a mistake to fix, found at once.
+      throw new UsageError(`cannot write ${location}: ${(error as Error).message}`, { cause: error });
+    }
+    const writer = new BatchingWriter(inner);
     (marker ? this.markers : this.writers).push(writer);
     return writer;
   }

@@ -5,7 +5,7 @@
  * `withOutputs` commits every output or none.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
-import { UsageError } from '../errors.js';
+import { checkOptions } from '../config/config.js';
 import { JobIO, refPolicyFor, type RefPolicy } from '../io/job-io.js';
 import { readLines } from '../io/lines.js';
 import { withOutputs, type OutputGroup } from '../io/output-group.js';
@@ -75,8 +75,8 @@ export interface ConsolidateOptions {
   goldField?: string;
   /** Radio groups across names and key patterns (`translation(\\d+)` → one field per row); see `field-schema.ts`. */
   schema?: FieldSchemaOptions;
-  /** Strategy and options per field; fields not named get a strategy picked from their answers. */
-  fields?: Readonly<Record<string, FieldSetting>>;
+  /** Strategy and options per field (or just the strategy's name); fields not named get one picked from their answers. */
+  fields?: Readonly<Record<string, FieldSetting | string>>;
   /** Seeds the random tie-breaking (default 1: runs are reproducible). */
   seed?: number;
   /** Worker responses fetched and parsed at once (default 64). */
@@ -117,23 +117,22 @@ export function openJobIO(options: Pick<ConsolidateOptions, 's3' | 's3Client' | 
 
 /** Runs a job with `io` (the caller's, which it keeps) or I/O of its own, closed at the end. */
 export async function runJob(options: JobOptions, io?: JobIO): Promise<Summary> {
-  const concurrency = options.concurrency ?? defaults.concurrency;
-  if (!Number.isInteger(concurrency) || concurrency < 1) throw new UsageError('concurrency must be a positive integer');
-  const own = io ?? openJobIO(options);
+  const checked = checkOptions(options);
+  const own = io ?? openJobIO(checked);
   try {
-    return await run(options, own, concurrency);
+    return await run(checked, own, checked.concurrency ?? defaults.concurrency);
   } finally {
     if (!io) own.close();
   }
 }
 
-async function run(options: JobOptions, io: JobIO, concurrency: number): Promise<Summary> {
+async function run(options: JobOptions & { fields: Record<string, FieldSetting> }, io: JobIO, concurrency: number): Promise<Summary> {
   const started = performance.now();
   const log = options.log ?? (() => {});
-  const planner = new FieldPlanner(options.fields ?? {}, (field, plan) =>
+  const planner = new FieldPlanner(options.fields, (field, plan) =>
     log(`field "${forTerminal(field)}": no strategy configured; ${plan.pickedFor} answers → ${plan.strategy.name}`));
   const refs = refPolicyFor(options.manifest, options, log);
-  const paths = outputPaths({ ...options, hasSink: options.sink !== undefined });
+  const paths = await outputPaths(options.manifest, { ...options, hasSink: options.sink !== undefined });
   await checkLocations(io, options.manifest, paths);
   const gold = options.gold
     ? await loadGold(options.gold, (location, max) => io.storageFor(location).readAll(location, max), { key: options.goldKey, field: options.goldField })

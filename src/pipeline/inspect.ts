@@ -5,6 +5,7 @@
  * file that `run` accepts as it is.
  */
 import { stringify as toYaml } from 'yaml';
+import { checkOptions } from '../config/config.js';
 import { readLines, type Line } from '../io/lines.js';
 import { refPolicyFor, type JobIO } from '../io/job-io.js';
 import { countLine, emptySummary, type Summary } from '../report/summary.js';
@@ -32,11 +33,12 @@ export interface Inspection {
   strategies: Record<string, string | null>;
 }
 
-export async function inspectJob(options: InspectOptions, io?: JobIO): Promise<Inspection> {
+export async function inspectJob(unchecked: InspectOptions, io?: JobIO): Promise<Inspection> {
+  const options = checkOptions(unchecked);
   const concurrency = options.concurrency ?? defaults.concurrency;
   const own = io ?? openJobIO(options);
   try {
-    const planner = new FieldPlanner(options.fields ?? {}, () => {});
+    const planner = new FieldPlanner(options.fields, () => {});
     const refs = refPolicyFor(options.manifest, options, options.log ?? (() => {}));
     const summary = emptySummary(options.manifest, null, '');
     const firstLines = new FirstLinesCheck(options.manifest, options.labelAttribute);

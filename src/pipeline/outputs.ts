@@ -2,6 +2,7 @@
  * Where a run writes: the consolidated manifest, and beside it by default the rejects and the summary; and the check,
  * before any line is read, that S3 inputs and outputs can be reached.
  */
+import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 import type { JobIO } from '../io/job-io.js';
@@ -24,19 +25,54 @@ export function besideOutput(out: string, suffix: string): string {
   return `${extension ? out.slice(0, -extension.length) : out}${suffix}`;
 }
 
-export function outputPaths(options: Partial<OutputPaths> & { hasSink: boolean }): OutputPaths {
-  const { out } = options;
-  if (out === undefined && (options.rejects === undefined || !options.hasSink)) {
+/**
+ * Every output's location, checked before anything is read: defaults beside `out`; `out` naming a folder (ending in
+ * `/`, or an existing directory; an S3 prefix ending in `/`, the AWS CLI's convention) means the manifest's own file name
+ * inside it; `-` is standard output (then the rejects need a name of their own); no two outputs, and no output and
+ * the input, may be the same file.
+ */
+export async function outputPaths(manifest: string, options: Partial<OutputPaths> & { hasSink: boolean }): Promise<OutputPaths> {
+  if (options.out === undefined && (options.rejects === undefined || !options.hasSink)) {
     throw new UsageError('a run needs an output: out, or rejects and a sink');
   }
-  return {
+  const out = options.out === undefined ? undefined : await intoFolder(options.out, manifest);
+  if (out === '-' && options.rejects === undefined) {
+    throw new UsageError('--out - writes the manifest to standard output: name the rejects file with --rejects');
+  }
+  const paths: OutputPaths = {
     out,
     rejects: options.rejects ?? besideOutput(out!, '.rejects.jsonl'),
-    summary: options.summary ?? (out === undefined ? undefined : besideOutput(out, '.summary.json')),
+    summary: options.summary ?? (out === undefined || out === '-' ? undefined : besideOutput(out, '.summary.json')),
     workersReport: options.workersReport,
     review: options.review,
   };
+  await refuseCollisions(manifest, paths);
+  return paths;
 }
+
+async function intoFolder(out: string, manifest: string): Promise<string> {
+  const name = manifest === '-' ? 'output.manifest' : path.basename(isS3Uri(manifest) ? manifest.replace(/\/+$/, '') : manifest);
+  if (isS3Uri(out)) return out.endsWith('/') ? `${out}${name}` : out;
+  if (out === '-') return out;
+  const isFolder = out.endsWith('/') || out.endsWith(path.sep) || (await stat(out).catch(() => undefined))?.isDirectory();
+  return isFolder ? path.join(out, name) : out;
+}
+
+/** The same file under two names (a symbolic link, `./a` and `a`) counts as one. */
+async function refuseCollisions(manifest: string, paths: OutputPaths): Promise<void> {
+  const identity = async (location: string) =>
+    isS3Uri(location) || location === '-' ? location : realpath(location).catch(() => path.resolve(location));
+  const seen = new Map<string, string>([[await identity(manifest), 'the input manifest']]);
+  for (const [name, location] of Object.entries(paths) as [string, string | undefined][]) {
+    if (location === undefined || location === '-') continue;
+    const key = await identity(location);
+    const other = seen.get(key);
+    if (other) throw new UsageError(`--${flagOf(name)} ${location} is also ${other}: every output needs a file of its own`);
+    seen.set(key, `--${flagOf(name)}`);
+  }
+}
+
+const flagOf = (name: string) => name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
 
 /** Missing credentials, buckets, the manifest or access stop the run here, with one line (see `preflight.ts`). */
 export async function checkLocations(io: JobIO, manifest: string, paths: OutputPaths): Promise<void> {

@@ -30,11 +30,16 @@ export interface S3Settings {
   maxSockets?: number;
   connectionTimeoutMs?: number;
   requestTimeoutMs?: number;
+  /**
+   * Longest silence while a worker response's body streams, shorter than `requestTimeoutMs`: responses are a few KB,
+   * so a stalled one is retried at once instead of holding the in-order window for the whole request timeout.
+   */
+  bodyTimeoutMs?: number;
   /** SDK attempts per request (its own retries, until headers arrive). */
   sdkMaxAttempts?: number;
 }
 
-export const s3Defaults = { maxSockets: 64, connectionTimeoutMs: 3_000, requestTimeoutMs: 30_000, sdkMaxAttempts: 3 } as const;
+export const s3Defaults = { maxSockets: 64, connectionTimeoutMs: 3_000, requestTimeoutMs: 30_000, bodyTimeoutMs: 3_000, sdkMaxAttempts: 3 } as const;
 
 export function createS3Client(settings: S3Settings = {}, retry: RetryPolicy = defaultRetryPolicy): S3Client {
   const maxSockets = settings.maxSockets ?? s3Defaults.maxSockets;

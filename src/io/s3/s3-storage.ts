@@ -12,6 +12,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { RejectError, UsageError } from '../../errors.js';
 import type { OutputWriter, Storage } from '../storage.js';
 import { backoff, isRetryable, sdkRetriesOf, withRetries, type RetryPolicy } from './retry.js';
+import { s3Defaults } from './s3-client.js';
 import { parseS3Uri, type S3Location } from './s3-uri.js';
 
 export interface RetryCounter {
@@ -32,6 +33,7 @@ export class S3Storage implements Storage {
     private readonly client: S3Client,
     private readonly policy: RetryPolicy,
     private readonly counter: RetryCounter,
+    private readonly bodyTimeoutMs: number = s3Defaults.bodyTimeoutMs,
   ) {}
 
   private async get(location: S3Location, range?: { offset: number; etag: string | undefined }): Promise<GetObjectCommandOutput> {
@@ -87,11 +89,11 @@ export class S3Storage implements Storage {
         }
         const chunks: Buffer[] = [];
         let size = 0;
-        for await (const chunk of body) {
-          size += (chunk as Buffer).length;
+        for await (const chunk of withinSilence(body, this.bodyTimeoutMs)) {
+          size += chunk.length;
           // Leaving the loop destroys the body, so an oversized stream is never read to its end.
           if (size > maxBytes) throw new RejectError('response-too-large', `${uri} is over the ${maxBytes}-byte limit`);
-          chunks.push(chunk as Buffer);
+          chunks.push(chunk);
         }
         return Buffer.concat(chunks, size);
       }, () => (this.counter.retries += 1));
@@ -107,6 +109,24 @@ export class S3Storage implements Storage {
   async createWriter(uri: string): Promise<OutputWriter> {
     const { bucket, key } = locationOf(uri);
     return new UploadWriter(this.client, uri, bucket, key);
+  }
+}
+
+/** The body's chunks; a silence longer than `ms` fails it with a retryable `TimeoutError`. */
+async function* withinSilence(body: Readable, ms: number): AsyncGenerator<Buffer> {
+  let timer: NodeJS.Timeout | undefined;
+  const arm = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => body.destroy(Object.assign(new Error(`the body stalled for ${ms} ms`), { name: 'TimeoutError' })), ms);
+  };
+  arm();
+  try {
+    for await (const chunk of body) {
+      arm();
+      yield chunk as Buffer;
+    }
+  } finally {
+    clearTimeout(timer);
   }
 }
 
