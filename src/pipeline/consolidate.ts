@@ -131,8 +131,8 @@ async function run(options: JobOptions & { fields: Record<string, FieldSetting> 
   const log = options.log ?? (() => {});
   const planner = new FieldPlanner(options.fields, (field, plan) =>
     log(`field "${forTerminal(field)}": no strategy configured; ${plan.pickedFor} answers → ${plan.strategy.name}`));
-  const refs = refPolicyFor(options.manifest, options, log);
   const paths = await outputPaths(options.manifest, { ...options, hasSink: options.sink !== undefined });
+  const refs = refPolicyFor(options.manifest, options, log);
   await checkLocations(io, options.manifest, paths);
   const gold = options.gold
     ? await loadGold(options.gold, (location, max) => io.storageFor(location).readAll(location, max), { key: options.goldKey, field: options.goldField })
