@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { GetObjectCommand, NoSuchKey, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { CreateMultipartUploadCommand, GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { sdkStreamMixin } from '@smithy/util-stream';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -76,6 +76,31 @@ describe('S3Storage.readAll', () => {
     s3.on(GetObjectCommand).resolves({ Body: sdkStreamMixin(Readable.from(endless())) });
     await expect(storage.readAll('s3://b/k.json', 4096)).rejects.toMatchObject({ code: 'response-too-large' });
     expect(produced).toBeLessThan(10);
+  });
+});
+
+describe('S3Storage writers when the upload fails', () => {
+  beforeEach(() => s3.reset());
+  const storage = () => new S3Storage(new S3Client({ region: 'us-east-1' }), policy, { retries: 0 });
+
+  it('a write waiting for the upload gets its error (it used to wait for a drain that never came)', async () => {
+    s3.on(CreateMultipartUploadCommand).rejects(serviceError('AccessDenied', 403));
+    const writer = await storage().createWriter('s3://b/out.manifest');
+    const chunk = 'x'.repeat(1024 * 1024);
+    const writing = (async () => {
+      // Far past what the upload buffers (a 5 MiB part, four at once), so a write must wait for it.
+      for (let i = 0; i < 64; i += 1) await writer.write(chunk);
+    })();
+    await expect(writing).rejects.toThrow('upload to s3://b/out.manifest failed: AccessDenied');
+    await writer.abort();
+  });
+
+  it('a small upload that fails makes commit fail with one line naming the object', async () => {
+    s3.on(PutObjectCommand).rejects(serviceError('InternalError', 500));
+    const writer = await storage().createWriter('s3://b/summary.json');
+    await writer.write('{}');
+    await writer.finish();
+    await expect(writer.commit()).rejects.toThrow('upload to s3://b/summary.json failed: InternalError');
   });
 });
 

@@ -168,7 +168,7 @@ class UploadWriter implements OutputWriter {
   async commit(): Promise<void> {
     if (this.failure) throw this.failure;
     this.body.end();
-    await Promise.race([this.done, this.failed]);
+    await this.done.catch(() => this.failed);
   }
 
   /**
