@@ -200,6 +200,42 @@ describe('S3 end to end', () => {
     expect(await exists('results/aborted.manifest')).toBe(false);
     expect(await exists('results/aborted.rejects.jsonl')).toBe(false);
   });
+  it('a stopped run (the signal SIGTERM and SIGINT abort in the CLI) aborts its multipart upload: no object, no parts', async () => {
+    const objects: JobObject[] = Array.from({ length: 1600 }, (_, i) => ({
+      data: { id: i, source: `${i} `.padEnd(4000, 'lorem ipsum ') },
+      answers: [{ workerId: 'w', answerContent: { sentiment: { label: 'positive' } } }],
+    }));
+    const job = await uploadJob('stopped', objects);
+    const stop = new AbortController();
+    let decided = 0;
+    registerStrategy({
+      name: 'stops-the-run-late',
+      summary: 'test strategy',
+      kinds: ['categorical'],
+      options: z.strictObject({}),
+      create: () => ({
+        decide() {
+          decided += 1;
+          if (decided === 1500) stop.abort(new Error('stopped by SIGTERM'));
+          return { value: { label: 'positive' }, confidence: 1 };
+        },
+      }),
+    });
+    const observer = await startFaultProxy(s3.port, { rate: 0, seed: 1 });
+    const observed = s3.client({ endpointUrl: observer.endpoint });
+    await expect(consolidate({
+      manifest: job.uri, out: `s3://${bucket}/results/stopped.manifest`, s3Client: observed,
+      fields: { sentiment: { strategy: 'stops-the-run-late' } }, signal: stop.signal,
+    })).rejects.toThrow();
+    observed.destroy();
+    await observer.close();
+    const upload = (method: string, query: RegExp) => observer.log.filter((r) => r.startsWith(`${method} /${bucket}/results/stopped.manifest?`) && query.test(r));
+    expect(upload('PUT', /partNumber=1/).length).toBeGreaterThan(0); // stopped mid-upload
+    expect(upload('DELETE', /uploadId=/)).toHaveLength(1); // AbortMultipartUpload
+    expect(upload('POST', /uploadId=/)).toHaveLength(0); // never completed
+    expect(await exists('results/stopped.manifest')).toBe(false);
+    expect(await exists('results/stopped.summary.json')).toBe(false);
+  });
 });
 
 describe('gt-consolidate CLI with S3', () => {

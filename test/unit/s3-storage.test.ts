@@ -48,6 +48,16 @@ describe('S3Storage.readAll', () => {
     expect(counter.retries).toBe(3);
   });
 
+  it('gives up on a body that stalls mid-stream after the body timeout, not the request timeout, and retries it', async () => {
+    const stalled = sdkStreamMixin(new Readable({ read() {} })); // headers came, then silence
+    s3.on(GetObjectCommand).resolvesOnce({ Body: stalled }).resolvesOnce({ Body: body('{"answers":[]}') });
+    const quick = new S3Storage(new S3Client({ region: 'us-east-1' }), policy, counter, 50);
+    // Without the body timeout this read would wait for the stalled body for ever.
+    expect((await quick.readAll('s3://b/k.json', 1000)).toString()).toBe('{"answers":[]}');
+    expect(counter.retries).toBe(1);
+    expect(stalled.destroyed).toBe(true);
+  });
+
   it('does not retry a missing key or access denied', async () => {
     s3.on(GetObjectCommand)
       .rejectsOnce(new NoSuchKey({ message: 'gone', $metadata: {} }))
