@@ -99,6 +99,10 @@ const shared: Decisions<SharedOptions> = {
   workers: { flags: '--workers <n>', description: 'worker threads that fetch and parse worker responses (default 0: the main thread)', parse: integer },
   maxResponseBytes: { flags: '--max-response-bytes <n>', description: `reject larger worker responses (default ${defaults.maxResponseBytes})`, parse: positiveInt },
   preferences: { notOnCli: 'a mapping: set it in the --config file' },
+  unknownAnswers: {
+    flags: '--unknown-answers <copy|ref>', choices: ['copy', 'ref'],
+    description: 'answers of a shape no strategy decides: copied onto each output line (copy, default) or counted with a pointer to the worker response (ref)',
+  },
   schema: { notOnCli: 'groups and keyPatterns: set them in the --config file' },
   log: { notOnCli: 'the CLI prints notices unless --quiet' },
   onProgress: { notOnCli: 'the CLI draws a progress line unless --no-progress' },

@@ -18,7 +18,7 @@ import { countLine, emptySummary, finishSummary, type Summary } from '../report/
 import { WorkerStats } from '../report/worker-report.js';
 import type { FieldSchemaOptions } from '../responses/field-schema.js';
 import type { PreferenceMapping } from '../responses/preferences.js';
-import { decideStage, ObjectDecider } from './decide.js';
+import { decideStage, ObjectDecider, type UnknownAnswers } from './decide.js';
 import type { FieldSetting } from '../config/field-setting.js';
 import { FieldPlanner } from './field-plan.js';
 import { FirstLinesCheck } from './first-lines.js';
@@ -77,6 +77,8 @@ export interface ConsolidateOptions {
   schema?: FieldSchemaOptions;
   /** Strategy and options per field (or just the strategy's name); fields not named get one picked from their answers. */
   fields?: Readonly<Record<string, FieldSetting | string>>;
+  /** Answers of a shape no strategy decides: copied onto each output line (`copy`, default) or only referenced (`ref`). */
+  unknownAnswers?: UnknownAnswers;
   /** Seeds the random tie-breaking (default 1: runs are reproducible). */
   seed?: number;
   /** Worker responses fetched and parsed at once (default 64). */
@@ -140,7 +142,9 @@ async function run(options: JobOptions & { fields: Record<string, FieldSetting> 
   const summary = emptySummary(options.manifest, paths.out ?? null, paths.rejects);
   const workers = new WorkerStats(paths.workersReport !== undefined);
   const model: JobModel = { fittedLabels: new Map() };
-  const decider = new ObjectDecider(planner, seededRandom(options.seed ?? defaults.seed), summary, workers, gold, model);
+  const decider = new ObjectDecider({
+    planner, random: seededRandom(options.seed ?? defaults.seed), summary, workers, gold, model, unknownAnswers: options.unknownAnswers,
+  });
   const firstLines = new FirstLinesCheck(options.manifest, options.labelAttribute);
   const tally: Tally = {
     line(line) {

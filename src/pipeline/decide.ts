@@ -40,6 +40,24 @@ export function decideStage(decider: ObjectDecider): Stage<Prepared, Decided> {
 }
 
 /**
+ * Answers of a shape no strategy decides: copied verbatim onto the output line (`copy`, the default), or only counted,
+ * with a pointer to the worker response that holds them (`ref`: segmentation PNGs made lines three times larger).
+ */
+export type UnknownAnswers = 'copy' | 'ref';
+
+export interface DeciderSettings {
+  planner: FieldPlanner;
+  /** The run's seeded random source, for strategies' tie policies. */
+  random: () => number;
+  summary: Summary;
+  workers: WorkerStats;
+  gold?: GoldLabels;
+  /** The job's schema, once the table stage has learned it. */
+  model?: JobModel;
+  unknownAnswers?: UnknownAnswers;
+}
+
+/**
  * Consolidates one object. Its `confidence` is the lowest confidence of its decided fields (an object is as sure as
  * its least sure label; free text kept by `collect` does not count; 0 when nothing was decided).
  */
@@ -47,15 +65,19 @@ export class ObjectDecider {
   private readonly measures = new FieldMeasures();
   private fieldsByName?: ReadonlyMap<string, ResolvedField>;
 
-  constructor(
-    private readonly planner: FieldPlanner,
-    private readonly random: () => number,
-    private readonly summary: Summary,
-    private readonly workers: WorkerStats,
-    private readonly gold: GoldLabels | undefined,
-    /** The job's schema, once the table stage has learned it. */
-    private readonly model: JobModel = { fittedLabels: new Map() },
-  ) {}
+  private readonly planner: FieldPlanner;
+  private readonly random: () => number;
+  private readonly summary: Summary;
+  private readonly workers: WorkerStats;
+  private readonly gold: GoldLabels | undefined;
+  private readonly model: JobModel;
+  private readonly unknownAnswers: UnknownAnswers;
+
+  constructor(settings: DeciderSettings) {
+    ({ planner: this.planner, random: this.random, summary: this.summary, workers: this.workers, gold: this.gold } = settings);
+    this.model = settings.model ?? { fittedLabels: new Map() };
+    this.unknownAnswers = settings.unknownAnswers ?? 'copy';
+  }
 
   decide(prepared: PreparedObject): DecidedObject {
     const label: Record<string, unknown> = {};
@@ -65,7 +87,9 @@ export class ObjectDecider {
     const goldLabel = this.gold?.labelOf(prepared.json);
     for (const [name, { answers, unknown, row }] of prepared.fields) {
       if (unknown.length > 0) this.summary.unknownShapes[name] = (this.summary.unknownShapes[name] ?? 0) + unknown.length;
-      const kept = unknown.length > 0 ? { unknownShape: unknown } : {};
+      const kept = unknown.length === 0 ? {} : {
+        unknownShape: this.unknownAnswers === 'copy' ? unknown : { answers: unknown.length, in: 'worker-response-ref' },
+      };
       const plan = this.planner.planFor(name);
       if (!plan || answers.length === 0) {
         // A field of unknown shapes, and no strategy configured for it: listed, never decided.

@@ -73,6 +73,14 @@ describe('consolidate: output format', () => {
     expect(summary.unknownShapes).toEqual({ boxes: 2 });
   });
 
+  it('with unknownAnswers: ref, counts them and points at the worker response instead of copying them', async () => {
+    const out = path.join(dir, 'unknown-ref.manifest');
+    await consolidate({ manifest, out, unknownAnswers: 'ref' });
+    const [, , line] = await readJsonLines(out);
+    expect(line!['job-metadata'].consolidation.boxes).toEqual({ strategy: null, answers: 0, unknownShape: { answers: 2, in: 'worker-response-ref' } });
+    expect(line!['job-metadata']['worker-response-ref']).toBe(lines[2]!['job-metadata']['worker-response-ref']);
+  });
+
   it('consolidates an object without answers to an empty label with confidence 0', () => {
     expect(lines[3]!.job).toEqual({});
     expect(lines[3]!['job-metadata']).toMatchObject({ consolidation: {}, confidence: 0 });

@@ -111,7 +111,7 @@ describe('decide and write stages', () => {
     await runStages(
       from(lines()),
       tableStage(planner, ignore, newModel()),
-      decideStage(new ObjectDecider(planner, Math.random, summary, new WorkerStats(false), undefined)),
+      decideStage(new ObjectDecider({ planner, random: Math.random, summary, workers: new WorkerStats(false) })),
       writeStage({ output: writer(written.output), rejects: writer(written.rejects), sink: async (decided) => void written.sink.push(decided.line) }),
     );
     expect(written.output.map((line) => JSON.parse(line).job ?? 'failed')).toEqual([{ sentiment: { label: 'pos' } }, { sentiment: { label: 'neg' } }, 'failed', { sentiment: { label: 'pos' } }]);

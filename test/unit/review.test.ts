@@ -213,7 +213,7 @@ describe('reviewCandidateOf: flags from the decide stage', () => {
     const schema = new FieldSchemaBuilder();
     schema.observe(prepared(0, 'x', ['pos', 'neg']).fields, 2);
     planner.adopt(schema.resolve());
-    const decider = new ObjectDecider(planner, () => 0, emptySummary('in', 'out', 'rejects'), new WorkerStats(false), gold);
+    const decider = new ObjectDecider({ planner, random: () => 0, summary: emptySummary('in', 'out', 'rejects'), workers: new WorkerStats(false), gold });
     return (object: PreparedObject) => reviewCandidateOf(decider.decide(object), gold);
   };
 

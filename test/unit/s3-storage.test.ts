@@ -49,8 +49,8 @@ describe('S3Storage.readAll', () => {
   });
 
   it('gives up on a body that stalls mid-stream after the body timeout, not the request timeout, and retries it', async () => {
-    const stalled = sdkStreamMixin(new Readable({ read() {} })); // headers came, then silence
-    s3.on(GetObjectCommand).resolvesOnce({ Body: stalled }).resolvesOnce({ Body: body('{"answers":[]}') });
+    const stalled = new Readable({ read() {} }); // headers came, then silence
+    s3.on(GetObjectCommand).resolvesOnce({ Body: sdkStreamMixin(stalled) }).resolvesOnce({ Body: body('{"answers":[]}') });
     const quick = new S3Storage(new S3Client({ region: 'us-east-1' }), policy, counter, 50);
     // Without the body timeout this read would wait for the stalled body for ever.
     expect((await quick.readAll('s3://b/k.json', 1000)).toString()).toBe('{"answers":[]}');
