@@ -77,7 +77,7 @@ export interface ReviewCounts {
   written: number;
   /** Written lines per reason (a line can have several). */
   reasons: Record<ReviewReason, number>;
-  /** Selected objects with neither `source` nor `source-ref`: not a valid input line, so not written. */
+  /** Objects with neither a string `source` nor a string `source-ref`: not a valid input line, so not written. */
   withoutSource: number;
   /** Written lines whose own field named like the key was replaced by the consolidated label. */
   replacedKey: number;
@@ -152,7 +152,8 @@ export class ReviewQueue {
     for (const [reason, fields] of Object.entries(candidate.flags)) if (fields.length > 0) mark |= flagBits[reason as keyof ReviewFlags];
     const belowThreshold = candidate.confidence < (this.options.threshold ?? 0);
     if (!mark && !belowThreshold && this.options.share === undefined) return;
-    if (!('source' in candidate.json) && !('source-ref' in candidate.json)) {
+    // An input line needs its data object as text (`source`) or an S3 URI (`source-ref`); a message list is neither.
+    if (typeof candidate.json.source !== 'string' && typeof candidate.json['source-ref'] !== 'string') {
       this.withoutSource += 1;
       return;
     }
