@@ -56,8 +56,9 @@ export class PreferenceSink {
 
   constructor(private readonly settings: SinkSettings, private readonly dataset: OutputWriter) {
     this.stats = {
-      format: settings.format, policy: settings.policy, rowsWritten: 0, pairsWritten: 0, dropped: {},
-      agreement: { withTies: null, withoutTies: null, judgments: 0, ties: 0 }, dimensions: {},
+      format: settings.format, policy: settings.policy, rowsWritten: 0, pairsWritten: 0, dropped: Object.create(null) as PreferenceStats['dropped'],
+      // Keyed by names from the data: no prototype, so a dimension called `constructor` is one like any other.
+      agreement: { withTies: null, withoutTies: null, judgments: 0, ties: 0 }, dimensions: Object.create(null) as PreferenceStats['dimensions'],
     };
   }
 
@@ -101,7 +102,7 @@ export class PreferenceSink {
 
   /** One dimension of one object: its pairs' fates and its rows. */
   private async dimension(object: DecidedObject, dimension: string, conversation: Conversation): Promise<void> {
-    const dimensionStats = (this.stats.dimensions[dimension] ??= { objects: 0, pairs: 0, dropped: {} });
+    const dimensionStats = (this.stats.dimensions[dimension] ??= { objects: 0, pairs: 0, dropped: Object.create(null) as DimensionStats['dropped'] });
     dimensionStats.objects += 1;
     const decided = object.decisions.get(dimension)!;
     const details = decided.details as PreferenceDetails | undefined;

@@ -9,7 +9,7 @@ import { classifyLine } from '../manifest/record.js';
 import { normaliseValue, type Normalised } from '../responses/normalise.js';
 import { preferenceFields, type PreferenceMapping } from '../responses/preferences.js';
 import { readWorkerResponse, type WorkerAnswer } from '../responses/worker-response.js';
-import type { FieldAnswer } from '../../strategies/types.js';
+import type { AnswerValue, FieldAnswer } from '../../strategies/types.js';
 import { mapOrdered } from './ordered-map.js';
 import type { Stage } from './stage.js';
 
@@ -80,13 +80,20 @@ export function prepareStage(concurrency: number, prepare: (line: Line) => Promi
   return (lines) => mapOrdered(lines, concurrency, prepare);
 }
 
+/** A label becomes a key in the output (`votes`, `posterior`, a radio map): `__proto__` is refused here as in keys. */
+function refuseHostileLabels(value: AnswerValue): AnswerValue {
+  const labels = value.kind === 'multi-label' ? value.labels : value.kind === 'categorical' ? [value.value] : [];
+  if (labels.includes('__proto__')) throw new RejectError('hostile-key', 'a worker answered the label "__proto__", which the output would hold as a key');
+  return value;
+}
+
 function fieldsOf(workers: readonly WorkerAnswer[], mapping: PreferenceMapping): Map<string, FieldAnswers> {
   const fields = new Map<string, FieldAnswers>();
   const add = (name: string, workerId: string, normalised: Normalised) => {
     if (normalised.type === 'empty') return;
     let field = fields.get(name);
     if (!field) fields.set(name, (field = { answers: [], unknown: [] }));
-    if (normalised.type === 'answer') field.answers.push({ workerId, value: normalised.value });
+    if (normalised.type === 'answer') field.answers.push({ workerId, value: refuseHostileLabels(normalised.value) });
     else field.unknown.push(normalised.raw);
   };
   for (const { workerId, answerContent } of workers) {

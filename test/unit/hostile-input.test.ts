@@ -88,4 +88,17 @@ describe('hostile input through consolidate()', () => {
     for (const name of ['constructor', 'toString', 'valueOf']) expect(summary.fields[name]).toMatchObject({ objects: 2, answers: 2 });
     expect(JSON.parse(output.split('\n')[0]!).job).toEqual({ constructor: { label: 'a' }, toString: { label: 'b' }, valueOf: 3 });
   });
+
+  it('never writes a key it refuses to read: a label "__proto__" is rejected, not turned into a vote key', async () => {
+    const job = await hostileJob();
+    job.lines.push(
+      await job.object('one', answers('{"sentiment":{"label":"__proto__"}}')),
+      await job.object('two', answers('{"tags":{"labels":["a","__proto__"]}}')),
+      await job.object('three', answers('{"sentiment":{"label":"fine"}}')),
+    );
+    const { summary, output, rejects } = await job.run();
+    expect(rejects.map(({ line, code }) => [line, code])).toEqual([[1, 'hostile-key'], [2, 'hostile-key']]);
+    expect(summary.lines).toMatchObject({ read: 3, consolidated: 1, rejected: 2 });
+    expect(output).not.toContain('__proto__');
+  });
 });

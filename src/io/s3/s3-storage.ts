@@ -70,7 +70,10 @@ export class S3Storage implements Storage {
         return;
       } catch (error) {
         failures += 1;
-        if (failures >= this.policy.attempts || !isRetryable(error)) throw error;
+        if (failures >= this.policy.attempts || !isRetryable(error)) {
+          const after = isRetryable(error) ? ` after ${failures} attempts` : '';
+          throw new Error(`reading s3://${location.bucket}/${location.key} failed at byte ${offset}${after}: ${errorName(error)}`, { cause: error });
+        }
         this.counter.retries += 1;
         await backoff(this.policy, failures - 1);
       }
