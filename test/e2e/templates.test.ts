@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { consolidate, type ConsolidateOptions, type Summary } from '../../src/index.js';
+import { consolidate, UsageError, type ConsolidateOptions, type Summary } from '../../src/index.js';
 import { inspectJob } from '../../src/pipeline/inspect.js';
 import { writeJobTree, type JobAnswer, type JobObject } from '../../sample-output/job-tree.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -386,5 +386,18 @@ describe('workerComment beside a crowd-image-classifier answer', () => {
     expect(summary.fields['crowd-image-classifier']).toMatchObject({ strategy: 'hierarchical-ds', pickedFor: 'categorical' });
     expectModelConfidence(lines[0]!, 'crowd-image-classifier');
     expect(consolidationOf(lines[0]!, 'crowd-image-classifier').sideKeys.workerComment).toHaveLength(2);
+  });
+});
+
+describe('fields given to consolidate() as in a configuration file', () => {
+  const objects: JobObject[] = [{ data: { id: 0 }, answers: [answer(1, { sentiment: { label: 'a' } }), answer(2, { sentiment: { label: 'b' } }), answer(3, { sentiment: { label: 'b' } })] }];
+
+  it('take a strategy name alone, and refuse a setting without one with a usage error naming the field', async () => {
+    // JavaScript callers (and YAML read by hand) pass the shorthand the configuration file accepts.
+    const { lines } = await run(objects, { fields: { sentiment: 'majority-vote' } as never });
+    expect(consolidationOf(lines[0]!, 'sentiment')).toMatchObject({ strategy: 'majority-vote', confidence: 2 / 3 });
+    const refused = run(objects, { fields: { sentiment: { tie: 'none' } } as never });
+    await expect(refused).rejects.toThrow(UsageError);
+    await expect(refused).rejects.toThrow(/^fields\.sentiment\.strategy: /);
   });
 });
