@@ -18,8 +18,10 @@ export interface FieldPlan {
   pickedFor?: AnswerKind;
 }
 
-export function planFromSetting(field: string, setting: FieldSetting): FieldPlan {
-  const { strategy: name, ...rest } = setting;
+/** `setting` may also be a strategy name alone, as in a configuration file (`fields: {sentiment: "majority-vote"}`). */
+export function planFromSetting(field: string, setting: FieldSetting | string): FieldPlan {
+  const { strategy: name, ...rest } = typeof setting === 'string' ? { strategy: setting } : setting;
+  if (typeof name !== 'string') throw new UsageError(`fields.${field}.strategy: expected a strategy name, e.g. { strategy: "majority-vote" }`);
   const strategy = getStrategy(name);
   if (!strategy) {
     throw new UsageError(`fields.${field}.strategy: unknown strategy "${name}"${didYouMeanHint(name, strategyNames())} (known: ${strategyNames().join(', ')})`);

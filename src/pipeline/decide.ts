@@ -10,7 +10,7 @@ import { normaliseValue } from '../responses/normalise.js';
 import type { GoldLabels } from '../report/gold.js';
 import type { Summary } from '../report/summary.js';
 import type { WorkerStats } from '../report/worker-report.js';
-import { voteKey } from '../../strategies/submitted-form.js';
+import { submittedForm, voteKey } from '../../strategies/submitted-form.js';
 import type { AnswerKind, Decision, FieldAnswer } from '../../strategies/types.js';
 import type { FieldPlan } from '../config/field-setting.js';
 import type { FieldPlanner } from './field-plan.js';
@@ -92,8 +92,10 @@ export class ObjectDecider {
       };
       const plan = this.planner.planFor(name);
       if (!plan || answers.length === 0) {
-        // A field of unknown shapes, and no strategy configured for it: listed, never decided.
-        consolidation[name] = { strategy: null, answers: 0, ...(answers.length > 0 && { ignored: answers.length }), ...kept };
+        // A field of unknown shapes, and no strategy configured for it: listed, never decided. Its answers of a known
+        // shape (a decoded "[]" among boxes) are kept as submitted beside the others: nothing a worker sent is dropped.
+        const raw = [...unknown, ...answers.map(({ value }) => submittedForm(value))];
+        consolidation[name] = { strategy: null, answers: 0, ...(answers.length > 0 && { ignored: answers.length }), ...(raw.length > 0 && { unknownShape: raw }) };
         continue;
       }
       const usable = this.planner.usableAnswers(name, answers);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { didYouMean, levenshtein } from '../../src/text/did-you-mean.js';
+import { didYouMean, editDistance, levenshtein } from '../../src/text/did-you-mean.js';
 
 describe('levenshtein', () => {
   it.each([
@@ -13,6 +13,20 @@ describe('levenshtein', () => {
   ])('%j → %j: %i edits', (a, b, edits) => {
     expect(levenshtein(a, b)).toBe(edits);
     expect(levenshtein(b, a)).toBe(edits);
+  });
+});
+
+describe('editDistance', () => {
+  it.each([
+    ['scroe', 'score', 1],
+    ['feilds', 'fields', 1],
+    ['ab', 'ba', 1],
+    ['kitten', 'sitting', 3],
+    ['abc', 'ca', 3],
+    ['', 'abc', 3],
+  ])('%j → %j: %i edits, a swap of neighbours counting one', (a, b, edits) => {
+    expect(editDistance(a, b)).toBe(edits);
+    expect(editDistance(b, a)).toBe(edits);
   });
 });
 
@@ -34,5 +48,6 @@ describe('didYouMean', () => {
     expect(didYouMean('ab', ['xyz', 'abc'])).toBe('abc');
     expect(didYouMean('tone', ['bone', 'tones', 'tone2'])).toBe('bone');
     expect(didYouMean('color', ['colour', 'colors', 'cooler'])).toBe('colour');
+    expect(didYouMean('scroe', ['sentiment', 'score'])).toBe('score');
   });
 });
