@@ -87,15 +87,13 @@ export class ObjectDecider {
     const goldLabel = this.gold?.labelOf(prepared.json);
     for (const [name, { answers, unknown, row }] of prepared.fields) {
       if (unknown.length > 0) this.summary.unknownShapes[name] = (this.summary.unknownShapes[name] ?? 0) + unknown.length;
-      const kept = unknown.length === 0 ? {} : {
-        unknownShape: this.unknownAnswers === 'copy' ? unknown : { answers: unknown.length, in: 'worker-response-ref' },
-      };
+      const kept = this.keep(unknown);
       const plan = this.planner.planFor(name);
       if (!plan || answers.length === 0) {
         // A field of unknown shapes, and no strategy configured for it: listed, never decided. Its answers of a known
         // shape (a decoded "[]" among boxes) are kept as submitted beside the others: nothing a worker sent is dropped.
         const raw = [...unknown, ...answers.map(({ value }) => submittedForm(value))];
-        consolidation[name] = { strategy: null, answers: 0, ...(answers.length > 0 && { ignored: answers.length }), ...(raw.length > 0 && { unknownShape: raw }) };
+        consolidation[name] = { strategy: null, answers: 0, ...(answers.length > 0 && { ignored: answers.length }), ...this.keep(raw) };
         continue;
       }
       const usable = this.planner.usableAnswers(name, answers);
@@ -132,6 +130,12 @@ export class ObjectDecider {
       [metadataKey]: { ...(prepared.json[metadataKey] as Record<string, unknown>), consolidation, confidence: confidence ?? 0 },
     };
     return { ...prepared, consolidated, decisions };
+  }
+
+  /** Raw answers no strategy decides, as `unknownAnswers` says: copied, or counted with a pointer to the response. */
+  private keep(raw: readonly unknown[]): { unknownShape?: unknown } {
+    if (raw.length === 0) return {};
+    return { unknownShape: this.unknownAnswers === 'copy' ? raw : { answers: raw.length, in: 'worker-response-ref' } };
   }
 
   private countField(name: string, plan: FieldPlan, answers: number, decision: Decision): void {
