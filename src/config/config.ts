@@ -28,7 +28,7 @@ import { usageErrorFrom } from './validate.js';
 const fieldSetting = z.union([
   z.string().min(1).transform((strategy): FieldSetting => ({ strategy })),
   z.looseObject({ strategy: z.string().min(1) }),
-]);
+], { error: 'expected a strategy name, or { strategy: <name>, <option>: <value>, … }' });
 
 /** What the configuration file and the library's options share, checked the same way in both. */
 const sharedSettings = {
