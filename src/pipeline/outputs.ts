@@ -77,7 +77,7 @@ const flagOf = (name: string) => name.replace(/[A-Z]/g, (letter) => `-${letter.t
 /** Missing credentials, buckets, the manifest or access stop the run here, with one line (see `preflight.ts`). */
 export async function checkLocations(io: JobIO, manifest: string, paths: OutputPaths): Promise<void> {
   const s3Outputs = Object.values(paths).filter((location): location is string => location !== undefined && isS3Uri(location));
-  if (isS3Uri(manifest) || s3Outputs.length > 0) await checkS3Access(io.client(), isS3Uri(manifest) ? manifest : undefined, s3Outputs);
+  if (isS3Uri(manifest) || s3Outputs.length > 0) await checkS3Access(io.client(), isS3Uri(manifest) ? manifest : undefined, s3Outputs, io.retry, io.counter);
 }
 
 export interface OutputWriters {

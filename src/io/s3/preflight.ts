@@ -5,18 +5,25 @@
  */
 import { HeadBucketCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { UsageError } from '../../errors.js';
+import { withRetries, type RetryPolicy } from './retry.js';
+import type { RetryCounter } from './s3-storage.js';
 import { parseS3Uri } from './s3-uri.js';
 
-export async function checkS3Access(client: S3Client, manifest: string | undefined, outputs: readonly string[]): Promise<void> {
+/** Throttling, 5xx and broken connections are retried like any read (`policy`); the rest is the user's to fix. */
+export async function checkS3Access(
+  client: S3Client, manifest: string | undefined, outputs: readonly string[], policy: RetryPolicy, counter: RetryCounter,
+): Promise<void> {
+  const check = (command: HeadObjectCommand | HeadBucketCommand) =>
+    withRetries(policy, () => client.send(command as HeadObjectCommand), () => (counter.retries += 1));
   if (manifest !== undefined) {
     const { bucket, key } = parseS3Uri(manifest) ?? invalid(manifest);
-    await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key })).catch((error) => {
+    await check(new HeadObjectCommand({ Bucket: bucket, Key: key })).catch((error) => {
       throw explain(error, manifest, 'manifest');
     });
   }
   const buckets = new Set(outputs.map((uri) => (parseS3Uri(uri) ?? invalid(uri)).bucket));
   for (const bucket of buckets) {
-    await client.send(new HeadBucketCommand({ Bucket: bucket })).catch((error) => {
+    await check(new HeadBucketCommand({ Bucket: bucket })).catch((error) => {
       throw explain(error, `s3://${bucket}`, 'output bucket');
     });
   }
