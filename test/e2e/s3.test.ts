@@ -163,36 +163,49 @@ describe('S3 end to end', () => {
       .rejects.toThrow('output bucket s3://no-such-bucket: the bucket does not exist');
   });
 
-  it('aborts a multipart upload that fails mid-way, leaving no object and no parts behind', async () => {
-    // 1,600 objects with long texts make a consolidated manifest of about 7 MiB: a multipart upload.
+  /**
+   * Runs a 1,600-object job with long texts (a consolidated manifest of about 7 MiB: a multipart upload) whose strategy
+   * calls `late` at the 1,500th object, after the first part went out, through a proxy with faults off that logs the
+   * requests. Returns the run's error and the requests made for the output object.
+   */
+  async function interruptedUpload(name: string, late: () => void, signal?: AbortSignal) {
     const objects: JobObject[] = Array.from({ length: 1600 }, (_, i) => ({
       data: { id: i, source: `${i} `.padEnd(4000, 'lorem ipsum ') },
       answers: [{ workerId: 'w', answerContent: { sentiment: { label: 'positive' } } }],
     }));
-    const job = await uploadJob('abort', objects);
+    const job = await uploadJob(name, objects);
     let decided = 0;
     registerStrategy({
-      name: 'fails-late',
+      name: `interrupted-${name}`,
       summary: 'test strategy',
       kinds: ['categorical'],
       options: z.strictObject({}),
       create: () => ({
         decide() {
           decided += 1;
-          if (decided === 1500) throw new Error('failure after the first part was uploaded');
+          if (decided === 1500) late();
           return { value: { label: 'positive' }, confidence: 1 };
         },
       }),
     });
-    // A proxy with faults off, to see the requests the upload makes.
     const observer = await startFaultProxy(s3.port, { rate: 0, seed: 1 });
     const observed = s3.client({ endpointUrl: observer.endpoint });
-    await expect(consolidate({
-      manifest: job.uri, out: `s3://${bucket}/results/aborted.manifest`, s3Client: observed, fields: { sentiment: { strategy: 'fails-late' } },
-    })).rejects.toThrow('failure after the first part');
+    const error = await consolidate({
+      manifest: job.uri, out: `s3://${bucket}/results/${name}.manifest`, s3Client: observed,
+      fields: { sentiment: { strategy: `interrupted-${name}` } }, signal,
+    }).then(() => undefined, (failure: unknown) => failure as Error);
     observed.destroy();
     await observer.close();
-    const upload = (method: string, query: RegExp) => observer.log.filter((r) => r.startsWith(`${method} /${bucket}/results/aborted.manifest?`) && query.test(r));
+    const upload = (method: string, query: RegExp) =>
+      observer.log.filter((r) => r.startsWith(`${method} /${bucket}/results/${name}.manifest?`) && query.test(r));
+    return { error, upload };
+  }
+
+  it('aborts a multipart upload that fails mid-way, leaving no object and no parts behind', async () => {
+    const { error, upload } = await interruptedUpload('aborted', () => {
+      throw new Error('failure after the first part was uploaded');
+    });
+    expect(error?.message).toContain('failure after the first part');
     expect(upload('POST', /uploads/)).toHaveLength(1); // CreateMultipartUpload
     expect(upload('PUT', /partNumber=1/).length).toBeGreaterThan(0); // a part was sent
     expect(upload('DELETE', /uploadId=/)).toHaveLength(1); // AbortMultipartUpload
@@ -200,36 +213,11 @@ describe('S3 end to end', () => {
     expect(await exists('results/aborted.manifest')).toBe(false);
     expect(await exists('results/aborted.rejects.jsonl')).toBe(false);
   });
+
   it('a stopped run (the signal SIGTERM and SIGINT abort in the CLI) aborts its multipart upload: no object, no parts', async () => {
-    const objects: JobObject[] = Array.from({ length: 1600 }, (_, i) => ({
-      data: { id: i, source: `${i} `.padEnd(4000, 'lorem ipsum ') },
-      answers: [{ workerId: 'w', answerContent: { sentiment: { label: 'positive' } } }],
-    }));
-    const job = await uploadJob('stopped', objects);
     const stop = new AbortController();
-    let decided = 0;
-    registerStrategy({
-      name: 'stops-the-run-late',
-      summary: 'test strategy',
-      kinds: ['categorical'],
-      options: z.strictObject({}),
-      create: () => ({
-        decide() {
-          decided += 1;
-          if (decided === 1500) stop.abort(new Error('stopped by SIGTERM'));
-          return { value: { label: 'positive' }, confidence: 1 };
-        },
-      }),
-    });
-    const observer = await startFaultProxy(s3.port, { rate: 0, seed: 1 });
-    const observed = s3.client({ endpointUrl: observer.endpoint });
-    await expect(consolidate({
-      manifest: job.uri, out: `s3://${bucket}/results/stopped.manifest`, s3Client: observed,
-      fields: { sentiment: { strategy: 'stops-the-run-late' } }, signal: stop.signal,
-    })).rejects.toThrow();
-    observed.destroy();
-    await observer.close();
-    const upload = (method: string, query: RegExp) => observer.log.filter((r) => r.startsWith(`${method} /${bucket}/results/stopped.manifest?`) && query.test(r));
+    const { error, upload } = await interruptedUpload('stopped', () => stop.abort(new Error('stopped by SIGTERM')), stop.signal);
+    expect(error).toBeDefined();
     expect(upload('PUT', /partNumber=1/).length).toBeGreaterThan(0); // stopped mid-upload
     expect(upload('DELETE', /uploadId=/)).toHaveLength(1); // AbortMultipartUpload
     expect(upload('POST', /uploadId=/)).toHaveLength(0); // never completed
