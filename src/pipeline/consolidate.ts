@@ -11,7 +11,7 @@ import { readLines } from '../io/lines.js';
 import { withOutputs, type OutputGroup } from '../io/output-group.js';
 import type { RetryPolicy } from '../io/s3/retry.js';
 import type { S3Settings } from '../io/s3/s3-client.js';
-import { loadGold } from '../report/gold.js';
+import { loadGold, type GoldLabels } from '../report/gold.js';
 import { ReviewQueue, reviewCandidateOf } from '../report/review.js';
 import { forTerminal } from '../text/escape.js';
 import { countLine, emptySummary, finishSummary, type Summary } from '../report/summary.js';
@@ -145,16 +145,7 @@ async function run(options: JobOptions & { fields: Record<string, FieldSetting> 
   const decider = new ObjectDecider({
     planner, random: seededRandom(options.seed ?? defaults.seed), summary, workers, gold, model, unknownAnswers: options.unknownAnswers,
   });
-  const firstLines = new FirstLinesCheck(options.manifest, options.labelAttribute);
-  const tally: Tally = {
-    line(line) {
-      firstLines.observe(line);
-      countLine(summary, line);
-      if (line.type === 'object') workers.observe(line.workers);
-      options.onProgress?.(summary);
-    },
-    end: () => firstLines.finish(),
-  };
+  const tally = runTally(options, summary, workers);
 
   const input = await io.storageFor(options.manifest).openRead(options.manifest);
   const prepare = openPreparer(options, io, refs, concurrency);
@@ -162,12 +153,6 @@ async function run(options: JobOptions & { fields: Record<string, FieldSetting> 
     return await withOutputs((location) => io.storageFor(location), async (group) => {
       const writers = await openOutputs(group, paths);
       const review = paths.review === undefined ? undefined : new ReviewQueue({ share: options.reviewShare ?? defaults.reviewShare, threshold: options.reviewBelow });
-      const sink: ObjectSink | undefined = review
-        ? async (object) => {
-          await review.add(reviewCandidateOf(object, gold));
-          await options.sink?.(object);
-        }
-        : options.sink;
       try {
         await runStages(
           input,
@@ -175,7 +160,7 @@ async function run(options: JobOptions & { fields: Record<string, FieldSetting> 
           prepareStage(concurrency, prepare.line),
           tableStage(planner, tally, model, options.schema),
           decideStage(decider),
-          writeStage({ ...writers, sink }),
+          writeStage({ ...writers, sink: reviewing(review, gold, options.sink) }),
           { signal: options.signal },
         );
         if (review) summary.review = await review.write(writers.review!);
@@ -191,4 +176,27 @@ async function run(options: JobOptions & { fields: Record<string, FieldSetting> 
     input.destroy();
     await prepare.close();
   }
+}
+
+/** The first pass's tally: the first lines checked, every line counted, progress reported. */
+function runTally(options: JobOptions, summary: Summary, workers: WorkerStats): Tally {
+  const firstLines = new FirstLinesCheck(options.manifest, options.labelAttribute);
+  return {
+    line(line) {
+      firstLines.observe(line);
+      countLine(summary, line);
+      if (line.type === 'object') workers.observe(line.workers);
+      options.onProgress?.(summary);
+    },
+    end: () => firstLines.finish(),
+  };
+}
+
+/** `sink`, with each object also offered to the review queue first. */
+function reviewing(review: ReviewQueue | undefined, gold: GoldLabels | undefined, sink: ObjectSink | undefined): ObjectSink | undefined {
+  if (!review) return sink;
+  return async (object) => {
+    await review.add(reviewCandidateOf(object, gold));
+    await sink?.(object);
+  };
 }
