@@ -128,6 +128,16 @@ describe('S3Storage.openRead', () => {
     expect(s3.commandCalls(GetObjectCommand)[1]!.args[0].input).toMatchObject({ Range: 'bytes=9-', IfMatch: '"abc"' });
     expect(counter.retries).toBe(1);
   });
+
+  it('a stream that keeps breaking fails with one line naming the object, the byte and the error, not the SDK\'s text', async () => {
+    s3.reset();
+    s3.on(GetObjectCommand).callsFake(() => ({ Body: brokenBody([]), ETag: '"abc"' }));
+    const stream = await new S3Storage(new S3Client({ region: 'us-east-1' }), policy, { retries: 0 }).openRead('s3://b/m.manifest');
+    const reading = (async () => {
+      for await (const _ of stream);
+    })();
+    await expect(reading).rejects.toThrow(`reading s3://b/m.manifest failed at byte 0 after ${policy.attempts} attempts: ECONNRESET`);
+  });
 });
 
 describe('retry policy', () => {
