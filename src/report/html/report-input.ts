@@ -5,7 +5,7 @@
  */
 import { parse as parseCsv } from 'csv-parse/sync';
 import { UsageError } from '../../errors.js';
-import type { JobIO } from '../../io/job-io.js';
+import type { IoSettings, JobIO } from '../../io/job-io.js';
 import { readLines } from '../../io/lines.js';
 import { isRecord } from '../../json.js';
 import type { Summary } from '../summary.js';
@@ -55,8 +55,16 @@ export interface ReportInput {
 
 /** The locations the report's optional parts are read from. */
 export interface ReportSources {
+  /** The worker report (`.csv` or `.jsonl`) of the run: the worker table. */
   workersReport?: string;
+  /** The run's review queue: its least confident objects. */
   review?: string;
+}
+
+/** `gt-consolidate report`: a report rebuilt from a run summary (and the run's other files), written to `out`. */
+export interface ReportOptions extends ReportSources, Pick<IoSettings, 's3' | 'retry'> {
+  summary: string;
+  out: string;
 }
 
 export async function loadSummary(location: string, io: JobIO): Promise<Summary> {
