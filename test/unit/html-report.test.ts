@@ -16,7 +16,7 @@ function hostileSummary(): Summary {
   const summary = emptySummary(`s3://b/${hostile}/output.manifest`, `out/${hostile}.manifest`, `out/${hostile}.rejects.jsonl`);
   summary.job = hostile;
   summary.lines = { read: 10, consolidated: 8, failedInJob: 1, rejected: 1, blank: 0 };
-  summary.rejectedBy = { 'not-json': 1 };
+  summary.rejectedBy = { 'invalid-json': 1 };
   summary.unknownShapes = { [hostile]: 2 };
   summary.fields[hostile] = {
     strategy: 'hierarchical-ds', pickedFor: hostile, objects: 8, answers: 24, ties: 2, unresolved: 1, unresolvedBy: { tie: 1 }, meanConfidence: 0.8,
@@ -88,7 +88,7 @@ describe('HTML report', () => {
   it('stays small for a 100k-object job with many fields and workers: at most 50 objects and 500 workers shown', async () => {
     const summary = emptySummary('s3://bucket/job/manifests/output/output.manifest', 'out/output.manifest', 'out/output.rejects.jsonl');
     summary.lines = { read: 100_000, consolidated: 99_000, failedInJob: 500, rejected: 500, blank: 0 };
-    summary.rejectedBy = { 'not-json': 200, 'response-missing': 300 };
+    summary.rejectedBy = { 'invalid-json': 200, 'response-missing': 300 };
     for (let f = 0; f < 20; f += 1) {
       summary.fields[`field-${f}`] = {
         strategy: 'dawid-skene', objects: 99_000, answers: 297_000, ties: 1000 + f, unresolved: 10, unresolvedBy: { tie: 10 }, meanConfidence: 0.9 - f / 100,
