@@ -8,7 +8,6 @@ import { withOutputs } from '../io/output-group.js';
 import { formatInspection, inspectJob, starterConfig, type InspectOptions } from '../pipeline/inspect.js';
 import type { JobIO } from '../io/job-io.js';
 import { consolidate, openJobIO, type ConsolidateOptions } from '../pipeline/consolidate.js';
-import { renderReport } from '../report/html/html-report.js';
 import { loadSummary, reportInput, type ReportOptions, type ReportSources } from '../report/html/report-input.js';
 import { formatSummary, type Summary } from '../report/summary.js';
 import { forTerminal } from '../text/escape.js';
@@ -118,8 +117,12 @@ async function writeText(io: JobIO, location: string, text: string): Promise<voi
   await withOutputs((where) => io.storageFor(where), async (group) => (await group.open(location)).write(text));
 }
 
-/** Writes the HTML report of a run's summary, with the worker report and review queue when `sources` names them. */
+/**
+ * Writes the HTML report of a run's summary, with the worker report and review queue when `sources` names them. The
+ * renderer is imported here, not at start: vega and vega-lite take half a second to load, which no other command pays.
+ */
 async function writeReport(io: JobIO, out: string, summary: Summary, sources: ReportSources, summaryLocation?: string): Promise<void> {
+  const { renderReport } = await import('../report/html/html-report.js');
   await writeText(io, out, await renderReport(await reportInput(summary, sources, io, summaryLocation)));
 }
 
