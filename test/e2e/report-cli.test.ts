@@ -1,9 +1,12 @@
 /** `gt-consolidate report` and `run --report`, run as a user runs them (the built binary). */
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { writeJobTree } from '../../sample-output/job-tree.js';
+import { s3rverEnv, startS3Server } from '../../sample-output/s3-server.js';
 import { bin, cli, repo } from '../helpers/cli.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -55,5 +58,34 @@ describe('HTML report from the command line', () => {
       expect(html).toContain(`id="${id}"`);
     }
     expect(html).toContain('<code>private.us-east-1.1</code>');
+  });
+
+  it('report reads the run\'s files from S3 and writes the report there (s3rver)', async () => {
+    const s3 = await startS3Server(['reports']);
+    try {
+      const job = 'sample-output/consolidated/support-ticket-sentiment';
+      const upload = path.join(dir, 'upload');
+      await mkdir(upload);
+      for (const file of ['output.summary.json', 'workers.csv', 'review.manifest']) await copyFile(path.join(repo, job, file), path.join(upload, file));
+      await s3.uploadTree(upload, 'reports', 'job/');
+      const run = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
+        const child = spawn(process.execPath, [bin, 'report', 's3://reports/job/output.summary.json', '--workers-report', 's3://reports/job/workers.csv',
+          '--review', 's3://reports/job/review.manifest', '--out', 's3://reports/job/report.html', '--endpoint-url', s3.endpoint],
+        { cwd: repo, env: { PATH: process.env.PATH ?? '', HOME: dir, ...s3rverEnv } });
+        let stderr = '';
+        child.stderr.on('data', (chunk) => (stderr += chunk));
+        child.on('error', reject);
+        child.on('close', (code) => resolve({ code, stderr }));
+      });
+      expect(run, run.stderr).toMatchObject({ code: 0, stderr: 'report written to s3://reports/job/report.html\n' });
+      const client = s3.client();
+      const html = await (await client.send(new GetObjectCommand({ Bucket: 'reports', Key: 'job/report.html' }))).Body!.transformToString();
+      client.destroy();
+      expect(html).toContain('<code>s3://reports/job/workers.csv</code>');
+      expect(html).toContain('id="workers-table"');
+      expect(html).toContain('id="low-confidence-table"');
+    } finally {
+      await s3.stop();
+    }
   });
 });
