@@ -1,9 +1,13 @@
 /** The HTML report: escaping of every string from the job, its charts and specs, determinism, and its caps. */
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { JobIO } from '../../src/io/job-io.js';
 import { renderReport } from '../../src/report/html/html-report.js';
-import { lowConfidenceCap, parseWorkerReport, reviewedObjectOf, workerTableCap, type ReportInput } from '../../src/report/html/report-input.js';
+import { loadSummary, lowConfidenceCap, parseWorkerReport, reviewedObjectOf, workerTableCap, type ReportInput } from '../../src/report/html/report-input.js';
 import { emptySummary, type Summary } from '../../src/report/summary.js';
 import { formatWorkerReport, type WorkerRow } from '../../src/report/worker-report.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const hostile = '<script>alert("x")</script>\u001b[31m\'"&<img src=x onerror=alert(1)>';
 
@@ -138,5 +142,20 @@ describe('report inputs', () => {
       consolidated: { labels: { sentiment: { label: 'negative' }, score: 3 }, confidence: 0.4, reasons: ['low-confidence'], line: 7 },
     })).toEqual({ line: 7, confidence: 0.4, source: `${'y'.repeat(160)}…`, labels: { sentiment: 'negative', score: '3' }, reasons: ['low-confidence'] });
     expect(reviewedObjectOf({ source: 'no consolidated key' })).toBeUndefined();
+  });
+
+  it('takes a summary file (or an export\'s stats file) only when what the report shows has the right types', async () => {
+    const dir = await tempDir();
+    const io = new JobIO();
+    const summary = hostileSummary();
+    const write = async (name: string, json: unknown) => {
+      await writeFile(path.join(dir, name), JSON.stringify(json));
+      return path.join(dir, name);
+    };
+    expect(await loadSummary(await write('summary.json', summary), io)).toEqual(summary);
+    expect(await loadSummary(await write('stats.json', { rowsWritten: 3, run: summary }), io)).toEqual(summary);
+    const crafted = { ...summary, lines: { ...summary.lines, read: '<script>alert(1)</script>' } };
+    await expect(loadSummary(await write('crafted.json', crafted), io)).rejects.toThrow(/crafted\.json: not a gt-consolidate run summary \(lines\.read: /);
+    await expect(loadSummary(await write('array.json', []), io)).rejects.toThrow(/not a gt-consolidate run summary/);
   });
 });

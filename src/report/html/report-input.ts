@@ -4,6 +4,7 @@
  * each can be a path or `s3://`.
  */
 import { parse as parseCsv } from 'csv-parse/sync';
+import { z } from 'zod';
 import { UsageError } from '../../errors.js';
 import type { IoSettings, JobIO } from '../../io/job-io.js';
 import { readLines } from '../../io/lines.js';
@@ -67,18 +68,58 @@ export interface ReportOptions extends ReportSources, Pick<IoSettings, 's3' | 'r
   out: string;
 }
 
+const count = z.number();
+const counts = z.record(z.string(), count);
+const measure = z.number().nullable();
+/**
+ * The parts of a summary file the report shows, checked: a file edited by hand (or by someone else) cannot put markup
+ * where the report writes a number. Keys it does not show are kept as they are.
+ */
+const summarySchema = z.looseObject({
+  input: z.string(),
+  output: z.string().nullable(),
+  rejects: z.string(),
+  job: z.string().optional(),
+  lines: z.object({ read: count, consolidated: count, failedInJob: count, rejected: count, blank: count }),
+  rejectedBy: counts,
+  answers: count,
+  duplicateAnswers: count,
+  workers: count,
+  objectsWithoutAnswers: count,
+  fields: z.record(z.string(), z.looseObject({
+    strategy: z.string(),
+    pickedFor: z.string().optional(),
+    objects: count,
+    answers: count,
+    ties: count,
+    unresolved: count,
+    unresolvedBy: counts.optional(),
+    meanConfidence: z.number(),
+    agreement: z.looseObject({ alpha: z.looseObject({ nominal: measure, ordinal: measure, interval: measure }), fleissKappa: measure }).optional(),
+    calibration: z.looseObject({ accuracy: measure, ece: measure, brier: measure, brierBasis: z.string() }).optional(),
+    fit: z.looseObject({ iterations: count, converged: z.boolean(), warnings: z.array(z.string()).optional() }).optional(),
+  })),
+  unknownShapes: counts,
+  gold: z.record(z.string(), z.looseObject({ objects: count, correct: count, accuracy: z.number() })).optional(),
+  review: z.looseObject({ objects: count, written: count, withoutSource: count, reasons: counts }).optional(),
+  retries: count,
+});
+
+/** A run summary file (`*.summary.json`), or the `run` of an export's stats file (`*.stats.json`). */
 export async function loadSummary(location: string, io: JobIO): Promise<Summary> {
   const text = (await io.storageFor(location).readAll(location, summaryMaxBytes)).toString('utf8');
-  let summary: unknown;
+  let json: unknown;
   try {
-    summary = JSON.parse(text);
+    json = JSON.parse(text);
   } catch (error) {
     throw new UsageError(`${location}: not JSON (${(error as Error).message})`);
   }
-  if (!isRecord(summary) || !isRecord(summary.lines) || !isRecord(summary.fields)) {
-    throw new UsageError(`${location}: not a gt-consolidate run summary (no "lines" and "fields")`);
+  const checked = summarySchema.safeParse(isRecord(json) && isRecord(json.run) ? json.run : json);
+  if (!checked.success) {
+    const issue = checked.error.issues[0]!;
+    throw new UsageError(`${location}: not a gt-consolidate run summary (${issue.path.join('.') || 'the file'}: ${issue.message})`);
   }
-  return summary as unknown as Summary;
+  return checked.data as unknown as Summary;
 }
 
 export async function reportInput(summary: Summary, sources: ReportSources, io: JobIO, summaryLocation?: string): Promise<ReportInput> {
