@@ -150,7 +150,8 @@ export async function main(
         const summary = await consolidate(options, io);
         const code = summaryExit(options.log!, summary);
         if (typeof values.report === 'string') {
-          await writeReport(io, values.report, summary, { workersReport: options.workersReport, review: options.review });
+          const manifest = summary.output === null || summary.output === '-' ? undefined : summary.output;
+          await writeReport(io, values.report, summary, { manifest, workersReport: options.workersReport, review: options.review });
           options.log!(`report written to ${forTerminal(values.report)}`);
         }
         return code;

@@ -154,6 +154,7 @@ export const inspectDecisions: Decisions<InspectOptions> = {
 export const reportDecisions: Decisions<ReportOptions> = {
   summary: { argument: '<summary.json>', description: 'the run summary (a path or s3://bucket/key)' },
   out: { flags: '-o, --out <report.html>', description: 'the HTML report to write (a path or s3://bucket/key)', required: true },
+  manifest: { flags: '--manifest <file>', description: 'the run\'s consolidated manifest: adds each field\'s confidence histogram and label counts' },
   workersReport: { flags: '--workers-report <file>', description: 'the run\'s worker report, .csv or .jsonl: adds the worker table' },
   review: { flags: '--review <file>', description: 'the run\'s review queue: adds its least confident objects' },
   s3: shared.s3,

@@ -22,15 +22,15 @@ const screenshots = process.env.REPORT_SCREENSHOTS ?? path.join(os.tmpdir(), 'gt
 /** The charts and tables each sample job's report shows (the job decides which have something to show). */
 const samples = {
   'support-ticket-sentiment': {
-    charts: ['chart-lines', 'chart-confidence', 'chart-agreement', 'chart-unsettled', 'chart-workers'],
+    charts: ['chart-lines', 'chart-confidence', 'chart-confidence-histogram', 'chart-labels', 'chart-agreement', 'chart-unsettled', 'chart-workers'],
     tables: ['counts-table', 'outputs-table', 'fields-table', 'gold-table', 'workers-table', 'review-table', 'low-confidence-table'],
   },
   'multimodal-content-eval': {
-    charts: ['chart-lines', 'chart-confidence', 'chart-agreement'],
+    charts: ['chart-lines', 'chart-confidence', 'chart-confidence-histogram', 'chart-agreement'],
     tables: ['counts-table', 'outputs-table', 'fields-table', 'workers-table'],
   },
   'text-ranking-preferences': {
-    charts: ['chart-lines', 'chart-confidence'],
+    charts: ['chart-lines', 'chart-confidence', 'chart-confidence-histogram'],
     tables: ['counts-table', 'outputs-table', 'fields-table'],
   },
 } as const;

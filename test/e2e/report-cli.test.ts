@@ -19,10 +19,11 @@ describe('HTML report from the command line', () => {
     dir = await tempDir();
   });
 
-  it('report rebuilds a sample job\'s committed report from its summary, worker report and review queue', async () => {
+  it('report rebuilds a sample job\'s committed report from its summary, manifest, worker report and review queue', async () => {
     const job = 'sample-output/consolidated/support-ticket-sentiment';
     const out = path.join(dir, 'rebuilt.html');
-    const run = await cli(['report', `${job}/output.summary.json`, '--workers-report', `${job}/workers.csv`, '--review', `${job}/review.manifest`, '--out', out]);
+    const run = await cli(['report', `${job}/output.summary.json`, '--manifest', `${job}/output.manifest`, '--workers-report', `${job}/workers.csv`,
+      '--review', `${job}/review.manifest`, '--out', out]);
     expect(run, run.stderr).toMatchObject({ code: 0, stderr: `report written to ${out}\n` });
     const html = await readFile(out, 'utf8');
     expect(html).toContain(`<tr><td>summary</td><td><code>${job}/output.summary.json</code></td></tr>`);
@@ -42,7 +43,7 @@ describe('HTML report from the command line', () => {
     expect(existsSync(path.join(dir, 'bad.html'))).toBe(false);
   });
 
-  it('run --report writes the report after the run, with the worker table and the review queue\'s objects', async () => {
+  it('run --report writes the report after the run, with the manifest\'s distributions, the worker table and the review queue\'s objects', async () => {
     const manifest = await writeJobTree({ root: dir, jobName: 'job', bucket: 'b', prefix: 'p' }, [
       { data: { id: 0 }, answers: [vote('pos', 1), vote('pos', 2), vote('neg', 3)] },
       { data: { id: 1 }, answers: [vote('neg', 1), vote('pos', 2)] },
@@ -54,7 +55,8 @@ describe('HTML report from the command line', () => {
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toContain(`report written to ${report}`);
     const html = await readFile(report, 'utf8');
-    for (const id of ['counts-table', 'fields-table', 'workers-table', 'review-table', 'low-confidence-table', 'chart-lines', 'chart-workers']) {
+    for (const id of ['counts-table', 'fields-table', 'workers-table', 'review-table', 'low-confidence-table', 'chart-lines', 'chart-confidence-histogram',
+      'chart-labels', 'chart-workers']) {
       expect(html).toContain(`id="${id}"`);
     }
     expect(html).toContain('<code>private.us-east-1.1</code>');

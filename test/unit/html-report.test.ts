@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { JobIO } from '../../src/io/job-io.js';
 import { renderReport } from '../../src/report/html/html-report.js';
-import { loadSummary, lowConfidenceCap, parseWorkerReport, reviewedObjectOf, workerTableCap, type ReportInput } from '../../src/report/html/report-input.js';
+import { labelCap, loadSummary, lowConfidenceCap, reportInput, parseWorkerReport, reviewedObjectOf, workerTableCap, type ReportInput } from '../../src/report/html/report-input.js';
 import { emptySummary, type Summary } from '../../src/report/summary.js';
 import { formatWorkerReport, type WorkerRow } from '../../src/report/worker-report.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -36,6 +36,7 @@ function hostileInput(): ReportInput {
   return {
     summary: hostileSummary(),
     summaryLocation: `${hostile}.summary.json`,
+    objects: { location: `${hostile}.manifest`, fields: { [hostile]: { confidence: [0, 0, 0, 0, 0, 1, 2, 3, 1, 1], labels: [[hostile, 5], ['b', 3]], otherLabels: 0 } } },
     workers: { location: `${hostile}.csv`, rows: [{ workerId: hostile, objects: 3, agreement: 0.5, goldAnswers: 1, goldAccuracy: 1, modelAccuracy: { [hostile]: 0.9 } }] },
     review: {
       location: `${hostile}.manifest`,
@@ -64,7 +65,7 @@ describe('HTML report', () => {
   it('embeds each chart\'s Vega-Lite spec as inert JSON that cannot close its block, next to the chart\'s SVG', async () => {
     const html = await renderReport(hostileInput());
     const figures = [...html.matchAll(/<figure id="([^"]+)">.*?<\/figcaption>\n(<svg[\s\S]*?<\/svg>)\n<script type="application\/json" class="vega-lite-spec">([^<]*)<\/script><\/figure>/g)];
-    expect(figures.map(([, id]) => id)).toEqual(['chart-lines', 'chart-confidence', 'chart-agreement', 'chart-unsettled', 'chart-workers']);
+    expect(figures.map(([, id]) => id)).toEqual(['chart-lines', 'chart-confidence', 'chart-confidence-histogram', 'chart-labels', 'chart-agreement', 'chart-unsettled', 'chart-workers']);
     for (const [, , svg, json] of figures) {
       expect(svg).toMatch(/^<svg [^>]*class="marks"/);
       expect(json).not.toMatch(/[<>&]/);
@@ -72,7 +73,7 @@ describe('HTML report', () => {
       expect(spec.$schema).toBe('https://vega.github.io/schema/vega-lite/v6.json');
       expect(spec.data.values.length).toBeGreaterThan(0);
     }
-    const agreement = JSON.parse(figures[2]![3]!) as { data: { values: { field: string; measure: string; value: number }[] } };
+    const agreement = JSON.parse(figures[4]![3]!) as { data: { values: { field: string; measure: string; value: number }[] } };
     // The label as the terminal shows it (controls visible), the markup characters intact in the JSON.
     expect(agreement.data.values).toContainEqual({ field: hostile.replace('\u001b', '\\x1b'), measure: 'α (nominal)', value: 0.5 });
   });
@@ -109,7 +110,13 @@ describe('HTML report', () => {
       line: i + 1, confidence: i / 1000, source: 'x'.repeat(161), labels: { 'field-0': 'a' }, reasons: ['low-confidence'],
     }));
     const started = performance.now();
-    const html = await renderReport({ summary, workers: { location: 'out/workers.csv', rows: workers }, review: { location: 'out/review.manifest', objects } });
+    const distribution = {
+      confidence: [1, 2, 3, 4, 5, 6, 7, 8, 9, 99_000 - 45], labels: Array.from({ length: labelCap }, (_, i) => [`label-${i}`, 1000 - i] as [string, number]), otherLabels: 5,
+    };
+    const fields = Object.fromEntries(Object.keys(summary.fields).map((name) => [name, distribution]));
+    const html = await renderReport({
+      summary, objects: { location: 'out/output.manifest', fields }, workers: { location: 'out/workers.csv', rows: workers }, review: { location: 'out/review.manifest', objects },
+    });
     const seconds = (performance.now() - started) / 1000;
     console.log(`synthetic 100k-object report: ${html.length} bytes in ${seconds.toFixed(2)} s`);
     expect(seconds).toBeLessThan(5);
@@ -157,5 +164,29 @@ describe('report inputs', () => {
     const crafted = { ...summary, lines: { ...summary.lines, read: '<script>alert(1)</script>' } };
     await expect(loadSummary(await write('crafted.json', crafted), io)).rejects.toThrow(/crafted\.json: not a gt-consolidate run summary \(lines\.read: /);
     await expect(loadSummary(await write('array.json', []), io)).rejects.toThrow(/not a gt-consolidate run summary/);
+  });
+
+  it('counts each field\'s confidences in tenths and its labels from the consolidated manifest, the most frequent first', async () => {
+    const dir = await tempDir();
+    const manifest = path.join(dir, 'output.manifest');
+    const line = (labels: Record<string, unknown>, confidences: Record<string, number>) => JSON.stringify({
+      source: 'x', job: labels, 'job-metadata': { consolidation: Object.fromEntries(Object.entries(confidences).map(([field, confidence]) => [field, { confidence }])) },
+    });
+    const labels = Array.from({ length: labelCap + 2 }, (_, i) => `label-${String(i).padStart(2, '0')}`);
+    await writeFile(manifest, [
+      ...labels.map((label, i) => line({ sentiment: { label }, score: 4.5 }, { sentiment: i < 3 ? 1 : 0.05, score: 0.55 })),
+      line({ sentiment: { label: 'label-05' } }, { sentiment: 0.999 }),
+      JSON.stringify({ source: 'y', 'failure-reason': 'ClientError' }),
+      '',
+    ].join('\n'));
+    const input = await reportInput(emptySummary('in', manifest, 'rejects'), { manifest }, new JobIO());
+    const { sentiment, score } = input.objects!.fields;
+    expect(sentiment!.confidence).toEqual([labels.length - 3, 0, 0, 0, 0, 0, 0, 0, 0, 4]);
+    expect(sentiment!.labels[0]).toEqual(['label-05', 2]);
+    expect(sentiment!.labels.slice(1, 3)).toEqual([['label-00', 1], ['label-01', 1]]);
+    expect(sentiment!.labels).toHaveLength(labelCap);
+    expect(sentiment!.otherLabels).toBe(2);
+    // A number is not a label.
+    expect(score).toEqual({ confidence: [0, 0, 0, 0, 0, labels.length, 0, 0, 0, 0], labels: [], otherLabels: 0 });
   });
 });

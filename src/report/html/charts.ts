@@ -8,7 +8,7 @@ import { parse, View } from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { forTerminal } from '../../text/escape.js';
 import type { FieldSummary, Summary } from '../summary.js';
-import type { WorkerTableRow } from './report-input.js';
+import { labelCap, type FieldDistribution, type WorkerTableRow } from './report-input.js';
 
 export interface Chart {
   /** The figure's element id, fixed per chart (not from data). */
@@ -49,8 +49,25 @@ function horizontalBars(values: object[], x: object, y: object, extra: object = 
   } as TopLevelSpec;
 }
 
-/** The charts a summary (and worker rows) give; a chart with nothing to show is left out. */
-export async function reportCharts(summary: Summary, workers: readonly WorkerTableRow[] | undefined): Promise<Chart[]> {
+const tenths = Array.from({ length: 10 }, (_, i) => `${(i / 10).toFixed(1)}–${((i + 1) / 10).toFixed(1)}`);
+
+/** One small bar chart per field (a row each, in `fields` order), sharing the x axis; `height` fixed, or a step per bar. */
+function perFieldRows(fields: readonly string[], values: object[], x: object, y: object, height?: number): TopLevelSpec {
+  return {
+    $schema: schema,
+    width,
+    ...(height !== undefined && { height }),
+    data: { values },
+    mark: { type: 'bar' },
+    encoding: { row: { field: 'field', type: 'nominal', sort: fields, title: null, header: { labelAngle: 0, labelAlign: 'left' } }, x, y },
+    resolve: { scale: { y: 'independent' } },
+  } as TopLevelSpec;
+}
+
+/** The charts a summary (worker rows, the manifest's distributions) give; a chart with nothing to show is left out. */
+export async function reportCharts(
+  summary: Summary, workers: readonly WorkerTableRow[] | undefined, distributions: Readonly<Record<string, FieldDistribution>> | undefined,
+): Promise<Chart[]> {
   const fields = Object.entries(summary.fields);
   const charts: Promise<Chart>[] = [];
   const { consolidated, failedInJob, rejected } = summary.lines;
@@ -65,6 +82,28 @@ export async function reportCharts(summary: Summary, workers: readonly WorkerTab
       fields.map(([name, field]) => ({ field: fieldLabel(name), meanConfidence: field.meanConfidence })),
       { field: 'meanConfidence', type: 'quantitative', title: 'mean confidence', scale: { domain: [0, 1] } },
       { field: 'field', type: 'nominal', sort: null, title: null },
+    )));
+  }
+  const distributed = fields.flatMap(([name]) => (distributions && Object.hasOwn(distributions, name) ? [[name, distributions[name]!] as const] : []));
+  if (distributed.length > 0) {
+    charts.push(renderChart('chart-confidence-histogram', 'Objects by confidence, per field', perFieldRows(
+      distributed.map(([name]) => fieldLabel(name)),
+      distributed.flatMap(([name, { confidence }]) => confidence.map((objects, i) => ({ field: fieldLabel(name), confidence: tenths[i], objects }))),
+      { field: 'confidence', type: 'ordinal', sort: null, title: 'confidence', axis: { labelAngle: 0 } },
+      { field: 'objects', type: 'quantitative', title: 'objects' },
+      60,
+    )));
+  }
+  const labelled = distributed.filter(([, { labels }]) => labels.length > 0);
+  if (labelled.length > 0) {
+    charts.push(renderChart('chart-labels', `Consolidated labels, per field (the ${labelCap} most frequent)`, perFieldRows(
+      labelled.map(([name]) => fieldLabel(name)),
+      labelled.flatMap(([name, { labels, otherLabels }]) => [
+        ...labels.map(([label, objects]) => ({ field: fieldLabel(name), label: forTerminal(label), objects })),
+        ...(otherLabels > 0 ? [{ field: fieldLabel(name), label: '(other labels)', objects: otherLabels }] : []),
+      ]),
+      { field: 'objects', type: 'quantitative', title: 'objects' },
+      { field: 'label', type: 'nominal', sort: null, title: null },
     )));
   }
   const agreement = fields.flatMap(([name, field]) => {

@@ -5,8 +5,9 @@
  * Content-Security-Policy that forbids fetching anything. Every string from the job (paths, field names, labels, worker
  * ids, texts) goes through `forHtml`. No timestamps or durations: the same input gives the same bytes.
  *
- * Its size does not grow with the job: the summary is per field, the review queue shows its first `lowConfidenceCap`
- * objects and the worker table its `workerTableCap` most active workers.
+ * Its size does not grow with the job: the summary is per field, the manifest gives per field ten confidence bins and
+ * the `labelCap` most frequent labels, the review queue shows its first `lowConfidenceCap` objects and the worker
+ * table its `workerTableCap` most active workers.
  */
 import type { RejectCode } from '../../errors.js';
 import { forHtml, jsonForScript } from '../../text/html.js';
@@ -79,7 +80,7 @@ function fitText(field: FieldSummary): string {
   return [state, ...warnings.map((warning) => `<span class="warn">${text(warning)}</span>`)].join('; ');
 }
 
-function fieldsSection({ summary }: ReportInput, charts: ReadonlyMap<string, Chart>): string {
+function fieldsSection({ summary, objects }: ReportInput, charts: ReadonlyMap<string, Chart>): string {
   const fields = Object.entries(summary.fields);
   if (fields.length === 0) return '<section id="fields"><h2>Fields</h2><p class="note">No field was consolidated.</p></section>';
   const rows = fields.map(([name, field]) => {
@@ -96,9 +97,10 @@ function fieldsSection({ summary }: ReportInput, charts: ReadonlyMap<string, Cha
     return cell(text(name)) + cell(against ? `${against.correct}/${against.objects}` : '–', true) + cell(percent(against?.accuracy ?? calibration?.accuracy), true)
       + cell(fixed(calibration?.ece), true) + cell(fixed(calibration?.brier), true) + cell(calibration ? text(calibration.brierBasis) : '–') + cell(fitText(field));
   });
-  const chartIds = ['chart-confidence', 'chart-agreement', 'chart-unsettled'];
+  const chartIds = ['chart-confidence', 'chart-confidence-histogram', 'chart-labels', 'chart-agreement', 'chart-unsettled'];
   return `<section id="fields"><h2>Fields</h2>\n`
     + table('fields-table', header(['field', 'strategy', 'objects', 'answers', 'mean confidence', 'ties', 'unresolved', 'Krippendorff α', 'Fleiss κ'], [2, 3, 4, 5, 6, 7, 8]), rows)
+    + (objects ? `\n<p class="note">Confidence histograms and labels from <code>${text(objects.location)}</code>.</p>` : '')
     + (gold.length ? `\n<h3>Against gold, and the model fit</h3>\n${table('gold-table', header(['field', 'gold correct', 'accuracy', 'ECE', 'Brier', 'Brier basis', 'model fit'], [1, 2, 3, 4]), gold)}` : '')
     + chartIds.flatMap((id) => (charts.has(id) ? [`\n${figure(charts.get(id)!)}`] : [])).join('')
     + '</section>';
@@ -148,7 +150,7 @@ function reviewSection({ summary, review }: ReportInput): string {
 }
 
 export async function renderReport(input: ReportInput): Promise<string> {
-  const charts = new Map((await reportCharts(input.summary, input.workers?.rows.slice().sort(byActivity).slice(0, workerTableCap))).map((chart) => [chart.id, chart]));
+  const charts = new Map((await reportCharts(input.summary, input.workers?.rows.slice().sort(byActivity).slice(0, workerTableCap), input.objects?.fields)).map((chart) => [chart.id, chart]));
   const title = `gt-consolidate report${input.summary.job ? `: ${input.summary.job}` : ''}`;
   return [
     '<!doctype html>',

@@ -1,7 +1,8 @@
 /**
- * What the HTML report is built from: a run summary (enough on its own), and when they were written, the worker report
- * and the first lines of the review queue (its least confident objects). The CLI reads them through the job's I/O, so
- * each can be a path or `s3://`.
+ * What the HTML report is built from: a run summary (enough on its own), and when they were written, the consolidated
+ * manifest (read once, streaming, for each field's confidence histogram and label counts), the worker report and the
+ * first lines of the review queue (its least confident objects). The CLI reads them through the job's I/O, so each can
+ * be a path or `s3://`.
  */
 import { parse as parseCsv } from 'csv-parse/sync';
 import { z } from 'zod';
@@ -20,6 +21,12 @@ const summaryMaxBytes = 64 * 1024 * 1024;
 const workerReportMaxBytes = 256 * 1024 * 1024;
 /** How much of an object's `source` text the low-confidence table shows. */
 const sourceChars = 160;
+/** The label chart shows each field's most frequent labels, this many at most; the rest are counted together. */
+export const labelCap = 20;
+/** Distinct labels tracked per field while the manifest is read (free text would otherwise grow without bound). */
+const trackedLabels = 1000;
+/** Labels longer than this are cut in the chart. */
+const labelChars = 60;
 
 /** One worker report row, as the report shows it (from the `.csv` or the `.jsonl` worker report). */
 export interface WorkerTableRow {
@@ -40,13 +47,25 @@ export interface ReviewedObject {
   confidence: number;
   /** `source` (shortened) or `source-ref`. */
   source: string;
-  /** Field → the consolidated label (`label` of a `{label}` value, else the value as JSON). */
+  /** Field → the consolidated label (see `labelOf`), else the value as JSON. */
   labels: Record<string, string>;
   reasons: string[];
 }
 
+/** One field's objects in the consolidated manifest. */
+export interface FieldDistribution {
+  /** Objects per tenth of confidence: [0, 0.1), [0.1, 0.2), …, [0.9, 1]. */
+  confidence: number[];
+  /** The most frequent labels (categorical and boolean values), most frequent first, at most `labelCap`. */
+  labels: [label: string, objects: number][];
+  /** Objects whose label is not among `labels`. */
+  otherLabels: number;
+}
+
 export interface ReportInput {
   summary: Summary;
+  /** The consolidated manifest's objects, per field. */
+  objects?: { location: string; fields: Record<string, FieldDistribution> };
   /** The summary file the report was rebuilt from, when it was. */
   summaryLocation?: string;
   workers?: { location: string; rows: readonly WorkerTableRow[] };
@@ -56,6 +75,8 @@ export interface ReportInput {
 
 /** The locations the report's optional parts are read from. */
 export interface ReportSources {
+  /** The consolidated manifest of the run: each field's confidence histogram and label counts. */
+  manifest?: string;
   /** The worker report (`.csv` or `.jsonl`) of the run: the worker table. */
   workersReport?: string;
   /** The run's review queue: its least confident objects. */
@@ -126,6 +147,7 @@ export async function reportInput(summary: Summary, sources: ReportSources, io: 
   return {
     summary,
     ...(summaryLocation !== undefined && { summaryLocation }),
+    ...(sources.manifest !== undefined && { objects: { location: sources.manifest, fields: await loadDistributions(sources.manifest, io) } }),
     ...(sources.workersReport !== undefined && { workers: { location: sources.workersReport, rows: await loadWorkerReport(sources.workersReport, io) } }),
     ...(sources.review !== undefined && { review: { location: sources.review, objects: await loadReviewHead(sources.review, io) } }),
   };
@@ -163,9 +185,6 @@ async function loadWorkerReport(location: string, io: JobIO): Promise<WorkerTabl
   return parseWorkerReport(location, (await io.storageFor(location).readAll(location, workerReportMaxBytes)).toString('utf8'));
 }
 
-const labelText = (value: unknown): string =>
-  (isRecord(value) && typeof value.label === 'string' && Object.keys(value).length === 1 ? value.label : JSON.stringify(value) ?? '');
-
 export function reviewedObjectOf(json: unknown): ReviewedObject | undefined {
   if (!isRecord(json) || !isRecord(json.consolidated)) return undefined;
   const { line, confidence, labels, reasons } = json.consolidated;
@@ -176,9 +195,61 @@ export function reviewedObjectOf(json: unknown): ReviewedObject | undefined {
     line: numberOf(line) ?? 0,
     confidence: numberOf(confidence) ?? 0,
     source,
-    labels: isRecord(labels) ? Object.fromEntries(Object.entries(labels).map(([field, value]) => [field, labelText(value)])) : {},
+    labels: isRecord(labels) ? Object.fromEntries(Object.entries(labels).map(([field, value]) => [field, labelOf(value) ?? JSON.stringify(value) ?? ''])) : {},
     reasons: Array.isArray(reasons) ? reasons.map(String) : [],
   };
+}
+
+/** A consolidated value as a label: a `{label}` value's label, a string, or a boolean; numbers and lists are not labels. */
+function labelOf(value: unknown): string | undefined {
+  const label = isRecord(value) && Object.keys(value).length === 1 ? value.label : value;
+  if (typeof label === 'boolean') return String(label);
+  if (typeof label !== 'string') return undefined;
+  return label.length > labelChars ? `${label.slice(0, labelChars)}…` : label;
+}
+
+class DistributionTally {
+  readonly confidence = new Array<number>(10).fill(0);
+  private readonly labels = new Map<string, number>();
+  private untracked = 0;
+
+  add(confidence: unknown, value: unknown): void {
+    if (typeof confidence === 'number' && Number.isFinite(confidence)) this.confidence[Math.min(9, Math.max(0, Math.floor(confidence * 10)))]! += 1;
+    const label = labelOf(value);
+    if (label === undefined) return;
+    if (this.labels.has(label) || this.labels.size < trackedLabels) this.labels.set(label, (this.labels.get(label) ?? 0) + 1);
+    else this.untracked += 1;
+  }
+
+  finish(): FieldDistribution {
+    const ranked = [...this.labels].sort(([a, m], [b, n]) => n - m || (a < b ? -1 : a > b ? 1 : 0));
+    const shown = ranked.slice(0, labelCap);
+    return { confidence: this.confidence, labels: shown, otherLabels: this.untracked + ranked.slice(labelCap).reduce((sum, [, n]) => sum + n, 0) };
+  }
+}
+
+/** Per field, the confidences and labels of a consolidated manifest's objects (`<label>-metadata.consolidation`). */
+async function loadDistributions(location: string, io: JobIO): Promise<Record<string, FieldDistribution>> {
+  const input = await io.storageFor(location).openRead(location);
+  const tallies = new Map<string, DistributionTally>();
+  try {
+    for await (const { text, problem } of readLines(input)) {
+      if (problem || text.trim() === '') continue;
+      const json: unknown = JSON.parse(text);
+      if (!isRecord(json)) continue;
+      const metadataKey = Object.keys(json).find((key) => key.endsWith('-metadata') && isRecord(json[key]) && isRecord((json[key] as Record<string, unknown>).consolidation));
+      if (!metadataKey) continue; // a line failed in the job
+      const labels = json[metadataKey.slice(0, -'-metadata'.length)];
+      for (const [field, decision] of Object.entries((json[metadataKey] as { consolidation: Record<string, unknown> }).consolidation)) {
+        if (!isRecord(decision)) continue;
+        if (!tallies.has(field)) tallies.set(field, new DistributionTally());
+        tallies.get(field)!.add(decision.confidence, isRecord(labels) && Object.hasOwn(labels, field) ? labels[field] : undefined);
+      }
+    }
+  } finally {
+    input.destroy();
+  }
+  return Object.fromEntries([...tallies].map(([field, tally]) => [field, tally.finish()]));
 }
 
 /** The first `lowConfidenceCap` objects of a review queue (written least confident first); the rest is not read. */
