@@ -2,7 +2,8 @@
  * The report's charts: Vega-Lite specs compiled and rendered to SVG in Node by `vega` (no canvas, no browser). The
  * output depends only on the spec, so a report rebuilt from the same summary is byte-identical. Labels from the job go
  * in through `forTerminal` (control characters visible); vega escapes them for SVG. vega-lite stays on 6.4 (6.5 needs
- * Node 22).
+ * Node 22). Marks carry no `aria-label` (one per bar or point would double a chart's size): the figure's caption names
+ * the chart, and the numbers are in the tables and in the spec beside it.
  */
 import { parse, View } from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
@@ -44,7 +45,7 @@ function horizontalBars(values: object[], x: object, y: object, extra: object = 
     $schema: schema,
     width,
     data: { values },
-    mark: { type: 'bar' },
+    mark: { type: 'bar', aria: false },
     encoding: { x, y, ...extra },
   } as TopLevelSpec;
 }
@@ -58,7 +59,7 @@ function perFieldRows(fields: readonly string[], values: object[], x: object, y:
     width,
     ...(height !== undefined && { height }),
     data: { values },
-    mark: { type: 'bar' },
+    mark: { type: 'bar', aria: false },
     encoding: { row: { field: 'field', type: 'nominal', sort: fields, title: null, header: { labelAngle: 0, labelAlign: 'left' } }, x, y },
     resolve: { scale: { y: 'independent' } },
   } as TopLevelSpec;
@@ -141,7 +142,7 @@ export async function reportCharts(
       width,
       height: 220,
       data: { values: scored.map((row) => ({ objects: row.objects, agreement: row.agreement })) },
-      mark: { type: 'point', filled: true, opacity: 0.6 },
+      mark: { type: 'point', filled: true, opacity: 0.6, aria: false },
       encoding: {
         x: { field: 'objects', type: 'quantitative', title: 'objects answered' },
         y: { field: 'agreement', type: 'quantitative', title: 'agreement with the consolidated label', scale: { domain: [0, 1] } },
