@@ -118,7 +118,7 @@ async function writeText(io: JobIO, location: string, text: string): Promise<voi
 }
 
 /**
- * Writes the HTML report of a run's summary, with the worker report and review queue when `sources` names them. The
+ * Writes the HTML report of a run's summary, with the manifest, worker report and review queue `sources` names. The
  * renderer is imported here, not at start: vega and vega-lite take half a second to load, which no other command pays.
  */
 async function writeReport(io: JobIO, out: string, summary: Summary, sources: ReportSources, summaryLocation?: string): Promise<void> {
@@ -184,14 +184,14 @@ export async function main(
       });
     });
 
-  subcommand(program, 'report', 'rebuild the HTML report of a run from its summary (and its worker report and review queue)', reportDecisions,
+  subcommand(program, 'report', 'rebuild the HTML report of a run from its summary (and its manifest, worker report and review queue)', reportDecisions,
     [cliFlags.quiet, cliFlags.verbose])
     .action(async (summaryLocation: string, values: Record<string, unknown>) => {
       verbose = values.verbose === true;
       const options = optionsFrom(reportDecisions, values, summaryLocation) as ReportOptions;
       const io = openJobIO(options);
       try {
-        await writeReport(io, options.out, await loadSummary(summaryLocation, io), options, summaryLocation);
+        await writeReport(io, options.out, await loadSummary(options.summary, io), options, options.summary);
       } finally {
         io.close();
       }
