@@ -145,7 +145,7 @@ export async function reportCharts(
       mark: { type: 'point', filled: true, opacity: 0.6, aria: false },
       encoding: {
         x: { field: 'objects', type: 'quantitative', title: 'objects answered' },
-        y: { field: 'agreement', type: 'quantitative', title: 'agreement with the consolidated label', scale: { domain: [0, 1] } },
+        y: { field: 'agreement', type: 'quantitative', title: 'agreement', scale: { domain: [0, 1] } },
       },
     } as TopLevelSpec));
   }
