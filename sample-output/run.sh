@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # What `npm start` runs: gt-consolidate on the three sample jobs, offline (refs are read from the job folders, the
-# layout `aws s3 sync` leaves), writing sample-output/consolidated/ (or $OUT).
+# layout `aws s3 sync` leaves), writing sample-output/consolidated/ (or $OUT), with an HTML report per job (report.html).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cli="node dist/src/cli/bin.js"
@@ -13,18 +13,21 @@ $cli run "$jobs/support-ticket-sentiment/manifests/output/output.manifest" \
   --gold "$jobs/support-ticket-sentiment.gold.csv" \
   --workers-report "$out/support-ticket-sentiment/workers.csv" \
   --review "$out/support-ticket-sentiment/review.manifest" \
+  --report "$out/support-ticket-sentiment/report.html" \
   --out "$out/support-ticket-sentiment/output.manifest"
 
 # Multi-modal content evaluation (sliders and a comment).
 $cli run "$jobs/multimodal-content-eval/manifests/output/output.manifest" \
   --config "$jobs/multimodal-content-eval.config.yaml" \
   --workers-report "$out/multimodal-content-eval/workers.csv" \
+  --report "$out/multimodal-content-eval/report.html" \
   --out "$out/multimodal-content-eval/output.manifest"
 
 # Text ranking (crowd-text-ranking, two dimensions): the consolidated manifest and every export format, a pair file
 # per dimension (one prompt's pair can go either way on each), and every dimension in one lossless file.
 ranking="$jobs/text-ranking-preferences/manifests/output/output.manifest"
-$cli run "$ranking" --config "$jobs/text-ranking-preferences.config.yaml" --out "$out/text-ranking-preferences/output.manifest"
+$cli run "$ranking" --config "$jobs/text-ranking-preferences.config.yaml" --out "$out/text-ranking-preferences/output.manifest" \
+  --report "$out/text-ranking-preferences/report.html"
 for format in trl trl-kto openai nova; do
   for dimension in Clarity Inclusivity; do
     $cli export "$ranking" --config "$jobs/text-ranking-preferences.config.yaml" --format "$format" --dimension "$dimension" \

@@ -8,10 +8,12 @@ import { withOutputs } from '../io/output-group.js';
 import { formatInspection, inspectJob, starterConfig, type InspectOptions } from '../pipeline/inspect.js';
 import type { JobIO } from '../io/job-io.js';
 import { consolidate, openJobIO, type ConsolidateOptions } from '../pipeline/consolidate.js';
+import { loadSummary, reportInput, type ReportOptions, type ReportSources } from '../report/html/report-input.js';
 import { formatSummary, type Summary } from '../report/summary.js';
 import { forTerminal } from '../text/escape.js';
 import {
-  cliFlags, commandFlags, commanderOption, exportDecisions, flagsOf, inspectDecisions, optionsFrom, runDecisions, type CliFlagValues, type Decisions,
+  cliFlags, commandFlags, commanderOption, exportDecisions, flagsOf, inspectDecisions, optionsFrom, reportDecisions, runDecisions, type CliFlagValues,
+  type Decisions, type Flag,
 } from './options.js';
 
 const exitCodes = { ok: 0, failure: 1, usage: 2, rejected: 3 } as const;
@@ -23,12 +25,14 @@ function version(): string {
   return pkg.version;
 }
 
-/** A subcommand with its positional argument and flags from `decisions`, then its own flags and the command line's. */
-function subcommand(program: Command, name: keyof typeof commandFlags, description: string, decisions: object): Command {
+/** A subcommand with its positional argument and flags from `decisions`, then its own flags and the command line's (`common`). */
+function subcommand(
+  program: Command, name: keyof typeof commandFlags, description: string, decisions: object, common: readonly Flag[] = Object.values(cliFlags),
+): Command {
   const command = program.command(name).description(description);
   const positional = Object.values(decisions).find((decision: object) => 'argument' in decision) as { argument: string; description: string };
   command.argument(positional.argument, positional.description);
-  for (const flag of [...flagsOf(decisions), ...Object.values(commandFlags[name]), ...Object.values(cliFlags)]) command.addOption(commanderOption(flag));
+  for (const flag of [...flagsOf(decisions), ...Object.values(commandFlags[name]), ...common]) command.addOption(commanderOption(flag));
   return command;
 }
 
@@ -113,6 +117,15 @@ async function writeText(io: JobIO, location: string, text: string): Promise<voi
   await withOutputs((where) => io.storageFor(where), async (group) => (await group.open(location)).write(text));
 }
 
+/**
+ * Writes the HTML report of a run's summary, with the manifest, worker report and review queue `sources` names. The
+ * renderer is imported here, not at start: vega and vega-lite take half a second to load, which no other command pays.
+ */
+async function writeReport(io: JobIO, out: string, summary: Summary, sources: ReportSources, summaryLocation?: string): Promise<void> {
+  const { renderReport } = await import('../report/html/html-report.js');
+  await writeText(io, out, await renderReport(await reportInput(summary, sources, io, summaryLocation)));
+}
+
 /** Runs the CLI on `argv` (without `node` and the script) and returns the exit code; never calls `process.exit`. */
 export async function main(
   argv: readonly string[], stderr: NodeJS.WritableStream = process.stderr, stdout?: NodeJS.WritableStream,
@@ -134,7 +147,14 @@ export async function main(
           options.log!(`${formatInspection(inspection)}\ndry run: every check passed; nothing was written`);
           return exitCodes.ok;
         }
-        return summaryExit(options.log!, await consolidate(options, io));
+        const summary = await consolidate(options, io);
+        const code = summaryExit(options.log!, summary);
+        if (typeof values.report === 'string') {
+          const manifest = summary.output === null || summary.output === '-' ? undefined : summary.output;
+          await writeReport(io, values.report, summary, { manifest, workersReport: options.workersReport, review: options.review });
+          options.log!(`report written to ${forTerminal(values.report)}`);
+        }
+        return code;
       });
     });
 
@@ -162,6 +182,20 @@ export async function main(
         options.log!(`${options.format}: ${stats.rowsWritten} rows from ${stats.pairsWritten} pairs to ${options.out}${dropped ? `; dropped: ${dropped}` : ''}`);
         return summaryExit(options.log!, stats.run);
       });
+    });
+
+  subcommand(program, 'report', 'rebuild the HTML report of a run from its summary (and its manifest, worker report and review queue)', reportDecisions,
+    [cliFlags.quiet, cliFlags.verbose])
+    .action(async (summaryLocation: string, values: Record<string, unknown>) => {
+      verbose = values.verbose === true;
+      const options = optionsFrom(reportDecisions, values, summaryLocation) as ReportOptions;
+      const io = openJobIO(options);
+      try {
+        await writeReport(io, options.out, await loadSummary(options.summary, io), options, options.summary);
+      } finally {
+        io.close();
+      }
+      if (values.quiet !== true) stderr.write(`report written to ${forTerminal(options.out)}\n`);
     });
 
   try {

@@ -13,6 +13,7 @@ import { defaultRetryPolicy } from '../io/s3/retry.js';
 import { s3Defaults } from '../io/s3/s3-client.js';
 import { defaults, type ConsolidateOptions } from '../pipeline/consolidate.js';
 import type { InspectOptions } from '../pipeline/inspect.js';
+import type { ReportOptions } from '../report/html/report-input.js';
 import { strategyNames } from '../../strategies/registry.js';
 
 /** A flag as commander declares it; `toOption` turns what commander parsed into the library option's value. */
@@ -154,16 +155,28 @@ export const inspectDecisions: Decisions<InspectOptions> = {
   sample: { flags: '--sample <n>', description: 'read only the first n lines (default: all)', parse: positiveInt },
 };
 
+export const reportDecisions: Decisions<ReportOptions> = {
+  summary: { argument: '<summary.json>', description: 'the run summary (a path or s3://bucket/key)' },
+  out: { flags: '-o, --out <report.html>', description: 'the HTML report to write (a path or s3://bucket/key)', required: true },
+  manifest: { flags: '--manifest <file>', description: 'the run\'s consolidated manifest: adds each field\'s confidence histogram and label counts' },
+  workersReport: { flags: '--workers-report <file>', description: 'the run\'s worker report, .csv or .jsonl: adds the worker table' },
+  review: { flags: '--review <file>', description: 'the run\'s review queue: adds its least confident objects' },
+  s3: shared.s3,
+  retry: shared.retry,
+};
+
 /** Flags of one command with no library option behind them. */
 export const commandFlags = {
   run: {
     dryRun: { flags: '--dry-run', description: 'read the job and make every check a run makes, write nothing' },
+    report: { flags: '--report <file.html>', description: 'also write a self-contained HTML report of the run (a path or s3://bucket/key)' },
   },
   inspect: {
     writeConfig: { flags: '--write-config <file>', description: 'write a starter configuration (YAML) that run accepts as it is' },
     json: { flags: '--json', description: 'print the inspection as JSON on stdout' },
   },
   export: {},
+  report: {},
 } satisfies Record<string, Record<string, Flag>>;
 
 /** Flags of the command line itself, with no library option behind them. */
