@@ -11,6 +11,7 @@
  *   script with 32 threads (`boto3_baseline.py`; skipped when python3 or boto3 is missing);
  * - mirror mode (local files): the pipeline, one-pass and two-pass, vs reading and parsing the same files synchronously
  *   (the floor) and 64 at a time with promises;
+ * - the spill of two-pass runs alone: prepared objects written once and read twice, µs per object;
  * - peak RSS of whole runs in a fresh process (mirror mode): streaming at N (and at 100k when N is larger),
  *   Dawid-Skene at N;
  * - the fit time of Dawid-Skene and of hierarchical-ds (the default for categorical fields) on the same 100k answers,
@@ -18,7 +19,7 @@
  *
  * Throughput figures are the median and range of `--rounds` paired rounds (default 3).
  *
- * `--parts fit,s3,latency,s3rver,mirror,rss` runs only those parts (default: all).
+ * `--parts fit,spill,s3,latency,s3rver,mirror,rss` runs only those parts (default: all).
  */
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -35,6 +36,8 @@ import { consolidate } from '../src/index.js';
 import { readLines } from '../src/io/lines.js';
 import { createS3Client } from '../src/io/s3/s3-client.js';
 import { mapOrdered } from '../src/pipeline/ordered-map.js';
+import { prepareLine, type Prepared } from '../src/pipeline/prepare.js';
+import { Spill } from '../src/pipeline/spill.js';
 import { seededRandom } from '../src/random.js';
 import { AnswerTableBuilder } from '../strategies/answer-table.js';
 import { fitDawidSkene } from '../strategies/dawid-skene.js';
@@ -62,7 +65,7 @@ const s3Objects = Math.min(objects, Number(values['s3-objects']));
 const latencyMs = Number(values['latency-ms']);
 const rounds = Number(values.rounds);
 const fitRounds = Number(values['fit-rounds']);
-const allParts = ['fit', 's3', 'latency', 's3rver', 'mirror', 'rss'];
+const allParts = ['fit', 'spill', 's3', 'latency', 's3rver', 'mirror', 'rss'];
 const parts = new Set(values.parts?.split(',') ?? allParts);
 for (const part of parts) if (!allParts.includes(part)) throw new Error(`--parts: unknown part "${part}" (known: ${allParts.join(', ')})`);
 const repo = path.resolve(import.meta.dirname, '..');
@@ -204,6 +207,32 @@ function modelFits() {
   };
 }
 
+/**
+ * The spill of a two-pass run on its own: `objects` prepared lines of the synthetic job (responses from memory) written,
+ * then read twice (fit, decide), `rounds` times; microseconds per object, median and range.
+ */
+async function spillRounds() {
+  const prepared: Prepared[] = [];
+  for (let index = 0; index < objects; index += 1) {
+    prepared.push(await prepareLine({ number: index + 1, text: manifestLine(index) }, {
+      maxResponseBytes: Infinity, readResponse: async () => Buffer.from(workerResponse(index)),
+    }));
+  }
+  const perObject: number[] = [];
+  for (let round = 0; round < rounds; round += 1) {
+    const start = performance.now();
+    const spill = await Spill.create();
+    try {
+      for (const line of prepared) await spill.write(line);
+      for (let pass = 0; pass < 2; pass += 1) for await (const _ of spill.read());
+    } finally {
+      await spill.remove();
+    }
+    perObject.push(((performance.now() - start) * 1000) / objects);
+  }
+  return { medianUs: Number(median(perObject).toFixed(1)), minUs: Number(Math.min(...perObject).toFixed(1)), maxUs: Number(Math.max(...perObject).toFixed(1)) };
+}
+
 /** Writes the synthetic job as files in Ground Truth's layout, for mirror mode and s3rver. */
 async function writeJob(root: string, count: number): Promise<string> {
   const limit = pLimit(32);
@@ -245,6 +274,12 @@ try {
         ...(model === 'hierarchical-ds' && { ratio: fits.ratio }),
       };
     }
+  }
+
+  if (parts.has('spill')) {
+    say(`spill: ${objects} prepared objects written and read twice, ${rounds} rounds …`);
+    report.spill = await spillRounds();
+    table[`spill: write + 2 reads, ${objects} objects (µs/object)`] = report.spill as Record<string, number>;
   }
 
   if (parts.has('s3')) {
