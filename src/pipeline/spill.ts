@@ -10,7 +10,6 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { once } from 'node:events';
 import os from 'node:os';
 import path from 'node:path';
-import { readLines } from '../io/lines.js';
 import { isAlive } from '../io/local-writers.js';
 import type { FieldAnswer } from '../../strategies/types.js';
 import type { FieldAnswers, Prepared, PreparedObject } from './prepare.js';
@@ -25,9 +24,12 @@ type CompactField = [name: string, workers: number[], values: FieldAnswer['value
 type Spilled = Exclude<Prepared, PreparedObject> | SpilledObject;
 
 const prefix = 'gt-consolidate-spill-';
+const batchChars = 64 * 1024;
 
 export class Spill {
   private closed?: Promise<unknown>;
+  /** Lines not yet handed to the stream: one stream write per `batchChars`, not per line (each costs a buffered chunk). */
+  private pending = '';
 
   private constructor(private readonly directory: string, private readonly stream: NodeJS.WritableStream & { close(): void }) {}
 
@@ -41,15 +43,22 @@ export class Spill {
 
   async write(prepared: Prepared): Promise<void> {
     const spilled: Spilled = prepared.type === 'object' ? compact(prepared) : prepared;
-    if (!this.stream.write(JSON.stringify(spilled) + '\n')) await once(this.stream, 'drain');
+    this.pending += JSON.stringify(spilled) + '\n';
+    if (this.pending.length < batchChars) return;
+    const chunk = this.pending;
+    this.pending = '';
+    if (!this.stream.write(chunk)) await once(this.stream, 'drain');
   }
 
   /** Everything written, in order; `workers` is empty (the first pass has counted them). */
   async *read(): AsyncGenerator<Prepared> {
-    this.closed ??= (this.stream.end(), once(this.stream, 'finish'));
+    if (!this.closed) {
+      this.stream.end(this.pending);
+      this.pending = '';
+      this.closed = once(this.stream, 'finish');
+    }
     await this.closed;
-    // Its own file, written by this run: no line limit (a consolidated line can outgrow the manifest's).
-    for await (const { text } of readLines(createReadStream(path.join(this.directory, 'prepared.jsonl')), { maxLineBytes: Infinity })) {
+    for await (const text of ownLines(path.join(this.directory, 'prepared.jsonl'))) {
       const spilled = JSON.parse(text) as Spilled;
       yield Array.isArray(spilled) ? expand(spilled) : spilled;
     }
@@ -58,6 +67,21 @@ export class Spill {
   async remove(): Promise<void> {
     this.stream.close();
     await rm(this.directory, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The lines of the spill file. `readLines` is for input: it strips a byte-order mark, accepts CR line ends, checks
+ * UTF-8 and limits length, all of which the spill (written here by `JSON.stringify`, `\n`-ended, any length) needs
+ * none of, and its UTF-8 check alone scans every byte again.
+ */
+async function* ownLines(file: string): AsyncGenerator<string> {
+  let rest = '';
+  // A string decoder under `encoding` keeps a character split between chunks whole.
+  for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: batchChars }) as AsyncIterable<string>) {
+    const lines = (rest + chunk).split('\n');
+    rest = lines.pop()!;
+    yield* lines;
   }
 }
 
