@@ -76,12 +76,16 @@ export class Spill {
  * none of, and its UTF-8 check alone scans every byte again.
  */
 async function* ownLines(file: string): AsyncGenerator<string> {
-  let rest = '';
+  // The start of a line that goes on in the next chunk, appended to (not rescanned), so a long line costs linear time.
+  let head = '';
   // A string decoder under `encoding` keeps a character split between chunks whole.
   for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: batchChars }) as AsyncIterable<string>) {
-    const lines = (rest + chunk).split('\n');
-    rest = lines.pop()!;
-    yield* lines;
+    let start = 0;
+    for (let end = chunk.indexOf('\n'); end >= 0; start = end + 1, end = chunk.indexOf('\n', start)) {
+      yield head + chunk.slice(start, end);
+      head = '';
+    }
+    head += chunk.slice(start);
   }
 }
 

@@ -19,6 +19,21 @@ const others: Prepared[] = [
 ];
 
 describe('Spill', () => {
+  it('gives back lines longer than its 64 KiB chunks, with characters split between chunks whole', async () => {
+    const long = 'é€😀'.repeat(50_000);
+    const lines: Prepared[] = [{ type: 'failed', line: 1, text: long }, { type: 'blank', line: 2 }, { type: 'failed', line: 3, text: `x${long}` }];
+    const spill = await Spill.create();
+    try {
+      for (const line of lines) await spill.write(line);
+      const read: Prepared[] = [];
+      for await (const line of spill.read()) read.push(line);
+      expect(read).toEqual(lines);
+    } finally {
+      await spill.remove();
+    }
+  });
+
+
   it('gives back every line, in order, with the same keys in the same order, as often as it is read', async () => {
     const spill = await Spill.create();
     try {
