@@ -1,8 +1,8 @@
 /** Local files (and `-` for stdin) behind the `Storage` interface. */
-import { constants, createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { closeSync, constants, createReadStream, fstatSync, openSync, read, readSync } from 'node:fs';
 import { once } from 'node:events';
 import type { Readable } from 'node:stream';
+import { promisify } from 'node:util';
 import { RejectError } from '../errors.js';
 import { openLocalWriter } from './local-writers.js';
 import type { Storage } from './storage.js';
@@ -35,23 +35,33 @@ export const localStorage: Storage = {
   createWriter: openLocalWriter,
 };
 
+/**
+ * Reads at most this much synchronously; a larger file is read on the thread pool so one big response does not hold
+ * the event loop. Worker responses are a few KiB: a synchronous open, fstat, read and close of one costs a fraction of
+ * the four promise round trips through the thread pool (BENCHMARKS.md, mirror mode).
+ */
+const syncReadBytes = 64 * 1024;
+const readAsync = promisify(read);
+
 /** One stat and one read (readFile would stat again and read once more to find the end of the file). */
 async function readSmallFile(location: string, maxBytes: number): Promise<Buffer> {
   // Non-blocking: a FIFO would otherwise hold the open until a writer comes, forever. It is refused below.
-  const handle = await open(location, constants.O_RDONLY | constants.O_NONBLOCK);
+  const fd = openSync(location, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
-    const stats = await handle.stat();
+    const stats = fstatSync(fd);
     if (!stats.isFile()) throw new RejectError('response-unreadable', `${location} is not a regular file`);
     const { size } = stats;
     // Asking for one byte past the size catches a file that grew after the stat; a file that shrank reads short and
     // fails to parse.
     const buffer = Buffer.allocUnsafe(Math.min(size, maxBytes) + 1);
-    const { bytesRead: length } = await handle.read(buffer, 0, buffer.length, 0);
+    const length = buffer.length <= syncReadBytes
+      ? readSync(fd, buffer, 0, buffer.length, 0)
+      : (await readAsync(fd, buffer, 0, buffer.length, 0)).bytesRead;
     if (length > maxBytes) {
       throw new RejectError('response-too-large', `${location} is over the ${maxBytes}-byte limit (${size} bytes)`);
     }
     return buffer.subarray(0, length);
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }

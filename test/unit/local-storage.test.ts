@@ -32,6 +32,31 @@ describe('localStorage.readAll: regular files only', () => {
   });
 });
 
+describe('localStorage.readAll: its contract on both read paths (synchronous up to 64 KiB, the thread pool above)', () => {
+  it('reports a missing file as response-missing', async () => {
+    const missing = path.join(await tempDir(), 'none.json');
+    await expect(localStorage.readAll(missing, 1000)).rejects.toMatchObject({ code: 'response-missing', message: `not found: ${missing}` });
+  });
+
+  it.each([[10, 'small'], [200 * 1024, 'large']])('reads a %i-byte file whole, and refuses it one byte under its size (%s)', async (size) => {
+    const file = path.join(await tempDir(), 'r.json');
+    const bytes = Buffer.alloc(size, 'x');
+    await writeFile(file, bytes);
+    expect((await localStorage.readAll(file, size)).equals(bytes)).toBe(true);
+    await expect(localStorage.readAll(file, size - 1)).rejects.toMatchObject({
+      code: 'response-too-large', message: `${file} is over the ${size - 1}-byte limit (${size} bytes)`,
+    });
+  });
+
+  it.skipIf(isWindows || process.getuid?.() === 0)('names the errno of an unreadable file, never its bytes', async () => {
+    const file = path.join(await tempDir(), 'secret.json');
+    await writeFile(file, 'root:x:0:0', { mode: 0o000 });
+    const error = await localStorage.readAll(file, 1000).catch((caught: unknown) => caught as { code: string; message: string });
+    expect(error).toMatchObject({ code: 'response-unreadable', message: expect.stringMatching(/^EACCES: /) });
+    expect((error as { message: string }).message).not.toContain('root');
+  });
+});
+
 describe.skipIf(isWindows)('mirrors and symbolic links', () => {
   async function mirrorWithLinks() {
     const dir = await tempDir();
