@@ -127,8 +127,83 @@ async function writeReport(io: JobIO, out: string, summary: Summary, sources: Re
 }
 
 /** Runs the CLI on `argv` (without `node` and the script) and returns the exit code; never calls `process.exit`. */
+/** `run`: consolidate (or, with `--dry-run`, only check), print the summary, and write the report when asked. */
+async function runCommand(manifest: string, values: Record<string, unknown>, stderr: NodeJS.WritableStream): Promise<number> {
+  return withJob(runDecisions, manifest, values, stderr, async (options, io) => {
+    if (values.dryRun === true) {
+      const inspection = await inspectJob(options, io);
+      options.log!(`${formatInspection(inspection)}\ndry run: every check passed; nothing was written`);
+      return exitCodes.ok;
+    }
+    const summary = await consolidate(options, io);
+    const code = summaryExit(options.log!, summary);
+    if (typeof values.report === 'string') {
+      const manifest = summary.output === null || summary.output === '-' ? undefined : summary.output;
+      await writeReport(io, values.report, summary, { manifest, workersReport: options.workersReport, review: options.review });
+      options.log!(`report written to ${forTerminal(values.report)}`);
+    }
+    return code;
+  });
+}
+
+/** `inspect`: the job's fields on stdout (text or JSON), and a starter configuration when asked. */
+async function inspectCommand(manifest: string, values: Record<string, unknown>, stderr: NodeJS.WritableStream, stdout: NodeJS.WritableStream): Promise<number> {
+  return withJob(inspectDecisions, manifest, values, stderr, async (options, io) => {
+    const inspection = await inspectJob(options, io);
+    const text = values.json === true ? JSON.stringify(inspection, null, 2) : formatInspection(inspection);
+    stdout.write(`${text}\n`);
+    if (typeof values.writeConfig === 'string') {
+      await writeText(io, values.writeConfig, starterConfig(inspection, manifest));
+      options.log!(`starter configuration written to ${forTerminal(values.writeConfig)}`);
+    }
+    return inspection.lines.rejected > 0 ? exitCodes.rejected : exitCodes.ok;
+  });
+}
+
+/** `export`: the dataset, a line on what was written and dropped, and the run's summary. */
+async function exportCommand(manifest: string, values: Record<string, unknown>, stderr: NodeJS.WritableStream): Promise<number> {
+  return withJob(exportDecisions, manifest, values, stderr, async (options, io) => {
+    const stats = await exportPreferences(options, io);
+    const dropped = Object.entries(stats.dropped).map(([reason, count]) => `${reason} ${count}`).join(', ');
+    options.log!(`${options.format}: ${stats.rowsWritten} rows from ${stats.pairsWritten} pairs to ${options.out}${dropped ? `; dropped: ${dropped}` : ''}`);
+    return summaryExit(options.log!, stats.run);
+  });
+}
+
+/** `report`: a run's HTML report rebuilt from its summary (and the files beside it, when given). */
+async function reportCommand(summaryLocation: string, values: Record<string, unknown>, stderr: NodeJS.WritableStream): Promise<number> {
+  const options = optionsFrom(reportDecisions, values, summaryLocation) as ReportOptions;
+  const io = openJobIO(options);
+  try {
+    await writeReport(io, options.out, await loadSummary(options.summary, io), options, options.summary);
+  } finally {
+    io.close();
+  }
+  if (values.quiet !== true) stderr.write(`report written to ${forTerminal(options.out)}\n`);
+  return exitCodes.ok;
+}
+
+/** The exit code of a failed command, its one line written to `stderr` (`--verbose` adds the stack of a bug). */
+function failureExit(error: unknown, verbose: boolean, stderr: NodeJS.WritableStream): number {
+  if (error instanceof CommanderError) {
+    if (error.exitCode === 0) return exitCodes.ok; // --help, --version
+    stderr.write(`gt-consolidate: ${error.message.replace(/^error: /, '')}\n`);
+    return exitCodes.usage;
+  }
+  if (stoppedBy) {
+    stderr.write(`gt-consolidate: stopped by ${stoppedBy}: no output was published\n`);
+    return signalExitCodes[stoppedBy];
+  }
+  const usage = error instanceof UsageError;
+  // Messages can quote the data (a field name, a ref): escaped, so no control sequence reaches the terminal.
+  stderr.write(`gt-consolidate: ${forTerminal((error as Error).message)}\n`);
+  if (verbose && !usage) stderr.write(`${(error as Error).stack}\n`);
+  return usage ? exitCodes.usage : exitCodes.failure;
+}
+
+/** Runs the CLI on `argv` (without `node` and the script) and returns the exit code; never calls `process.exit`. */
 export async function main(
-  argv: readonly string[], stderr: NodeJS.WritableStream = process.stderr, stdout?: NodeJS.WritableStream,
+  argv: readonly string[], stderr: NodeJS.WritableStream = process.stderr, stdout: NodeJS.WritableStream = process.stdout,
 ): Promise<number> {
   let exitCode: number = exitCodes.ok;
   let verbose = argv.includes('--verbose');
@@ -137,84 +212,26 @@ export async function main(
     .version(version())
     .exitOverride()
     .configureOutput({ writeErr: (text) => stderr.write(text), outputError: () => {} });
+  const action = (command: (argument: string, values: Record<string, unknown>) => Promise<number>) =>
+    async (argument: string, values: Record<string, unknown>) => {
+      verbose = values.verbose === true;
+      exitCode = await command(argument, values);
+    };
 
   subcommand(program, 'run', 'consolidate an output manifest into a consolidated manifest, a rejects file and a summary', runDecisions)
-    .action(async (manifest: string, values: Record<string, unknown>) => {
-      verbose = values.verbose === true;
-      exitCode = await withJob(runDecisions, manifest, values, stderr, async (options, io) => {
-        if (values.dryRun === true) {
-          const inspection = await inspectJob(options, io);
-          options.log!(`${formatInspection(inspection)}\ndry run: every check passed; nothing was written`);
-          return exitCodes.ok;
-        }
-        const summary = await consolidate(options, io);
-        const code = summaryExit(options.log!, summary);
-        if (typeof values.report === 'string') {
-          const manifest = summary.output === null || summary.output === '-' ? undefined : summary.output;
-          await writeReport(io, values.report, summary, { manifest, workersReport: options.workersReport, review: options.review });
-          options.log!(`report written to ${forTerminal(values.report)}`);
-        }
-        return code;
-      });
-    });
-
+    .action(action((manifest, values) => runCommand(manifest, values, stderr)));
   subcommand(program, 'inspect', 'read a job and print what each field holds and how a run would consolidate it', inspectDecisions)
-    .action(async (manifest: string, values: Record<string, unknown>) => {
-      verbose = values.verbose === true;
-      exitCode = await withJob(inspectDecisions, manifest, values, stderr, async (options, io) => {
-        const inspection = await inspectJob(options, io);
-        const text = values.json === true ? JSON.stringify(inspection, null, 2) : formatInspection(inspection);
-        (stdout ?? process.stdout).write(`${text}\n`);
-        if (typeof values.writeConfig === 'string') {
-          await writeText(io, values.writeConfig, starterConfig(inspection, manifest));
-          options.log!(`starter configuration written to ${forTerminal(values.writeConfig)}`);
-        }
-        return inspection.lines.rejected > 0 ? exitCodes.rejected : exitCodes.ok;
-      });
-    });
-
+    .action(action((manifest, values) => inspectCommand(manifest, values, stderr, stdout)));
   subcommand(program, 'export', 'export consolidated human preferences as a training dataset (TRL, KTO, OpenAI, Nova, lossless)', exportDecisions)
-    .action(async (manifest: string, values: Record<string, unknown>) => {
-      verbose = values.verbose === true;
-      exitCode = await withJob(exportDecisions, manifest, values, stderr, async (options, io) => {
-        const stats = await exportPreferences(options, io);
-        const dropped = Object.entries(stats.dropped).map(([reason, count]) => `${reason} ${count}`).join(', ');
-        options.log!(`${options.format}: ${stats.rowsWritten} rows from ${stats.pairsWritten} pairs to ${options.out}${dropped ? `; dropped: ${dropped}` : ''}`);
-        return summaryExit(options.log!, stats.run);
-      });
-    });
-
+    .action(action((manifest, values) => exportCommand(manifest, values, stderr)));
   subcommand(program, 'report', 'rebuild the HTML report of a run from its summary (and its manifest, worker report and review queue)', reportDecisions,
     [cliFlags.quiet, cliFlags.verbose])
-    .action(async (summaryLocation: string, values: Record<string, unknown>) => {
-      verbose = values.verbose === true;
-      const options = optionsFrom(reportDecisions, values, summaryLocation) as ReportOptions;
-      const io = openJobIO(options);
-      try {
-        await writeReport(io, options.out, await loadSummary(options.summary, io), options, options.summary);
-      } finally {
-        io.close();
-      }
-      if (values.quiet !== true) stderr.write(`report written to ${forTerminal(options.out)}\n`);
-    });
+    .action(action((summary, values) => reportCommand(summary, values, stderr)));
 
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;
   } catch (error) {
-    if (error instanceof CommanderError) {
-      if (error.exitCode === 0) return exitCodes.ok; // --help, --version
-      stderr.write(`gt-consolidate: ${error.message.replace(/^error: /, '')}\n`);
-      return exitCodes.usage;
-    }
-    if (stoppedBy) {
-      stderr.write(`gt-consolidate: stopped by ${stoppedBy}: no output was published\n`);
-      return signalExitCodes[stoppedBy];
-    }
-    const usage = error instanceof UsageError;
-    // Messages can quote the data (a field name, a ref): escaped, so no control sequence reaches the terminal.
-    stderr.write(`gt-consolidate: ${forTerminal((error as Error).message)}\n`);
-    if (verbose && !usage) stderr.write(`${(error as Error).stack}\n`);
-    return usage ? exitCodes.usage : exitCodes.failure;
+    return failureExit(error, verbose, stderr);
   }
 }
