@@ -71,7 +71,7 @@ function labelAttributesWithRef(json: Record<string, unknown>): string[] {
  * The `--mirror` that maps the refs onto the job's local folder: the refs' prefix up to the job folder that holds
  * `annotations/`, onto the folder three levels above a manifest at `<folder>/manifests/output/output.manifest`.
  */
-export function mirrorHint(ref: string | undefined, manifest: string): string {
+function mirrorHint(ref: string | undefined, manifest: string): string {
   const at = ref?.indexOf('/annotations/') ?? -1;
   if (ref === undefined || at < 0) return 'check --mirror and --allow-ref-prefix against the manifest\'s worker-response-refs';
   const prefix = ref.slice(0, at + 1);
