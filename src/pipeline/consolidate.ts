@@ -14,20 +14,19 @@ import type { S3Settings } from '../io/s3/s3-client.js';
 import { loadGold, type GoldLabels } from '../report/gold.js';
 import { ReviewQueue, reviewCandidateOf } from '../report/review.js';
 import { forTerminal } from '../text/escape.js';
-import { countLine, emptySummary, finishSummary, type Summary } from '../report/summary.js';
+import { emptySummary, finishSummary, type Summary } from '../report/summary.js';
 import { WorkerStats } from '../report/worker-report.js';
 import type { FieldSchemaOptions } from '../responses/field-schema.js';
 import type { PreferenceMapping } from '../responses/preferences.js';
 import { decideStage, ObjectDecider, type UnknownAnswers } from './decide.js';
 import type { FieldSetting } from '../config/field-setting.js';
 import { FieldPlanner } from './field-plan.js';
-import { FirstLinesCheck } from './first-lines.js';
 import { checkLocations, openOutputs, outputPaths } from './outputs.js';
 import { defaultMaxResponseBytes, openPreparer } from './prepare-pool.js';
 import { prepareStage } from './prepare.js';
 import { seededRandom } from '../random.js';
 import { runStages } from './stage.js';
-import { tableStage, type JobModel, type Tally } from './table.js';
+import { countingTally, tableStage, type JobModel } from './table.js';
 import { writeStage, writeReports, type ObjectSink } from './write.js';
 
 export { besideOutput } from './outputs.js';
@@ -145,7 +144,7 @@ async function run(options: JobOptions & { fields: Record<string, FieldSetting> 
   const decider = new ObjectDecider({
     planner, random: seededRandom(options.seed ?? defaults.seed), summary, workers, gold, model, unknownAnswers: options.unknownAnswers,
   });
-  const tally = runTally(options, summary, workers);
+  const tally = countingTally(options, summary, (object) => workers.observe(object.workers));
 
   const input = await io.storageFor(options.manifest).openRead(options.manifest);
   const prepare = openPreparer(options, io, refs, concurrency);
@@ -176,20 +175,6 @@ async function run(options: JobOptions & { fields: Record<string, FieldSetting> 
     input.destroy();
     await prepare.close();
   }
-}
-
-/** The first pass's tally: the first lines checked, every line counted, progress reported. */
-function runTally(options: JobOptions, summary: Summary, workers: WorkerStats): Tally {
-  const firstLines = new FirstLinesCheck(options.manifest, options.labelAttribute);
-  return {
-    line(line) {
-      firstLines.observe(line);
-      countLine(summary, line);
-      if (line.type === 'object') workers.observe(line.workers);
-      options.onProgress?.(summary);
-    },
-    end: () => firstLines.finish(),
-  };
 }
 
 /** `sink`, with each object also offered to the review queue first. */

@@ -208,7 +208,10 @@ const categoricalKinds = new Set<AnswerKind>(['categorical', 'boolean']);
 function withVoteTie(decision: Decision, answers: readonly FieldAnswer[]): Decision {
   if (decision.details?.tie !== undefined || !answers.every(({ value }) => categoricalKinds.has(value.kind))) return decision;
   const counts = new Map<string, number>();
-  for (const { value } of answers) counts.set(voteKey(value), (counts.get(voteKey(value)) ?? 0) + 1);
+  for (const { value } of answers) {
+    const key = voteKey(value);
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
   const top = Math.max(0, ...counts.values());
   const tied = [...counts.values()].filter((count) => count === top).length > 1;
   return tied ? { ...decision, details: { ...decision.details, tie: true } } : decision;

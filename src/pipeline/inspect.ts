@@ -8,11 +8,11 @@ import { stringify as toYaml } from 'yaml';
 import { checkOptions } from '../config/config.js';
 import { readLines, type Line } from '../io/lines.js';
 import { refPolicyFor, type JobIO } from '../io/job-io.js';
-import { countLine, emptySummary, type Summary } from '../report/summary.js';
+import { emptySummary, type Summary } from '../report/summary.js';
 import { FieldSchemaBuilder, type FieldSchema } from '../responses/field-schema.js';
 import { defaults, openJobIO, type ConsolidateOptions } from './consolidate.js';
 import { FieldPlanner } from './field-plan.js';
-import { FirstLinesCheck } from './first-lines.js';
+import { countingTally } from './table.js';
 import { openPreparer } from './prepare-pool.js';
 import { prepareStage } from './prepare.js';
 import { runStages, type Stage } from './stage.js';
@@ -41,19 +41,14 @@ export async function inspectJob(unchecked: InspectOptions, io?: JobIO): Promise
     const planner = new FieldPlanner(options.fields, () => {});
     const refs = refPolicyFor(options.manifest, options, options.log ?? (() => {}));
     const summary = emptySummary(options.manifest, null, '');
-    const firstLines = new FirstLinesCheck(options.manifest, options.labelAttribute);
     const builder = new FieldSchemaBuilder(options.schema);
+    const tally = countingTally(options, summary, (object) => builder.observe(object.fields, object.workers.length));
     const input = await own.storageFor(options.manifest).openRead(options.manifest);
     const prepare = openPreparer(options, own, refs, concurrency);
     try {
       await runStages(input, readLines, firstOnly<Line>(options.sample), prepareStage(concurrency, prepare.line), async (lines) => {
-        for await (const line of lines) {
-          firstLines.observe(line);
-          countLine(summary, line);
-          if (line.type === 'object') builder.observe(line.fields, line.workers.length);
-          options.onProgress?.(summary);
-        }
-        firstLines.finish();
+        for await (const line of lines) tally.line(line);
+        tally.end();
       }, { signal: options.signal });
     } finally {
       input.destroy();

@@ -8,7 +8,9 @@
 import { AnswerTableBuilder } from '../../strategies/answer-table.js';
 import { voteKey } from '../../strategies/submitted-form.js';
 import { FieldSchemaBuilder, rewriteObject, type FieldSchema, type FieldSchemaOptions } from '../responses/field-schema.js';
+import { countLine, type Summary } from '../report/summary.js';
 import type { FieldPlanner } from './field-plan.js';
+import { FirstLinesCheck } from './first-lines.js';
 import type { Prepared, PreparedObject } from './prepare.js';
 import { Spill } from './spill.js';
 import type { Stage } from './stage.js';
@@ -17,6 +19,27 @@ import type { Stage } from './stage.js';
 export interface Tally {
   line(line: Prepared): void;
   end(): void;
+}
+
+/**
+ * The tally of a first pass: the first lines checked (`first-lines.ts`), every line counted into `summary`, progress
+ * reported; `onObject` hears each object. A run and `inspect` share it.
+ */
+export function countingTally(
+  settings: { manifest: string; labelAttribute?: string; onProgress?: (summary: Readonly<Summary>) => void },
+  summary: Summary,
+  onObject: (object: PreparedObject) => void,
+): Tally {
+  const firstLines = new FirstLinesCheck(settings.manifest, settings.labelAttribute);
+  return {
+    line(line) {
+      firstLines.observe(line);
+      countLine(summary, line);
+      if (line.type === 'object') onObject(line);
+      settings.onProgress?.(summary);
+    },
+    end: () => firstLines.finish(),
+  };
 }
 
 /** What the table stage learned, for the reports: the schema, and each fitted field's labels in table order. */
