@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { localStorage } from './local-storage.js';
+import { localStorage, readWithin } from './local-storage.js';
 import { jobMirror, parseMirror, type JobMirror, type Mirror } from './mirror.js';
 import { parseAllowedPrefix, RefResolver } from './refs.js';
 import { defaultRetryPolicy, type RetryPolicy } from './s3/retry.js';
@@ -55,7 +55,7 @@ export class JobIO {
     const resolver = new RefResolver(refs.mirrors, refs.job, refs.allowedPrefixes);
     return (ref, maxBytes) => {
       const location = resolver.resolve(ref);
-      return this.storageFor(location).readAll(location, maxBytes);
+      return typeof location === 'string' ? this.storageFor(location).readAll(location, maxBytes) : readWithin(location, maxBytes);
     };
   }
 

@@ -1,7 +1,7 @@
 /**
  * Maps `s3://` worker-response refs onto a local copy of the job (`aws s3 sync s3://bucket/prefix/ ./dir/`), so a job
- * is consolidated offline; a mapped path can never leave its mirror directory, neither by its name nor through a
- * symbolic link.
+ * is consolidated offline; a mapped path can never leave its mirror directory by its name, and the read refuses one that
+ * leaves it through a symbolic link (`readWithin` in local-storage.ts).
  */
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
@@ -42,8 +42,14 @@ export interface JobMirror {
   directory: string;
 }
 
-/** The local path a mirror gives `key` (of a ref already checked safe), or `undefined` if no mirror covers it. */
-export function mirrorPath(ref: string, key: string, mirrors: readonly Mirror[], job?: JobMirror): string | undefined {
+/** A worker response in a mirror: `file` must really lie inside `within` (a real path) once links are resolved. */
+export interface MirroredFile {
+  file: string;
+  within: string;
+}
+
+/** The local file a mirror gives `key` (of a ref already checked safe), or `undefined` if no mirror covers it. */
+export function mirrorPath(ref: string, key: string, mirrors: readonly Mirror[], job?: JobMirror): MirroredFile | undefined {
   const mirror = mirrors.find((m) => ref.startsWith(m.prefix));
   if (mirror) return within(mirror.directory, ref.slice(mirror.prefix.length), ref);
   if (job) {
@@ -53,27 +59,19 @@ export function mirrorPath(ref: string, key: string, mirrors: readonly Mirror[],
   return undefined;
 }
 
-/**
- * The path of `relative` inside `directory` (already a real path), checked by name, then with its symbolic links
- * resolved (`aws s3 sync` makes none, but a mirror may hold one pointing anywhere). Returns the resolved path, so the
- * read opens the very file checked; a path that does not exist is returned as named and reads as missing.
- */
-function within(directory: string, relative: string, ref: string): string {
-  const resolved = path.resolve(directory, relative);
-  if (!isInside(directory, resolved)) {
+/** The path of `relative` inside `directory` (a real path), checked by name. */
+function within(directory: string, relative: string, ref: string): MirroredFile {
+  const file = path.resolve(directory, relative);
+  if (!isInside(directory, file)) {
     throw new RejectError('invalid-ref', `worker-response-ref escapes its mirror directory: ${ref}`);
   }
-  const real = realPath(resolved);
-  if (real !== undefined && !isInside(directory, real)) {
-    throw new RejectError('ref-not-allowed', `worker-response-ref leads out of its mirror directory through a symbolic link: ${ref}`);
-  }
-  return real ?? resolved;
+  return { file, within: directory };
 }
 
-const isInside = (directory: string, file: string) => file.startsWith(directory + path.sep);
+export const isInside = (directory: string, file: string) => file.startsWith(directory + path.sep);
 
 /** `file` with every symbolic link resolved, or `undefined` if it does not exist (or cannot be reached). */
-function realPath(file: string): string | undefined {
+export function realPath(file: string): string | undefined {
   try {
     return realpathSync.native(file);
   } catch {

@@ -5,7 +5,7 @@
  * `--allow-ref-prefix` adds more). Anything else is refused with a reason, never fetched.
  */
 import { RejectError, UsageError } from '../errors.js';
-import { mirrorPath, type JobMirror, type Mirror } from './mirror.js';
+import { mirrorPath, type JobMirror, type Mirror, type MirroredFile } from './mirror.js';
 import { parseS3Uri } from './s3/s3-uri.js';
 
 /** `s3://bucket/prefix` → `s3://bucket/prefix/`: a prefix is a folder, so `s3://b/jobs` does not admit `s3://b/jobs-x/`. */
@@ -24,8 +24,8 @@ export class RefResolver {
     private readonly allowedPrefixes: readonly string[],
   ) {}
 
-  /** Where to read `ref`: an absolute local path (mirrored) or the `s3://` URI itself. */
-  resolve(ref: string): string {
+  /** Where to read `ref`: a file in a mirror, or the `s3://` URI itself. */
+  resolve(ref: string): MirroredFile | string {
     const location = parseS3Uri(ref);
     if (!location) throw new RejectError('invalid-ref', `worker-response-ref is not an s3://bucket/key URI: ${JSON.stringify(ref)}`);
     const keyBytes = Buffer.byteLength(location.key);

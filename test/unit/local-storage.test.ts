@@ -1,11 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { consolidate } from '../../src/index.js';
 import { localStorage } from '../../src/io/local-storage.js';
 import { parseMirror } from '../../src/io/mirror.js';
-import { RefResolver } from '../../src/io/refs.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const isWindows = process.platform === 'win32';
@@ -75,22 +74,33 @@ describe.skipIf(isWindows)('mirrors and symbolic links', () => {
     return { dir, mirror };
   }
 
-  it('refuses a link inside the mirror that leads outside it, and follows links that stay inside', async () => {
+  // Linux checks the opened file's path in /proc/self/fd; elsewhere the name is resolved with realpath before the open.
+  it.each(['/proc/self/fd', 'realpath'])('refuses a link inside the mirror that leads outside it, and follows links that stay inside (%s)', async (check) => {
+    vi.resetModules();
+    if (check === 'realpath') {
+      vi.doMock('node:fs', async (importOriginal) => {
+        const fs = await importOriginal<typeof import('node:fs')>();
+        return { ...fs, existsSync: (file: string) => file !== '/proc/self/fd' && fs.existsSync(file) };
+      });
+    }
+    const { JobIO } = await import('../../src/io/job-io.js');
+    vi.doUnmock('node:fs');
     const { dir, mirror } = await mirrorWithLinks();
-    const resolver = new RefResolver([parseMirror(`s3://b/p/=${mirror}`)], undefined, []);
-    const codeOf = (ref: string) => {
+    const read = new JobIO().responseReader({ mirrors: [parseMirror(`s3://b/p/=${mirror}`)], allowedPrefixes: [] });
+    const outcome = async (ref: string) => {
       try {
-        return resolver.resolve(ref);
+        return (await read(ref, 1024)).toString();
       } catch (error) {
         return (error as { code: string }).code;
       }
     };
-    expect(codeOf('s3://b/p/job/annotations/escape.json')).toBe('ref-not-allowed');
-    expect(codeOf('s3://b/p/job/annotations/outside-dir/secret.json')).toBe('ref-not-allowed');
-    expect(codeOf('s3://b/p/job/annotations/alias.json')).toBe(path.join(mirror, 'job/annotations/inside.json'));
+    expect(await outcome('s3://b/p/job/annotations/escape.json')).toBe('ref-not-allowed');
+    expect(await outcome('s3://b/p/job/annotations/outside-dir/secret.json')).toBe('ref-not-allowed');
+    expect(await outcome('s3://b/p/job/annotations/alias.json')).toBe('{"answers":[]}');
+    expect(await outcome('s3://b/p/job/annotations/missing.json')).toBe('response-missing');
     // A mirror directory named through a link is resolved too.
-    const linked = new RefResolver([parseMirror(`s3://b/p/=${path.join(dir, 'mirror-link')}`)], undefined, []);
-    expect(linked.resolve('s3://b/p/job/annotations/inside.json')).toBe(path.join(mirror, 'job/annotations/inside.json'));
+    const linked = new JobIO().responseReader({ mirrors: [parseMirror(`s3://b/p/=${path.join(dir, 'mirror-link')}`)], allowedPrefixes: [] });
+    expect((await linked('s3://b/p/job/annotations/inside.json', 1024)).toString()).toBe('{"answers":[]}');
   });
 
   it('keeps the bytes of other files out of reject reasons', async () => {

@@ -18,7 +18,7 @@ describe('mirrors', () => {
   const resolver = new RefResolver([parseMirror(`s3://bucket/out/=${dir}`)], undefined, []);
 
   it('maps refs under the prefix into the directory', () => {
-    expect(resolver.resolve('s3://bucket/out/job/annotations/1.json')).toBe(path.join(dir, 'job/annotations/1.json'));
+    expect(resolver.resolve('s3://bucket/out/job/annotations/1.json')).toEqual({ file: path.join(dir, 'job/annotations/1.json'), within: dir });
   });
 
   it('refuses refs outside every mirror, non-s3 refs and keys that could escape', () => {
@@ -41,8 +41,9 @@ describe('mirrors', () => {
     const job = jobMirror('/data/sync/my-job/manifests/output/output.manifest');
     expect(job).toEqual({ job: 'my-job', directory: path.resolve('/data/sync/my-job') });
     const inferred = new RefResolver([], job, []);
-    expect(inferred.resolve('s3://b/p/my-job/annotations/worker-response/iteration-1/0/x.json'))
-      .toBe(path.resolve('/data/sync/my-job/annotations/worker-response/iteration-1/0/x.json'));
+    expect(inferred.resolve('s3://b/p/my-job/annotations/worker-response/iteration-1/0/x.json')).toEqual({
+      file: path.resolve('/data/sync/my-job/annotations/worker-response/iteration-1/0/x.json'), within: path.resolve('/data/sync/my-job'),
+    });
     expect(codeOf(() => inferred.resolve('s3://b/p/my-job/manifests/output/output.manifest'))).toBe('ref-not-allowed');
     expect(codeOf(() => inferred.resolve('s3://b/p/not-my-job/annotations/x.json'))).toBe('ref-not-allowed');
     expect(jobMirror('/data/elsewhere/output.manifest')).toBeUndefined();
