@@ -5,7 +5,23 @@
 import type { z } from 'zod';
 import type { AnswerTable } from './answer-table.js';
 
-export type AnswerKind = 'categorical' | 'multi-label' | 'numeric' | 'text' | 'boolean' | 'preference';
+export type AnswerKind = 'categorical' | 'multi-label' | 'numeric' | 'text' | 'boolean' | 'preference' | ShapeKind;
+
+/** Annotation tools: shapes drawn on an image or marked in a text, each with its own label. */
+export type ShapeKind = 'boxes' | 'spans' | 'keypoints' | 'polygons' | 'lines' | 'mask';
+
+/** Pixels, origin at the top left (Ground Truth's image coordinates). */
+export interface Point { x: number; y: number }
+/** `crowd-bounding-box`: `{left, top, width, height}` in pixels. */
+export interface LabeledBox { label: string; left: number; top: number; width: number; height: number }
+/** `crowd-entity-annotation`: character offsets, `startOffset` inclusive, `endOffset` exclusive (Unicode characters). */
+export interface LabeledSpan { label: string; startOffset: number; endOffset: number }
+/** `crowd-keypoint`. */
+export interface LabeledPoint extends Point { label: string }
+/** `crowd-polygon` (closed), `crowd-line` (two vertices) and `crowd-polyline` (open). */
+export interface LabeledPath { label: string; vertices: Point[] }
+/** `inputImageProperties`: the image's size as the worker's browser saw it. */
+export interface ImageSize { width: number; height: number }
 
 /**
  * One worker's answer to one field, normalised. `shape` records how it was submitted, so the consolidated value
@@ -36,7 +52,23 @@ export type AnswerValue =
    * `null` where the response was not judged. `ranking` = crowd-text-ranking `responseRankings` or `comparisonRank`
    * (score = −rank, equal ranks are ties); `choice` = the chosen response 1, the others 0; `rating` = a Likert score.
    */
-  | { kind: 'preference'; scores: (number | null)[]; source: 'ranking' | 'choice' | 'rating' };
+  | { kind: 'preference'; scores: (number | null)[]; source: 'ranking' | 'choice' | 'rating' }
+  /**
+   * One worker's shapes for one object, from the annotation tools (`{boundingBoxes, inputImageProperties}`, …): every
+   * shape the worker drew, none when they drew nothing (an answer that says "nothing here", a "no" vote for every
+   * shape others drew). `image` is absent when the element did not report it.
+   */
+  | { kind: 'boxes'; boxes: LabeledBox[]; image?: ImageSize }
+  | { kind: 'spans'; spans: LabeledSpan[] }
+  | { kind: 'keypoints'; points: LabeledPoint[]; image?: ImageSize }
+  | { kind: 'polygons'; polygons: LabeledPath[]; image?: ImageSize }
+  /** `shape` = the element's key (`lines` of crowd-line, `polylines` of crowd-polyline), to write them back alike. */
+  | { kind: 'lines'; lines: LabeledPath[]; shape: 'lines' | 'polylines'; image?: ImageSize }
+  /**
+   * `crowd-semantic-segmentation` (`labelMappings` = class → `{color: "#rrggbb"}`) and `crowd-instance-segmentation`
+   * (`instances` = `[{color, label}]`, one colour per instance): the PNG as submitted, base64, decoded by the strategy.
+   */
+  | { kind: 'mask'; png: string; labelMappings: Record<string, { color: string }>; instances?: { color: string; label: string }[]; image?: ImageSize };
 
 export interface FieldAnswer {
   workerId: string;

@@ -1,0 +1,83 @@
+/**
+ * What every shape strategy shares: the workers' shapes of one object in, the consolidated shapes out.
+ *
+ * 1. Match (`matcher.ts`): each label's shapes apart (default), or all of them at once when `crossLabel` (the label is
+ *    then voted among the cluster's members, by majority with the field's tie policy).
+ * 2. Keep a cluster when its votes (members: one per worker at most) reach the quorum, by default ⌈workers / 2⌉ of
+ *    the workers who answered the field; a worker who answered without drawing the shape counts as a "no".
+ * 3. Reduce the members to one shape (the strategy's `reduce`: a mean, a median, the medoid, …).
+ * 4. Each kept shape's confidence = votes / workers × mean similarity of the result to the members (CVAT's score).
+ *
+ * Shapes come back in the order of their clusters (the first member's worker, then the order drawn), so an object's
+ * output does not depend on anything but its answers.
+ */
+import { compareLabels } from '../answer-table.js';
+import { matchShapes, type Drawn } from './matcher.js';
+
+export interface ShapeMatching {
+  /** Least similarity for two shapes to be one (IoU, OKS, …). */
+  threshold: number;
+  /** Least votes for a cluster to be kept; default ⌈workers / 2⌉. */
+  quorum?: number | undefined;
+  /** Match shapes of any label together and vote the label (default: only shapes of one label match). */
+  crossLabel: boolean;
+}
+
+export interface KeptShape<S> {
+  shape: S;
+  /** Workers who drew it. */
+  votes: number;
+  /** votes / workers × mean similarity of `shape` to the members. */
+  confidence: number;
+  /** The members, as drawn. */
+  members: Drawn<S>[];
+  /** `crossLabel`: the label vote was a tie (broken by the lowest label). */
+  labelTie?: boolean;
+}
+
+export interface ShapeResult<S> {
+  kept: KeptShape<S>[];
+  /** Clusters below the quorum (shapes drawn by too few workers). */
+  dropped: number;
+}
+
+/**
+ * `byWorker[w]` = the shapes worker `w` drew (possibly none). `reduce` makes one shape of a cluster's members, all of
+ * one label (it is given the label to write on the result).
+ */
+export function consolidateShapes<S extends { label: string }>(
+  byWorker: readonly (readonly S[])[],
+  similarity: (a: S, b: S) => number,
+  reduce: (members: readonly S[], label: string) => S,
+  { threshold, quorum, crossLabel }: ShapeMatching,
+): ShapeResult<S> {
+  const workers = byWorker.length;
+  const needed = quorum ?? Math.ceil(workers / 2);
+  const clusters = crossLabel
+    ? matchShapes(byWorker, similarity, threshold)
+    : labelsOf(byWorker).flatMap((label) => matchShapes(byWorker.map((shapes) => shapes.filter((s) => s.label === label)), similarity, threshold));
+  clusters.sort((a, b) => a[0]!.worker - b[0]!.worker || byWorker[a[0]!.worker]!.indexOf(a[0]!.shape) - byWorker[b[0]!.worker]!.indexOf(b[0]!.shape));
+  const kept: KeptShape<S>[] = [];
+  for (const members of clusters) {
+    if (members.length < needed) continue;
+    const { label, tie } = votedLabel(members.map(({ shape }) => shape.label));
+    const shape = reduce(members.map((m) => m.shape), label);
+    const meanSimilarity = members.reduce((sum, m) => sum + similarity(shape, m.shape), 0) / members.length;
+    kept.push({ shape, votes: members.length, confidence: (members.length / workers) * meanSimilarity, members, ...(tie && { labelTie: true }) });
+  }
+  return { kept, dropped: clusters.length - kept.length };
+}
+
+/** Every label drawn, in order of first appearance. */
+function labelsOf(byWorker: readonly (readonly { label: string }[])[]): string[] {
+  return [...new Set(byWorker.flatMap((shapes) => shapes.map(({ label }) => label)))];
+}
+
+/** The most drawn label; a tie goes to the lowest (majority vote's default policy). */
+function votedLabel(labels: readonly string[]): { label: string; tie: boolean } {
+  const counts = new Map<string, number>();
+  for (const label of labels) counts.set(label, (counts.get(label) ?? 0) + 1);
+  const top = Math.max(...counts.values());
+  const tied = [...counts.keys()].filter((label) => counts.get(label) === top);
+  return { label: [...tied].sort(compareLabels(tied))[0]!, tie: tied.length > 1 };
+}
