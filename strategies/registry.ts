@@ -1,5 +1,6 @@
 /** Strategies by name: the built-ins, plus any a user registers; and the default strategy for each answer kind. */
 import { borda } from './borda.js';
+import { boxes } from './boxes.js';
 import { bradleyTerry } from './bradley-terry.js';
 import { collect } from './collect.js';
 import { dawidSkene } from './dawid-skene.js';
@@ -12,6 +13,7 @@ import { median } from './median.js';
 import { multiLabelVote } from './multi-label-vote.js';
 import { oneCoin } from './one-coin.js';
 import { pairwiseMajority } from './pairwise-majority.js';
+import { spans } from './spans.js';
 import { trimmedMean } from './trimmed-mean.js';
 import { wawa } from './wawa.js';
 import { weightedMean } from './weighted-mean.js';
@@ -20,7 +22,7 @@ import type { AnswerKind, Strategy } from './types.js';
 
 const strategies = new Map<string, Strategy<any>>(
   [majorityVote, mean, median, trimmedMean, weightedMean, multiLabelVote, collect, dawidSkene, hierarchicalDawidSkene,
-    oneCoin, wawa, weightedVote, borda, meanRank, meanRating, pairwiseMajority, bradleyTerry].map((s) => [s.name, s]),
+    oneCoin, wawa, weightedVote, borda, meanRank, meanRating, pairwiseMajority, bradleyTerry, boxes, spans].map((s) => [s.name, s]),
 );
 
 /** Adds (or replaces) a strategy under its name, for config files and `--strategy` to select. */
@@ -37,7 +39,7 @@ export function strategyNames(): string[] {
 }
 
 /** The strategy picked for a field when configuration names none, by the kind of its answers. */
-export const defaultStrategyFor: Record<AnswerKind, string> = {
+export const defaultStrategyFor: Record<AnswerKind, string | undefined> = {
   // Never below majority vote on the bundled datasets and better calibrated than Dawid-Skene (README, "Choosing a
   // strategy"); majority vote stays one flag away.
   categorical: hierarchicalDawidSkene.name,
@@ -46,4 +48,11 @@ export const defaultStrategyFor: Record<AnswerKind, string> = {
   'multi-label': multiLabelVote.name,
   text: collect.name,
   preference: borda.name,
+  boxes: boxes.name,
+  spans: spans.name,
+  // Kept as submitted until their strategies land.
+  keypoints: undefined,
+  polygons: undefined,
+  lines: undefined,
+  mask: undefined,
 };

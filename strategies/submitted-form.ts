@@ -1,4 +1,4 @@
-import type { AnswerValue } from './types.js';
+import type { AnswerValue, ImageSize } from './types.js';
 
 /** The JSON a worker would have submitted for `value`: the inverse of answer normalisation. */
 export function submittedForm(value: AnswerValue): unknown {
@@ -22,8 +22,26 @@ export function submittedForm(value: AnswerValue): unknown {
       return value.source === 'ranking'
         ? { responseRankings: value.scores.map((score) => (score === null ? null : -score)) }
         : { scores: value.scores };
+    case 'boxes':
+      return { boundingBoxes: value.boxes, ...imageOf(value) };
+    case 'spans':
+      return { entities: value.spans };
+    case 'keypoints':
+      return { keypoints: value.points, ...imageOf(value) };
+    case 'polygons':
+      return { polygons: value.polygons, ...imageOf(value) };
+    case 'lines':
+      return { [value.shape]: value.lines, ...imageOf(value) };
+    case 'mask':
+      return {
+        labeledImage: { pngImageData: value.png },
+        ...(value.instances ? { instances: value.instances } : { labelMappings: value.labelMappings }),
+        ...imageOf(value),
+      };
   }
 }
+
+const imageOf = ({ image }: { image?: ImageSize }) => (image ? { inputImageProperties: image } : {});
 
 /** A boolean map over `options` in their order, `chosen` ones true (a chosen value missing from `options` is added). */
 function choiceMap(options: readonly string[], chosen: readonly string[]): Record<string, boolean> {
@@ -42,7 +60,11 @@ export function voteKey(value: AnswerValue): string {
     case 'numeric':
     case 'boolean':
       return String(value.value);
-    default:
+    case 'categorical':
+    case 'text':
       return value.value;
+    default:
+      // Shapes vote as a whole only where nothing better applies (a model's answer table): equal drawings, one key.
+      return JSON.stringify(submittedForm(value));
   }
 }

@@ -8,7 +8,29 @@ import type { AnswerTable } from './answer-table.js';
 export type AnswerKind = 'categorical' | 'multi-label' | 'numeric' | 'text' | 'boolean' | 'preference' | ShapeKind;
 
 /** Annotation tools: shapes drawn on an image or marked in a text, each with its own label. */
-export type ShapeKind = 'boxes' | 'spans' | 'keypoints' | 'polygons' | 'lines' | 'mask';
+export const shapeKinds = ['boxes', 'spans', 'keypoints', 'polygons', 'lines', 'mask'] as const;
+export type ShapeKind = (typeof shapeKinds)[number];
+export type ShapeAnswer = Extract<AnswerValue, { kind: ShapeKind }>;
+export const isShapeKind = (kind: string): kind is ShapeKind => (shapeKinds as readonly string[]).includes(kind);
+export const isShapeAnswer = (value: AnswerValue): value is ShapeAnswer => isShapeKind(value.kind);
+
+/** The labels of every shape in a drawing (a mask's classes or instances' labels). */
+export function shapeLabels(value: ShapeAnswer): string[] {
+  switch (value.kind) {
+    case 'boxes':
+      return value.boxes.map(({ label }) => label);
+    case 'spans':
+      return value.spans.map(({ label }) => label);
+    case 'keypoints':
+      return value.points.map(({ label }) => label);
+    case 'polygons':
+      return value.polygons.map(({ label }) => label);
+    case 'lines':
+      return value.lines.map(({ label }) => label);
+    case 'mask':
+      return value.instances ? value.instances.map(({ label }) => label) : Object.keys(value.labelMappings);
+  }
+}
 
 /** Pixels, origin at the top left (Ground Truth's image coordinates). */
 export interface Point { x: number; y: number }
@@ -125,9 +147,19 @@ export interface Consolidator {
   fitReport?(): FitReport;
 }
 
+/** What the job says of the field a consolidator is made for (known once the whole job has been read). */
+export interface FieldContext {
+  /**
+   * Every label answered in the field, sorted (labels compare as numbers when all are): a shape field's classes, whose
+   * ids are their positions here.
+   */
+  labels: readonly string[];
+}
+
 /**
  * A consolidation strategy: a name, the answer kinds it accepts, an options schema, and a factory.
- * `create` returns one consolidator per field, so a strategy may keep per-field state (a fitted model).
+ * `create` returns one consolidator per field, so a strategy may keep per-field state (a fitted model); `field` is
+ * absent where options are only being checked, before the job is read.
  */
 export interface Strategy<Options = unknown> {
   readonly name: string;
@@ -138,5 +170,5 @@ export interface Strategy<Options = unknown> {
   /** True when the strategy keeps answers rather than deciding between them (`collect`): its confidence describes
    * agreement but does not lower the object's overall confidence. */
   readonly keepsAnswers?: boolean;
-  create(options: Options): Consolidator;
+  create(options: Options, field?: FieldContext): Consolidator;
 }

@@ -7,9 +7,10 @@
  */
 import { planFromSetting, type FieldPlan, type FieldSetting } from '../config/field-setting.js';
 import { UsageError } from '../errors.js';
-import type { FieldSchema, ResolvedField } from '../responses/field-schema.js';
 import { didYouMeanHint } from '../text/did-you-mean.js';
-import type { FieldAnswer } from '../../strategies/types.js';
+import { compareLabels } from '../../strategies/answer-table.js';
+import { isShapeKind, type FieldAnswer, type FieldContext } from '../../strategies/types.js';
+import { maxShapeClasses, type FieldSchema, type ResolvedField } from '../responses/field-schema.js';
 
 export class FieldPlanner {
   private readonly plans = new Map<string, FieldPlan>();
@@ -36,7 +37,7 @@ export class FieldPlanner {
       const setting = this.settings.get(field.name) ?? this.settings.get(rowBase(field.name) ?? '');
       if (setting) this.plans.set(field.name, this.configuredPlan(field, setting));
       else if (field.strategy) {
-        const plan = { ...planFromSetting(field.name, { strategy: field.strategy }), pickedFor: field.kind as FieldPlan['pickedFor'] };
+        const plan = { ...planFromSetting(field.name, { strategy: field.strategy }, contextOf(field)), pickedFor: field.kind as FieldPlan['pickedFor'] };
         this.plans.set(field.name, plan);
         this.onAutoPick(field.name, plan);
       }
@@ -44,7 +45,7 @@ export class FieldPlanner {
   }
 
   private configuredPlan(field: ResolvedField, setting: FieldSetting): FieldPlan {
-    const plan = planFromSetting(field.name, setting);
+    const plan = planFromSetting(field.name, setting, contextOf(field));
     const kind = field.kind === 'unknown' ? field.knownKind : field.kind;
     if (kind === undefined || kind === 'unknown' || !plan.strategy.kinds.includes(kind)) {
       const what = kind === undefined || kind === 'unknown' ? 'answers of a shape it does not know' : `${kind} answers`;
@@ -68,6 +69,15 @@ export class FieldPlanner {
     const plan = this.plans.get(field);
     return plan ? answers.filter(({ value }) => plan.strategy.kinds.includes(value.kind)) : [];
   }
+}
+
+/** The field's labels, sorted: a shape field's class ids are their positions (they need every label of the job). */
+function contextOf(field: ResolvedField): FieldContext {
+  if (field.labelsTruncated && isShapeKind(field.kind)) {
+    throw new UsageError(`fields.${field.name}: more than ${maxShapeClasses} classes; a class map that large is not supported`);
+  }
+  const labels = field.labels.map(({ label }) => label);
+  return { labels: labels.sort(compareLabels(labels)) };
 }
 
 /** `translation[3]` → `translation`: the configured name of one row of a key pattern's field. */

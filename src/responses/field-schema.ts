@@ -43,7 +43,7 @@ import { UsageError } from '../errors.js';
 import { numericString } from './normalise.js';
 import { defaultStrategyFor } from '../../strategies/registry.js';
 import { submittedForm, voteKey } from '../../strategies/submitted-form.js';
-import type { AnswerKind, AnswerValue, FieldAnswer } from '../../strategies/types.js';
+import { isShapeAnswer, isShapeKind, shapeLabels, type AnswerKind, type AnswerValue, type FieldAnswer } from '../../strategies/types.js';
 
 export interface FieldSchemaOptions {
   /** Group name → the fields that are one radio question (`{preferred: ["option1", "option2"]}`). */
@@ -130,6 +130,8 @@ export interface FieldSchema {
 const maxExamples = 3;
 const maxExampleLength = 60;
 const maxLabels = 32;
+/** A shape field's labels are its classes, every one needed for the class map: kept up to this many. */
+export const maxShapeClasses = 1000;
 const maxOptions = 64;
 /** Flags per worker answer beyond which co-presence is not tracked (no radio group is that large). */
 const maxFlagsPerAnswer = 64;
@@ -210,8 +212,13 @@ class FieldStats {
   }
 
   private addLabel(label: string, times: number): void {
-    if (this.labels.has(label) || this.labels.size < maxLabels) count(this.labels, label, times);
+    if (this.labels.has(label) || this.labels.size < this.labelCap()) count(this.labels, label, times);
     else this.labelsTruncated = true;
+  }
+
+  /** A shape field's labels are its classes, all needed; other fields list their most frequent. */
+  private labelCap(): number {
+    return [...this.shapes.keys()].some(isShapeKind) ? maxShapeClasses : maxLabels;
   }
 
   private addExample(submitted: unknown): void {
@@ -223,12 +230,12 @@ class FieldStats {
   merge(other: FieldStats): void {
     this.answers += other.answers;
     this.unknown += other.unknown;
-    for (const [shape, n] of other.shapes) count(this.shapes, shape, n);
     this.maps += other.maps;
     this.multiKeyMaps += other.multiKeyMaps;
     this.oneTrueMaps += other.oneTrueMaps;
     this.numericOptionKeys &&= other.numericOptionKeys;
     for (const option of other.options) if (this.options.size < maxOptions) this.options.add(option);
+    for (const [shape, n] of other.shapes) count(this.shapes, shape, n);
     for (const [label, n] of other.labels) this.addLabel(label, n);
     this.labelsTruncated ||= other.labelsTruncated;
     for (const example of other.examples) {
@@ -443,7 +450,7 @@ export function resolveAnswer(field: ResolvedField, value: AnswerValue): AnswerV
 
 function asKind(value: AnswerValue, kind: AnswerKind): AnswerValue | undefined {
   if (value.kind === kind) return value;
-  if (value.kind === 'multi-label' || value.kind === 'preference') return undefined;
+  if (value.kind === 'multi-label' || value.kind === 'preference' || isShapeAnswer(value)) return undefined;
   const text = value.kind === 'text' || value.kind === 'categorical' ? value.value : String(value.value);
   if (kind === 'categorical' && value.kind !== 'text') return { kind: 'categorical', value: text, shape: 'string' };
   if (kind === 'text') return { kind: 'text', value: text };
@@ -488,7 +495,7 @@ function resolveField(name: string, stats: FieldStats): ResolvedField {
     ...(unknownReason && { unknownReason }),
     ...(unknownReason === 'mixed-with-unknown' && { knownKind }),
     ...(choice && { choice }),
-    ...(kind !== 'unknown' && { strategy: defaultStrategyFor[kind] }),
+    ...(kind !== 'unknown' && defaultStrategyFor[kind] && { strategy: defaultStrategyFor[kind] }),
     answers: stats.answers,
     unknownAnswers: stats.unknown,
     shapes: Object.fromEntries(stats.shapes),
@@ -731,12 +738,13 @@ function choiceMapOf(value: AnswerValue): { options: string[]; chosen: string[] 
 }
 
 function shapeOf(value: AnswerValue): string {
-  if (value.kind === 'text') return 'text';
+  if (value.kind === 'text' || isShapeAnswer(value)) return value.kind;
   if (value.kind === 'preference') return `preference/${value.source}`;
   return `${value.kind}/${value.shape}`;
 }
 
 function labelsOf(value: AnswerValue): string[] {
+  if (isShapeAnswer(value)) return [...new Set(shapeLabels(value))];
   if (value.kind === 'text' || value.kind === 'preference') return [];
   return value.kind === 'multi-label' ? value.labels : [voteKey(value)];
 }

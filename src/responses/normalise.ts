@@ -15,6 +15,7 @@
  * | `"text with several words"` or multi-line  | text                                         |
  * | `"short"`                                  | categorical, shape string                    |
  * | `""`, `null`                               | no answer                                    |
+ * | `{boundingBoxes: […]}`, `{entities: […]}`, … | a shape kind (annotation-tools.ts)         |
  *
  * String values holding JSON (hidden inputs filled by `JSON.stringify`) are decoded, recursively, first. Strings are
  * trimmed. Anything else (including a number too large for a double) is an unknown shape: kept verbatim, as
@@ -26,6 +27,7 @@
  * job-level field schema (`field-schema.ts`) settles that from all the answers of a field.
  */
 import type { AnswerValue } from '../../strategies/types.js';
+import { annotationToolAnswer } from './annotation-tools.js';
 import { parseUntrustedJson } from './safe-json.js';
 import { isRecord } from '../json.js';
 
@@ -85,6 +87,8 @@ function normaliseString(text: string): Normalised {
 }
 
 function normaliseObject(object: Record<string, unknown>): Normalised {
+  const drawn = annotationToolAnswer(object);
+  if (drawn) return answer(drawn);
   const keys = Object.keys(object).filter((key) => !sideKeys.has(key));
   if (keys.length === 1 && keys[0] === 'label' && typeof object.label === 'string') {
     return answer({ kind: 'categorical', value: object.label, shape: 'classifier' });

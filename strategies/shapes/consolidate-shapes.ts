@@ -7,6 +7,9 @@
  *    the workers who answered the field; a worker who answered without drawing the shape counts as a "no".
  * 3. Reduce the members to one shape (the strategy's `reduce`: a mean, a median, the medoid, …).
  * 4. Each kept shape's confidence = votes / workers × mean similarity of the result to the members (CVAT's score).
+ *    The field's confidence is the mean over every cluster of that confidence for a kept shape and of
+ *    1 − votes / workers for a dropped one (the share of workers who said it is not there); 1 when every worker drew
+ *    nothing. With one worker every confidence is 0, as in AWS's built-in output: one drawing is not agreement.
  *
  * Shapes come back in the order of their clusters (the first member's worker, then the order drawn), so an object's
  * output does not depend on anything but its answers.
@@ -37,8 +40,10 @@ export interface KeptShape<S> {
 
 export interface ShapeResult<S> {
   kept: KeptShape<S>[];
-  /** Clusters below the quorum (shapes drawn by too few workers). */
-  dropped: number;
+  /** The votes of each cluster below the quorum (shapes drawn by too few workers). */
+  dropped: number[];
+  /** The field's confidence (see above). */
+  confidence: number;
 }
 
 /**
@@ -57,15 +62,23 @@ export function consolidateShapes<S extends { label: string }>(
     ? matchShapes(byWorker, similarity, threshold)
     : labelsOf(byWorker).flatMap((label) => matchShapes(byWorker.map((shapes) => shapes.filter((s) => s.label === label)), similarity, threshold));
   clusters.sort((a, b) => a[0]!.worker - b[0]!.worker || byWorker[a[0]!.worker]!.indexOf(a[0]!.shape) - byWorker[b[0]!.worker]!.indexOf(b[0]!.shape));
+  const agreement = workers > 1 ? 1 : 0;
   const kept: KeptShape<S>[] = [];
+  const dropped: number[] = [];
   for (const members of clusters) {
-    if (members.length < needed) continue;
+    if (members.length < needed) {
+      dropped.push(members.length);
+      continue;
+    }
     const { label, tie } = votedLabel(members.map(({ shape }) => shape.label));
     const shape = reduce(members.map((m) => m.shape), label);
     const meanSimilarity = members.reduce((sum, m) => sum + similarity(shape, m.shape), 0) / members.length;
-    kept.push({ shape, votes: members.length, confidence: (members.length / workers) * meanSimilarity, members, ...(tie && { labelTie: true }) });
+    const confidence = agreement * (members.length / workers) * meanSimilarity;
+    kept.push({ shape, votes: members.length, confidence, members, ...(tie && { labelTie: true }) });
   }
-  return { kept, dropped: clusters.length - kept.length };
+  const perCluster = [...kept.map((k) => k.confidence), ...dropped.map((votes) => agreement * (1 - votes / workers))];
+  const confidence = perCluster.length === 0 ? agreement : perCluster.reduce((a, b) => a + b, 0) / perCluster.length;
+  return { kept, dropped, confidence };
 }
 
 /** Every label drawn, in order of first appearance. */

@@ -262,8 +262,8 @@ describe('field schema: decoded JSON never decides against unknown shapes', () =
   });
 
   it('a field of unknown shapes alone is unknown', () => {
-    expect(job([[{ annotatedResult: { boundingBoxes: [] } }]]).field('annotatedResult'))
-      .toMatchObject({ kind: 'unknown', unknownReason: 'unknown-shape', examples: ['{"boundingBoxes":[]}'] });
+    expect(job([[{ annotatedResult: { rectangles: [] } }]]).field('annotatedResult'))
+      .toMatchObject({ kind: 'unknown', unknownReason: 'unknown-shape', examples: ['{"rectangles":[]}'] });
   });
 });
 

@@ -63,7 +63,7 @@ describe('consolidateShapes', () => {
   it('keeps clusters that reach ⌈workers/2⌉ votes; a worker who drew nothing votes no', () => {
     const result = consolidateShapes([[box(0, 0)], [box(0, 0), box(50, 50)], [], [box(2, 0)]], boxIou, mean, { threshold: 0.5, crossLabel: false });
     expect(result.kept.map(({ shape, votes }) => [shape.left, votes])).toEqual([[2 / 3, 3]]);
-    expect(result.dropped).toBe(1);
+    expect(result.dropped).toEqual([1]);
     // 3 of 4 workers, times the mean IoU of the mean box with its members.
     const iou = [box(0, 0), box(0, 0), box(2, 0)].map((b) => boxIou(result.kept[0]!.shape, b));
     expect(result.kept[0]!.confidence).toBeCloseTo((3 / 4) * ((iou[0]! + iou[1]! + iou[2]!) / 3), 12);

@@ -1,0 +1,90 @@
+/**
+ * Boxes (`crowd-bounding-box`): the boxes several workers drew around the same object become one box.
+ *
+ * Matching: `shapes/matcher.ts` with box IoU ≥ `iou` (0.5, CVAT's default): each pair of workers greedily one to one,
+ * then clusters with at most one box per worker, every member within `iou` of every other; per label unless
+ * `crossLabel` (then the label is voted). A cluster is kept when at least `quorum` workers drew it (default
+ * ⌈workers / 2⌉ of those who answered: a worker who drew nothing there votes "no").
+ *
+ * The box: `reducer` `mean` (default: the mean of each edge, WBF's fused box with equal weights, AWS's "averages
+ * them"), `median` (each edge's median) or `medoid` (the member nearest the mean, CVAT). Written in whole pixels.
+ *
+ * Confidence (`consolidateShapes`): per box, votes / workers × mean IoU of the box with its members (CVAT's consensus
+ * score); for the field, the mean over clusters of that or, for a dropped one, of 1 − votes / workers; 0 with one
+ * worker.
+ *
+ * Output: the built-in object-detection format (`annotations` of `{class_id, left, top, width, height}`,
+ * `image_size`), ready for SageMaker object detection; `details.objects[i].confidence` and `details["class-map"]`
+ * (class id → name over every label of the field in the job, sorted) as in Ground Truth's metadata.
+ */
+import { z } from 'zod';
+import { meanBox, medianBox, medoidBox } from './shapes/box-reducers.js';
+import { consolidateShapes } from './shapes/consolidate-shapes.js';
+import { boxIou } from './shapes/similarity.js';
+import type { FieldAnswer, ImageSize, LabeledBox, Strategy } from './types.js';
+
+const reducers = { mean: meanBox, median: medianBox, medoid: medoidBox } as const;
+
+const options = z.strictObject({
+  iou: z.number().gt(0).max(1).default(0.5),
+  quorum: z.number().int().min(1).optional(),
+  crossLabel: z.boolean().default(false),
+  reducer: z.enum(['mean', 'median', 'medoid']).default('mean'),
+});
+
+export const boxes: Strategy<z.infer<typeof options>> = {
+  name: 'boxes',
+  summary: 'boxes matched across workers (IoU), kept by quorum, averaged; object-detection output',
+  kinds: ['boxes'],
+  options,
+  create: ({ iou, quorum, crossLabel, reducer }, field) => {
+    const classIds = new Map((field?.labels ?? []).map((label, id) => [label, id]));
+    return {
+      decide(answers) {
+        const drawn = answers.map(({ value }) => (value.kind === 'boxes' ? value.boxes : []));
+        const { kept, dropped, confidence } = consolidateShapes(drawn, boxIou, reducers[reducer], { threshold: iou, quorum, crossLabel });
+        const image = imageSizeOf(answers);
+        return {
+          value: {
+            annotations: kept.map(({ shape }) => ({ class_id: classIdOf(classIds, shape.label), ...wholePixels(shape) })),
+            ...(image && { image_size: [{ ...image, depth: 3 }] }),
+          },
+          confidence,
+          details: {
+            objects: kept.map((box) => ({ confidence: box.confidence, votes: box.votes, ...(box.labelTie && { labelTie: true }) })),
+            'class-map': Object.fromEntries([...new Set(kept.map(({ shape }) => shape.label))]
+              .map((label) => [String(classIdOf(classIds, label)), label])),
+            ...(dropped.length > 0 && { dropped: dropped.length }),
+          },
+        };
+      },
+    };
+  },
+};
+
+function classIdOf(classIds: ReadonlyMap<string, number>, label: string): number {
+  const id = classIds.get(label);
+  if (id === undefined) throw new Error(`label "${label}" is not among the field's labels`);
+  return id;
+}
+
+/** Whole pixels, as Ground Truth writes them: the edges rounded, so a box does not grow or shrink by rounding twice. */
+function wholePixels({ left, top, width, height }: LabeledBox): Omit<LabeledBox, 'label'> {
+  const [l, t, r, b] = [left, top, left + width, top + height].map(Math.round) as [number, number, number, number];
+  return { left: l, top: t, width: r - l, height: b - t };
+}
+
+/** The image size most workers' browsers reported (they agree unless the image failed to load for some). */
+function imageSizeOf(answers: readonly FieldAnswer[]): ImageSize | undefined {
+  const counts = new Map<string, { size: ImageSize; count: number }>();
+  for (const { value } of answers) {
+    if (value.kind !== 'boxes' || !value.image) continue;
+    const key = `${value.image.width}x${value.image.height}`;
+    const entry = counts.get(key);
+    if (entry) entry.count += 1;
+    else counts.set(key, { size: value.image, count: 1 });
+  }
+  let best: { size: ImageSize; count: number } | undefined;
+  for (const entry of counts.values()) if (!best || entry.count > best.count) best = entry;
+  return best?.size;
+}
