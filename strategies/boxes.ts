@@ -7,7 +7,7 @@
  * ⌈workers / 2⌉ of those who answered: a worker who drew nothing there votes "no").
  *
  * The box: `reducer` `mean` (default: the mean of each edge, WBF's fused box with equal weights, AWS's "averages
- * them"), `median` (each edge's median) or `medoid` (the member nearest the mean, CVAT). Written in whole pixels.
+ * them"), `median` (each edge's median) or `medoid` (the member nearest the mean, CVAT), in whole pixels.
  *
  * Confidence (`consolidateShapes`): per box, votes / workers × mean IoU of the box with its members (CVAT's consensus
  * score); for the field, the mean over clusters of that or, for a dropped one, of 1 − votes / workers; 0 with one
@@ -42,14 +42,16 @@ export const boxes: Strategy<z.infer<typeof options>> = {
     return {
       decide(answers) {
         const drawn = answers.map(({ value }) => (value.kind === 'boxes' ? value.boxes : []));
-        const { kept, dropped, confidence } = consolidateShapes(drawn, boxIou, reducers[reducer], { threshold: iou, quorum, crossLabel });
+        const reduce = (members: readonly LabeledBox[], label: string) => wholePixels(reducers[reducer](members, label));
+        const { kept, dropped, confidence, outcome } = consolidateShapes(drawn, boxIou, reduce, { threshold: iou, quorum, crossLabel });
         const image = imageSizeOf(answers);
         return {
           value: {
-            annotations: kept.map(({ shape }) => ({ class_id: classIdOf(classIds, shape.label), ...wholePixels(shape) })),
+            annotations: kept.map(({ shape: { label, ...box } }) => ({ class_id: classIdOf(classIds, label), ...box })),
             ...(image && { image_size: [{ ...image, depth: 3 }] }),
           },
           confidence,
+          shapes: outcome,
           details: {
             objects: kept.map((box) => ({ confidence: box.confidence, votes: box.votes, ...(box.labelTie && { labelTie: true }) })),
             'class-map': Object.fromEntries([...new Set(kept.map(({ shape }) => shape.label))]
@@ -68,10 +70,13 @@ function classIdOf(classIds: ReadonlyMap<string, number>, label: string): number
   return id;
 }
 
-/** Whole pixels, as Ground Truth writes them: the edges rounded, so a box does not grow or shrink by rounding twice. */
-function wholePixels({ left, top, width, height }: LabeledBox): Omit<LabeledBox, 'label'> {
+/**
+ * Whole pixels, as Ground Truth writes them (and as confidences and gold scores see them): the edges rounded, so a
+ * box does not grow or shrink by rounding twice.
+ */
+function wholePixels({ label, left, top, width, height }: LabeledBox): LabeledBox {
   const [l, t, r, b] = [left, top, left + width, top + height].map(Math.round) as [number, number, number, number];
-  return { left: l, top: t, width: r - l, height: b - t };
+  return { label, left: l, top: t, width: r - l, height: b - t };
 }
 
 /** The image size most workers' browsers reported (they agree unless the image failed to load for some). */

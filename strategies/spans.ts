@@ -33,7 +33,7 @@ export const spans: Strategy<z.infer<typeof options>> = {
   create: ({ iou, quorum, crossLabel }, field) => ({
     decide(answers) {
       const marked = answers.map(({ value }) => (value.kind === 'spans' ? value.spans : []));
-      const { kept, dropped, confidence } = consolidateShapes(marked, spanIou, modeSpan, { threshold: iou, quorum, crossLabel });
+      const { kept, dropped, confidence, outcome } = consolidateShapes(marked, spanIou, modeSpan, { threshold: iou, quorum, crossLabel });
       return {
         value: {
           annotations: {
@@ -42,6 +42,7 @@ export const spans: Strategy<z.infer<typeof options>> = {
           },
         },
         confidence,
+        shapes: outcome,
         details: {
           entities: kept.map((entity) => ({ confidence: entity.confidence, votes: entity.votes, ...(entity.labelTie && { labelTie: true }) })),
           ...(dropped.length > 0 && { dropped: dropped.length }),

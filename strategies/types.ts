@@ -14,22 +14,28 @@ export type ShapeAnswer = Extract<AnswerValue, { kind: ShapeKind }>;
 export const isShapeKind = (kind: string): kind is ShapeKind => (shapeKinds as readonly string[]).includes(kind);
 export const isShapeAnswer = (value: AnswerValue): value is ShapeAnswer => isShapeKind(value.kind);
 
-/** The labels of every shape in a drawing (a mask's classes or instances' labels). */
-export function shapeLabels(value: ShapeAnswer): string[] {
+/** The shapes of a drawing, one by one (none for a mask: it is one picture). */
+export function drawnShapes(value: ShapeAnswer): readonly { label: string }[] {
   switch (value.kind) {
     case 'boxes':
-      return value.boxes.map(({ label }) => label);
+      return value.boxes;
     case 'spans':
-      return value.spans.map(({ label }) => label);
+      return value.spans;
     case 'keypoints':
-      return value.points.map(({ label }) => label);
+      return value.points;
     case 'polygons':
-      return value.polygons.map(({ label }) => label);
+      return value.polygons;
     case 'lines':
-      return value.lines.map(({ label }) => label);
+      return value.lines;
     case 'mask':
-      return value.instances ? value.instances.map(({ label }) => label) : Object.keys(value.labelMappings);
+      return [];
   }
+}
+
+/** The labels of every shape in a drawing (a mask's classes or instances' labels). */
+export function shapeLabels(value: ShapeAnswer): string[] {
+  if (value.kind === 'mask') return value.instances ? value.instances.map(({ label }) => label) : Object.keys(value.labelMappings);
+  return drawnShapes(value).map(({ label }) => label);
 }
 
 /** Pixels, origin at the top left (Ground Truth's image coordinates). */
@@ -105,6 +111,27 @@ export interface Decision {
   confidence: number;
   /** Strategy-specific evidence, written under `<label>-metadata.consolidation.<field>`. */
   details?: Record<string, unknown>;
+  /** Shape strategies: what the drawings came to, for the worker report and gold (not written on the line). */
+  shapes?: ShapeOutcome;
+}
+
+/** How one worker's drawing of an object compares with the consolidated shapes. */
+export interface WorkerShapeScore {
+  /** The worker's shapes that are among the kept ones, and their summed similarity to the consolidated shape. */
+  matched: number;
+  similarity: number;
+  /** Kept shapes the worker did not draw. */
+  missed: number;
+  /** The worker's shapes that were not kept (drawn by too few others). */
+  extra: number;
+}
+
+export interface ShapeOutcome<S extends { label: string } = { label: string }> {
+  kept: readonly { shape: S; confidence: number }[];
+  /** By answer, in the order given to `decide`. */
+  workers: readonly WorkerShapeScore[];
+  /** The similarity the shapes were matched by (IoU, OKS, …), for scoring against gold. */
+  similarity(a: S, b: S): number;
 }
 
 export interface DecisionContext {

@@ -11,7 +11,9 @@ import type { GoldLabels } from '../report/gold.js';
 import type { Summary } from '../report/summary.js';
 import type { WorkerStats } from '../report/worker-report.js';
 import { submittedForm, voteKey } from '../../strategies/submitted-form.js';
-import type { AnswerKind, Decision, FieldAnswer } from '../../strategies/types.js';
+import { drawnShapes, isShapeAnswer, type AnswerKind, type Decision, type FieldAnswer, type ShapeOutcome } from '../../strategies/types.js';
+import { parseUntrustedJson } from '../responses/safe-json.js';
+import { meanIouAgainstGold } from '../report/shape-gold.js';
 import type { FieldPlan } from '../config/field-setting.js';
 import type { FieldPlanner } from './field-plan.js';
 import type { Prepared, PreparedObject } from './prepare.js';
@@ -114,7 +116,9 @@ export class ObjectDecider {
       };
       if (!plan.strategy.keepsAnswers) {
         confidence = Math.min(confidence ?? 1, decision.confidence);
-        this.score(name, usable, decision, this.gold?.appliesTo(name) ? goldLabel : undefined);
+        const gold = this.gold?.appliesTo(name) ? goldLabel : undefined;
+        if (decision.shapes) this.scoreShapes(name, usable, decision.shapes, gold);
+        else this.score(name, usable, decision, gold);
         this.measures.observeAnswers(name, usable);
       }
       this.countField(name, plan, usable.length, decision);
@@ -171,6 +175,22 @@ export class ObjectDecider {
     }
   }
 
+  /**
+   * Each worker's drawing against the consolidated shapes; with gold (the true shapes as a worker would submit them),
+   * the consolidated shapes and each drawing by AWS's mean-IoU rule.
+   */
+  private scoreShapes(field: string, answers: readonly FieldAnswer[], outcome: ShapeOutcome, gold: string | undefined): void {
+    answers.forEach(({ workerId }, at) => this.workers.compareShapes(workerId, outcome.workers[at]!));
+    const truth = gold === undefined ? undefined : goldShapes(gold, answers[0]!.value.kind);
+    if (!truth) return;
+    const tally = ((this.summary.goldShapes ??= Object.create(null) as NonNullable<Summary['goldShapes']>)[field] ??= { objects: 0, meanIou: 0 });
+    tally.meanIou = (tally.meanIou * tally.objects + meanIouAgainstGold(outcome.kept, truth, outcome.similarity)) / (tally.objects + 1);
+    tally.objects += 1;
+    for (const { workerId, value } of answers) {
+      if (isShapeAnswer(value)) this.workers.goldShapes(workerId, meanIouAgainstGold(drawnShapes(value).map((shape) => ({ shape, confidence: 1 })), truth, outcome.similarity));
+    }
+  }
+
   /** The vote key of a decided categorical value, read as the field's answers are (a single choice's map as its label). */
   private decidedKey(field: string, value: unknown): string | undefined {
     const normalised = value === undefined ? undefined : normaliseValue(value);
@@ -200,6 +220,18 @@ export class ObjectDecider {
 }
 
 const categoricalKinds = new Set<AnswerKind>(['categorical', 'boolean']);
+
+/** A gold label holding the true shapes of an annotation field of `kind`, as a worker would submit them. */
+function goldShapes(gold: string, kind: AnswerKind): readonly { label: string }[] | undefined {
+  let value: unknown;
+  try {
+    value = parseUntrustedJson(gold, 'a gold label');
+  } catch {
+    return undefined;
+  }
+  const normalised = normaliseValue(value);
+  return normalised.type === 'answer' && normalised.value.kind === kind && isShapeAnswer(normalised.value) ? drawnShapes(normalised.value) : undefined;
+}
 
 /**
  * Marks `tie: true` when the most given label was given as often as another, whichever strategy decided: a model can

@@ -1,6 +1,8 @@
 /**
  * Gold labels: object key → true label, from CSV (a header row, then key and label in the first two columns, or
- * columns named `key` and `label`) or JSON Lines (`{"key": …, "label": …}`). Keys and labels are compared as strings.
+ * columns named `key` and `label`) or JSON Lines (`{"key": …, "label": …}`). Keys and labels are compared as strings;
+ * a JSON label that is an object is kept as its JSON text: the true shapes of an annotation field, written as a worker
+ * would answer (`{"boundingBoxes": […]}`, `{"entities": […]}`).
  */
 import { parse as parseCsv } from 'csv-parse/sync';
 import { UsageError } from '../errors.js';
@@ -13,7 +15,7 @@ export function parseGold(file: string, text: string): Map<string, string> {
       if (line.trim() === '') return;
       const row = parseUntrustedJson(line, 'gold line') as { key?: unknown; label?: unknown };
       if (row.key === undefined || row.label === undefined) throw new UsageError(`${file}:${index + 1}: expected {"key": …, "label": …}`);
-      gold.set(String(row.key), String(row.label));
+      gold.set(String(row.key), typeof row.label === 'object' && row.label !== null ? JSON.stringify(row.label) : String(row.label));
     });
     return gold;
   }

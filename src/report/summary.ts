@@ -48,6 +48,8 @@ export interface Summary {
   unknownShapes: Record<string, number>;
   /** With `--gold`: per field, the gold objects consolidated, how many match, and the accuracy (unresolved count as wrong). */
   gold?: Record<string, { objects: number; correct: number; accuracy: number }>;
+  /** With `--gold` for annotation fields: per field, the gold objects and the mean IoU of the consolidated shapes. */
+  goldShapes?: Record<string, { objects: number; meanIou: number }>;
   /** With a review queue: what went into it, and why. */
   review?: ReviewCounts;
   /** S3 requests repeated after throttling, 5xx, timeouts or broken connections (the SDK's and the tool's). */
@@ -136,6 +138,8 @@ export function formatSummary(summary: Summary): string {
       return `  ${forTerminal(name)} against gold: ${gold.correct}/${gold.objects} correct (${(100 * gold.accuracy).toFixed(1)}%)`
         + (calibration?.ece != null ? `, calibration error ${calibration.ece.toFixed(3)}, Brier ${calibration.brier!.toFixed(3)}` : '');
     }),
+    ...Object.entries(summary.goldShapes ?? {}).map(([name, gold]) =>
+      `  ${forTerminal(name)} against gold: mean IoU ${gold.meanIou.toFixed(3)} over ${gold.objects} objects`),
     ...Object.entries(summary.rejectedBy).map(([code, count]) => `  rejected ${code}: ${count} (see ${rejects})`),
     ...Object.entries(summary.unknownShapes).map(([name, count]) =>
       `  field ${forTerminal(name)}: ${count} answers of unknown shape kept verbatim`),

@@ -8,7 +8,7 @@ import { median } from 'simple-statistics';
 import { stringify } from 'csv-stringify/sync';
 import type { WorkerAnswer } from '../responses/worker-response.js';
 import { forSpreadsheet } from '../text/escape.js';
-import type { WorkerSkill } from '../../strategies/types.js';
+import type { WorkerShapeScore, WorkerSkill } from '../../strategies/types.js';
 
 interface Tally {
   sub?: string;
@@ -18,6 +18,9 @@ interface Tally {
   agreed: number;
   goldAnswers: number;
   goldCorrect: number;
+  /** Annotation fields: the worker's drawings against the consolidated shapes, and against gold. */
+  shapes?: WorkerShapeScore;
+  goldIou?: { objects: number; sum: number };
 }
 
 export interface WorkerRow {
@@ -31,6 +34,10 @@ export interface WorkerRow {
   goldAccuracy?: number;
   /** Per fitted field: the model's estimate. */
   models: Record<string, WorkerSkill & { labels: readonly string[] }>;
+  /** Annotation fields: mean similarity of the worker's kept shapes to the consolidated ones, shapes missed and extra. */
+  shapes?: { matched: number; meanSimilarity: number | null; missed: number; extra: number };
+  /** Annotation fields with gold: the mean of the worker's per-object mean IoU against gold (AWS's rule). */
+  goldMeanIou?: number;
 }
 
 export class WorkerStats {
@@ -72,6 +79,22 @@ export class WorkerStats {
     }
   }
 
+  /** One worker's drawing of one object against the consolidated shapes. */
+  compareShapes(workerId: string, score: WorkerShapeScore): void {
+    const shapes = (this.tally(workerId).shapes ??= { matched: 0, similarity: 0, missed: 0, extra: 0 });
+    shapes.matched += score.matched;
+    shapes.similarity += score.similarity;
+    shapes.missed += score.missed;
+    shapes.extra += score.extra;
+  }
+
+  /** One worker's drawing of one object scored against gold (mean IoU). */
+  goldShapes(workerId: string, meanIou: number): void {
+    const gold = (this.tally(workerId).goldIou ??= { objects: 0, sum: 0 });
+    gold.objects += 1;
+    gold.sum += meanIou;
+  }
+
   rows(models: ReadonlyMap<string, { labels: readonly string[]; skills: ReadonlyMap<string, WorkerSkill> }>): WorkerRow[] {
     return [...this.tallies].map(([workerId, tally]) => ({
       workerId,
@@ -86,6 +109,13 @@ export class WorkerStats {
         const skill = skills.get(workerId);
         return skill ? [[field, { ...skill, labels }]] : [];
       })),
+      ...(tally.shapes && { shapes: {
+        matched: tally.shapes.matched,
+        meanSimilarity: tally.shapes.matched > 0 ? tally.shapes.similarity / tally.shapes.matched : null,
+        missed: tally.shapes.missed,
+        extra: tally.shapes.extra,
+      } }),
+      ...(tally.goldIou && { goldMeanIou: tally.goldIou.sum / tally.goldIou.objects }),
     }));
   }
 }
@@ -93,11 +123,15 @@ export class WorkerStats {
 export function formatWorkerReport(file: string, rows: readonly WorkerRow[]): string {
   if (/\.jsonl?$/i.test(file)) return rows.map((row) => JSON.stringify(row)).join('\n') + (rows.length ? '\n' : '');
   const fields = [...new Set(rows.flatMap((row) => Object.keys(row.models)))];
+  // Shape columns only for jobs with annotation fields, so other reports keep their columns.
+  const shapes = rows.some((row) => row.shapes || row.goldMeanIou !== undefined);
   const header = ['workerId', 'sub', 'objects', 'medianTimeSpentSeconds', 'agreement', 'goldAnswers', 'goldAccuracy',
-    ...fields.map((field) => `accuracy:${field}`)];
+    ...fields.map((field) => `accuracy:${field}`),
+    ...(shapes ? ['shapesMatched', 'shapeSimilarity', 'shapesMissed', 'shapesExtra', 'goldMeanIou'] : [])];
   // Worker ids and subs come from the data: neither may reach a spreadsheet as a formula (field names follow `accuracy:`).
   return stringify([header, ...rows.map((row) => [
     forSpreadsheet(row.workerId), forSpreadsheet(row.sub ?? ''), row.objects, row.medianTimeSpentSeconds ?? '', row.agreement ?? '', row.goldAnswers,
     row.goldAccuracy ?? '', ...fields.map((field) => (Object.hasOwn(row.models, field) ? row.models[field]!.accuracy : '')),
+    ...(shapes ? [row.shapes?.matched ?? '', row.shapes?.meanSimilarity ?? '', row.shapes?.missed ?? '', row.shapes?.extra ?? '', row.goldMeanIou ?? ''] : []),
   ])]);
 }

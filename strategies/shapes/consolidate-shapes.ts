@@ -15,6 +15,7 @@
  * output does not depend on anything but its answers.
  */
 import { compareLabels } from '../answer-table.js';
+import type { ShapeOutcome, WorkerShapeScore } from '../types.js';
 import { matchShapes, type Drawn } from './matcher.js';
 
 export interface ShapeMatching {
@@ -38,12 +39,14 @@ export interface KeptShape<S> {
   labelTie?: boolean;
 }
 
-export interface ShapeResult<S> {
+export interface ShapeResult<S extends { label: string }> {
   kept: KeptShape<S>[];
   /** The votes of each cluster below the quorum (shapes drawn by too few workers). */
   dropped: number[];
   /** The field's confidence (see above). */
   confidence: number;
+  /** For `Decision.shapes`: the kept shapes and each worker's score against them. */
+  outcome: ShapeOutcome<S>;
 }
 
 /**
@@ -78,7 +81,22 @@ export function consolidateShapes<S extends { label: string }>(
   }
   const perCluster = [...kept.map((k) => k.confidence), ...dropped.map((votes) => agreement * (1 - votes / workers))];
   const confidence = perCluster.length === 0 ? agreement : perCluster.reduce((a, b) => a + b, 0) / perCluster.length;
-  return { kept, dropped, confidence };
+  return { kept, dropped, confidence, outcome: { kept, workers: workerScores(byWorker, kept, similarity), similarity } };
+}
+
+/** Each worker's drawing against the kept shapes: matched (with similarity), missed, extra. */
+function workerScores<S>(byWorker: readonly (readonly S[])[], kept: readonly KeptShape<S>[], similarity: (a: S, b: S) => number): WorkerShapeScore[] {
+  const scores = byWorker.map((shapes) => ({ matched: 0, similarity: 0, missed: kept.length, extra: shapes.length }));
+  for (const { shape, members } of kept) {
+    for (const member of members) {
+      const score = scores[member.worker]!;
+      score.matched += 1;
+      score.similarity += similarity(shape, member.shape);
+      score.missed -= 1;
+      score.extra -= 1;
+    }
+  }
+  return scores;
 }
 
 /** Every label drawn, in order of first appearance. */
