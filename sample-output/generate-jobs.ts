@@ -14,6 +14,12 @@
  *   `comment`; a few adjacent swaps, two objects where every worker prefers a different response
  *   (an aggregate tie) and one object with a duplicated response.
  *
+ * - `street-scene-boxes`: 12 street photos, objects boxed (crowd-bounding-box) by 3 workers each, with jitter, missed
+ *   small objects, a stray extra box and car/truck mix-ups, beside an image-quality question (crowd-classifier); one
+ *   photo has nothing to box.
+ * - `news-entities`: 12 news sentences, entities marked (crowd-entity-annotation: PER, ORG, LOC) by 3 workers each,
+ *   with names cut short, ORG/LOC mix-ups, misses and a stray extra; one sentence has no entity.
+ *
  * The data comes from fixed seeds, so re-running rewrites byte-identical files:
  *
  *   npx tsx sample-output/generate-jobs.ts
@@ -374,6 +380,100 @@ function textRankingObjects(): JobObject[] {
   });
 }
 
+// ---------------------------------------------------------------------------------------------
+// Job 4: street-scene-boxes
+
+interface Box { label: string; left: number; top: number; width: number; height: number }
+
+interface StreetScene {
+  /** File name under s3://acme-ml-labeling/street-images/. */
+  image: string;
+  width: number;
+  height: number;
+  /** The true boxes the workers' boxes scatter around. */
+  objects: Box[];
+  quality: 'clear' | 'blurry';
+}
+
+const STREET_SCENES: StreetScene[] = readData('street-scenes');
+
+/** Labels a careless worker confuses. */
+const LOOKALIKE: Record<string, string> = { car: 'truck', truck: 'car', bus: 'truck' };
+
+/** One worker's boxes: each true box jittered (2% of its size), small ones missed more often, a rare stray box. */
+function drawnBoxes(rand: Rand, scene: StreetScene): Box[] {
+  const boxes = scene.objects.flatMap((box) => {
+    const small = box.width * box.height < 8000;
+    if (rand() < (small ? 0.25 : 0.06)) return [];
+    const edge = (value: number, size: number) => Math.round(value + gaussian(rand) * (0.02 * size + 1));
+    const left = edge(box.left, box.width);
+    const top = edge(box.top, box.height);
+    const label = rand() < 0.06 && LOOKALIKE[box.label] ? LOOKALIKE[box.label]! : box.label;
+    return [{ label, left, top, width: edge(box.left + box.width, box.width) - left, height: edge(box.top + box.height, box.height) - top }];
+  });
+  if (rand() < 0.1) boxes.push({ label: 'person', left: Math.round(between(rand, 0, 1200)), top: Math.round(between(rand, 200, 500)), width: 40, height: 110 });
+  return boxes;
+}
+
+function streetSceneObjects(): JobObject[] {
+  const rand = seededRandom(0xb0c5);
+  const team = shifts(rand, WORKFORCE.slice(2, 8), '2025-06-02T09:00:00Z', 2);
+  return STREET_SCENES.map((scene): JobObject => {
+    const answers = shuffled(rand, team).slice(0, 3).map((shift) => {
+      const boundingBoxes = drawnBoxes(rand, scene);
+      const quality = scene.quality === 'blurry' && rand() < 0.3 ? 'clear' : scene.quality;
+      const seconds = clamp(shift.pace * (20 + 12 * boundingBoxes.length + between(rand, 0, 30)), 10, 240);
+      return answer(rand, shift, seconds, {
+        boundingBox: { boundingBoxes, inputImageProperties: { width: scene.width, height: scene.height } },
+        imageQuality: { label: quality },
+      });
+    });
+    return { data: { 'source-ref': `s3://${BUCKET}/street-images/${scene.image}` }, answers: answers.sort(bySubmission) };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Job 5: news-entities
+
+interface Entity { label: string; text: string; startOffset: number; endOffset: number }
+
+interface NewsSentence {
+  source: string;
+  /** The true entities, offsets in characters (`endOffset` exclusive). */
+  entities: Entity[];
+}
+
+const NEWS_SENTENCES: NewsSentence[] = readData('news-entities');
+
+/** One worker's entities: a name cut to its first word now and then, ORG/LOC mix-ups, misses, a stray capitalised word. */
+function markedEntities(rand: Rand, sentence: NewsSentence): Omit<Entity, 'text'>[] {
+  const marked = sentence.entities.flatMap(({ label, text, startOffset, endOffset }) => {
+    if (rand() < 0.08) return [];
+    const space = text.indexOf(' ');
+    const end = space > 0 && rand() < 0.12 ? startOffset + space : endOffset;
+    const swapped = rand() < 0.06 && label !== 'PER' ? (label === 'ORG' ? 'LOC' : 'ORG') : label;
+    return [{ label: swapped, startOffset, endOffset: end }];
+  });
+  const stray = /\b(Monday|Thursday|Dr)\b/.exec(sentence.source);
+  if (stray && rand() < 0.25) marked.push({ label: 'ORG', startOffset: stray.index, endOffset: stray.index + stray[0].length });
+  return marked;
+}
+
+function newsEntityObjects(): JobObject[] {
+  const rand = seededRandom(0x4e45);
+  const team = shifts(rand, WORKFORCE.slice(0, 6), '2025-06-16T08:30:00Z', 2);
+  return NEWS_SENTENCES.map((sentence): JobObject => {
+    const answers = shuffled(rand, team).slice(0, 3).map((shift) => {
+      const entities = markedEntities(rand, sentence);
+      const seconds = clamp(shift.pace * (sentence.source.length / 4 + 8 * entities.length), 8, 120);
+      return answer(rand, shift, seconds, { 'crowd-entity-annotation': { entities } });
+    });
+    return { data: { source: sentence.source }, answers: answers.sort(bySubmission) };
+  });
+}
+
 await writeJob('multimodal-content-eval', '2025-03-08T19:42:13Z', contentEvalObjects());
 await writeJob('support-ticket-sentiment', '2025-04-14T16:27:51Z', sentimentObjects());
 await writeJob('text-ranking-preferences', '2025-05-20T17:03:18Z', textRankingObjects());
+await writeJob('street-scene-boxes', '2025-06-02T14:12:40Z', streetSceneObjects());
+await writeJob('news-entities', '2025-06-16T13:05:22Z', newsEntityObjects());

@@ -36,3 +36,17 @@ for format in trl trl-kto openai nova; do
 done
 $cli export "$ranking" --config "$jobs/text-ranking-preferences.config.yaml" --format lossless \
   --out "$out/text-ranking-preferences/lossless.jsonl" --quiet
+
+# Street scenes (crowd-bounding-box beside a crowd-classifier): boxes matched across workers and averaged, in the
+# built-in object-detection format; worker quality for drawings and gold boxes scored by mean IoU.
+$cli run "$jobs/street-scene-boxes/manifests/output/output.manifest" \
+  --gold "$jobs/street-scene-boxes.gold.jsonl" --gold-field boundingBox \
+  --workers-report "$out/street-scene-boxes/workers.csv" \
+  --report "$out/street-scene-boxes/report.html" \
+  --out "$out/street-scene-boxes/output.manifest"
+
+# News entities (crowd-entity-annotation): spans matched across workers, boundaries by mode, in the built-in NER format.
+$cli run "$jobs/news-entities/manifests/output/output.manifest" \
+  --workers-report "$out/news-entities/workers.csv" \
+  --report "$out/news-entities/report.html" \
+  --out "$out/news-entities/output.manifest"

@@ -33,6 +33,14 @@ const samples = {
     charts: ['chart-lines', 'chart-confidence', 'chart-confidence-histogram'],
     tables: ['counts-table', 'outputs-table', 'fields-table'],
   },
+  'street-scene-boxes': {
+    charts: ['chart-lines', 'chart-confidence', 'chart-confidence-histogram', 'chart-labels', 'chart-agreement', 'chart-workers'],
+    tables: ['counts-table', 'outputs-table', 'fields-table', 'gold-table', 'gold-shapes-table', 'workers-table'],
+  },
+  'news-entities': {
+    charts: ['chart-lines', 'chart-confidence', 'chart-confidence-histogram'],
+    tables: ['counts-table', 'outputs-table', 'fields-table', 'workers-table'],
+  },
 } as const;
 
 if (missing && !process.env.CI) console.warn(`report-browser.test.ts skipped: ${missing}`);

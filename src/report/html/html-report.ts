@@ -97,11 +97,14 @@ function fieldsSection({ summary, objects }: ReportInput, charts: ReadonlyMap<st
     return cell(text(name)) + cell(against ? `${against.correct}/${against.objects}` : '–', true) + cell(percent(against?.accuracy ?? calibration?.accuracy), true)
       + cell(fixed(calibration?.ece), true) + cell(fixed(calibration?.brier), true) + cell(calibration ? text(calibration.brierBasis) : '–') + cell(fitText(field));
   });
+  const goldShapes = Object.entries(summary.goldShapes ?? {}).map(([name, { objects: count, meanIou }]) =>
+    cell(text(name)) + cell(String(count), true) + cell(fixed(meanIou), true));
   const chartIds = ['chart-confidence', 'chart-confidence-histogram', 'chart-labels', 'chart-agreement', 'chart-unsettled'];
   return `<section id="fields"><h2>Fields</h2>\n`
     + table('fields-table', header(['field', 'strategy', 'objects', 'answers', 'mean confidence', 'ties', 'unresolved', 'Krippendorff α', 'Fleiss κ'], [2, 3, 4, 5, 6, 7, 8]), rows)
     + (objects ? `\n<p class="note">Confidence histograms and labels from <code>${text(objects.location)}</code>.</p>` : '')
     + (gold.length ? `\n<h3>Against gold, and the model fit</h3>\n${table('gold-table', header(['field', 'gold correct', 'accuracy', 'ECE', 'Brier', 'Brier basis', 'model fit'], [1, 2, 3, 4]), gold)}` : '')
+    + (goldShapes.length ? `\n<h3>Drawings against gold</h3>\n<p class="note">Mean IoU of the consolidated shapes with the gold ones, AWS's rule: matched by confidence, the unmatched on either side count 0.</p>\n${table('gold-shapes-table', header(['field', 'gold objects', 'mean IoU'], [1, 2]), goldShapes)}` : '')
     + chartIds.flatMap((id) => (charts.has(id) ? [`\n${figure(charts.get(id)!)}`] : [])).join('')
     + '</section>';
 }
