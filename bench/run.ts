@@ -15,6 +15,7 @@ import { fitPart } from './parts/fit.js';
 import { mirrorPart } from './parts/mirror.js';
 import { rssPart } from './parts/rss.js';
 import { latencyPart, s3Part, s3rverPart } from './parts/s3.js';
+import { shapesPart } from './parts/shapes.js';
 import { spillPart } from './parts/spill.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -41,6 +42,7 @@ const allParts = {
   s3rver: s3rverPart,
   mirror: mirrorPart,
   rss: rssPart,
+  shapes: shapesPart,
 } satisfies Record<string, (bench: Bench, localManifest: string) => unknown>;
 type PartName = keyof typeof allParts;
 const localParts: ReadonlySet<PartName> = new Set(['mirror', 'rss']);
