@@ -28,7 +28,7 @@ describe('consolidate: output format', () => {
         data: { 'source-ref': 's3://b/img.jpg', id: 2 },
         answers: [
           { workerId: worker(1), answerContent: { score: 4, tags: { blurry: true, dark: false }, note: 'A long enough free text comment here.', boxes: { boundingBoxes: [{ left: 1 }] } } },
-          { workerId: worker(2), answerContent: { score: '5', tags: { blurry: true, dark: true }, boxes: { boundingBoxes: [] } } },
+          { workerId: worker(2), answerContent: { score: '5', tags: { blurry: true, dark: true }, boxes: { boundingBoxes: [{ top: 2 }] } } },
         ],
       },
       { data: { source: 'nobody', id: 3 }, answers: [] },
@@ -68,7 +68,7 @@ describe('consolidate: output format', () => {
 
   it('keeps unknown shapes verbatim and reports them', () => {
     expect(lines[2]!['job-metadata'].consolidation.boxes).toEqual({
-      strategy: null, answers: 0, unknownShape: [{ boundingBoxes: [{ left: 1 }] }, { boundingBoxes: [] }],
+      strategy: null, answers: 0, unknownShape: [{ boundingBoxes: [{ left: 1 }] }, { boundingBoxes: [{ top: 2 }] }],
     });
     expect(summary.unknownShapes).toEqual({ boxes: 2 });
   });
