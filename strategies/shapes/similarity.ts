@@ -31,48 +31,64 @@ export function pointOks(a: Point, b: Point, scale: number, sigma = 0.1): number
 
 /**
  * Raster intersection over union of two polygons, as CVAT's consensus compares them (pycocotools masks): each polygon
- * is filled by the even-odd rule, a pixel counting when its centre is inside, on the grid of whole pixels covering
- * both polygons' bounding boxes (so the cost grows with the polygons, not the image). Two polygons that cover no pixel
- * centre (slivers, fewer than three vertices) are 1 when their vertices are equal, else 0.
+ * is filled by the even-odd rule, a pixel counting when its centre is inside. Rows are scanned as ranges of columns
+ * over the rows each polygon spans (the intersection over the rows both span), so the cost grows with the polygons'
+ * height and vertices, not the image or the distance between them. Two polygons that cover no pixel centre (slivers,
+ * fewer than three vertices) are 1 when their vertices are equal, else 0.
  */
 export function polygonIou(a: LabeledPath, b: LabeledPath): number {
-  const all = [...a.vertices, ...b.vertices];
-  if (all.length === 0) return 1;
-  const left = Math.floor(Math.min(...all.map(({ x }) => x)));
-  const top = Math.floor(Math.min(...all.map(({ y }) => y)));
-  const width = Math.ceil(Math.max(...all.map(({ x }) => x))) - left;
-  const height = Math.ceil(Math.max(...all.map(({ y }) => y))) - top;
-  let intersection = 0;
-  let union = 0;
-  for (let row = 0; row < height; row += 1) {
-    const y = top + row + 0.5;
-    const inA = rowCoverage(a.vertices, y, left, width);
-    const inB = rowCoverage(b.vertices, y, left, width);
-    for (let column = 0; column < width; column += 1) {
-      intersection += inA[column]! & inB[column]!;
-      union += inA[column]! | inB[column]!;
-    }
-  }
+  const areaA = filledPixels([a.vertices]);
+  const areaB = filledPixels([b.vertices]);
+  const intersection = areaA > 0 && areaB > 0 ? filledPixels([a.vertices, b.vertices]) : 0;
+  const union = areaA + areaB - intersection;
   return union > 0 ? intersection / union : Number(sameVertices(a.vertices, b.vertices));
 }
 
-/** Which pixels of the row whose centres lie on `y` are inside the polygon (even-odd: inside between crossing pairs). */
-function rowCoverage(vertices: readonly Point[], y: number, left: number, width: number): Uint8Array {
-  const covered = new Uint8Array(width);
+/** How many pixel centres are inside every one of the polygons (scanning only the rows all of them span). */
+function filledPixels(polygons: readonly (readonly Point[])[]): number {
+  if (polygons.some((vertices) => vertices.length < 3)) return 0;
+  const top = Math.max(...polygons.map((vertices) => Math.floor(Math.min(...vertices.map(({ y }) => y)))));
+  const bottom = Math.min(...polygons.map((vertices) => Math.ceil(Math.max(...vertices.map(({ y }) => y)))));
+  let count = 0;
+  for (let y = top + 0.5; y < bottom; y += 1) {
+    const shared = polygons.map((vertices) => rowSpans(vertices, y)).reduce(intersectSpans);
+    for (const [start, end] of shared) count += end - start;
+  }
+  return count;
+}
+
+/**
+ * The columns of the row whose pixel centres lie on `y` that are inside the polygon, as sorted disjoint [start, end)
+ * ranges (even-odd: inside between crossing pairs; a centre on a left edge is inside, on a right one outside).
+ */
+function rowSpans(vertices: readonly Point[], y: number): [number, number][] {
   const crossings: number[] = [];
   vertices.forEach((from, i) => {
     const to = vertices[(i + 1) % vertices.length]!;
     // Half-open in y, so a vertex on the scan line is crossed once, not twice.
-    if ((from.y <= y) !== (to.y <= y)) crossings.push(from.x + ((y - from.y) / (to.y - from.y)) * (to.x - from.x));
+    if ((from.y <= y) !== (to.y <= y)) crossings.push(from.x + ((y - from.y) * (to.x - from.x)) / (to.y - from.y)); // exact on whole-pixel vertices
   });
   crossings.sort((p, q) => p - q);
+  const spans: [number, number][] = [];
   for (let k = 0; k + 1 < crossings.length; k += 2) {
-    // Pixel centres left + column + 0.5 in [crossings[k], crossings[k + 1]).
-    const first = Math.max(0, Math.ceil(crossings[k]! - left - 0.5));
-    const last = Math.min(width, Math.ceil(crossings[k + 1]! - left - 0.5));
-    covered.fill(1, first, last);
+    const start = Math.ceil(crossings[k]! - 0.5);
+    const end = Math.ceil(crossings[k + 1]! - 0.5);
+    if (end > start) spans.push([start, end]);
   }
-  return covered;
+  return spans;
+}
+
+/** The columns in both sorted disjoint range lists. */
+function intersectSpans(a: readonly [number, number][], b: readonly [number, number][]): [number, number][] {
+  const shared: [number, number][] = [];
+  for (let i = 0, j = 0; i < a.length && j < b.length;) {
+    const start = Math.max(a[i]![0], b[j]![0]);
+    const end = Math.min(a[i]![1], b[j]![1]);
+    if (end > start) shared.push([start, end]);
+    if (a[i]![1] < b[j]![1]) i += 1;
+    else j += 1;
+  }
+  return shared;
 }
 
 const sameVertices = (a: readonly Point[], b: readonly Point[]) =>

@@ -11,7 +11,7 @@ const image = { width: 640, height: 480 };
 const clicks = (points: LabeledPoint[]): AnswerValue => ({ kind: 'keypoints', points, image });
 const at = (label: string, x: number, y: number): LabeledPoint => ({ label, x, y });
 interface Output { keypoints: LabeledPoint[]; inputImageProperties?: typeof image }
-interface Details { keypoints: { confidence: number; votes: number; labelTie?: true }[]; dropped?: number }
+type Details = { keypoints: { confidence: number; votes: number; labelTie?: true }[]; dropped?: number };
 
 describe('pointOks', () => {
   it('is exp(−d² / (2 · scale · (2σ)²)), 1 on the point', () => {
