@@ -100,7 +100,7 @@ const sameVertices = (a: readonly Point[], b: readonly Point[]) =>
  * count), corresponding points are scored by `pointOks` and averaged (OKS of n keypoints); the better of the two
  * directions counts, since a line drawn from its other end is the same line. The scale is diag² / 2, diag the diagonal
  * of the lines' joint bounding box (the area of a square of that diagonal: a straight horizontal line's own box has
- * none), floor 1. Identical lines are 1; two parallel lines a tenth of their length apart ≈ 0.78; an X ≈ 0.04.
+ * none), floor 1. Identical lines are 1; two parallel lines a tenth of their length apart ≈ 0.78; the two diagonals of a square ≈ 0.22.
  * A line without vertices is like nothing but another such line.
  */
 export function lineSimilarity(a: LabeledPath, b: LabeledPath): number {
