@@ -1,12 +1,14 @@
 /**
  * Keypoints (`crowd-keypoint`): the points several workers clicked on the same spot become one.
  *
- * Matching: `shapes/matcher.ts` with object keypoint similarity OKS = exp(−d² / (2 · scale · (2σ)²)) ≥ `oks` (0.5, the
- * `iou_threshold` CVAT's consensus applies to every shape kind), σ = `sigma` (0.1, CVAT's and datumaro's). Each
- * keypoint is a lone labelled point, so the scale is CVAT's for lone points: the image's area (`inputImageProperties`,
- * the size most workers reported); without it, the area of the bounding box of every point drawn on the object by
- * every worker (floor 1 px²), the nearest thing to the image the answers show. Per label unless `crossLabel` (then the
- * label is voted); kept by `quorum` (default ⌈workers / 2⌉: a worker who did not click it votes "no").
+ * Matching: `shapes/matcher.ts` with object keypoint similarity OKS = exp(−d² / (2 · scale · (2σ)²)) ≥ `oks` (0.5,
+ * the `iou_threshold` CVAT's consensus applies to every shape kind; datumaro's `pairwise_dist` default is 0.9),
+ * σ = `sigma` (0.1, CVAT's and datumaro's). Each keypoint is a lone labelled point, so the scale is CVAT's for lone
+ * points: the image's area (`inputImageProperties`, the size most workers reported); without it, the area of the
+ * bounding box of every point drawn on the object by every worker (floor 1 px²), the nearest thing to the image the
+ * answers show. On the image's scale the match is lenient (OKS 0.5 at d ≈ 0.24 · √area: 130 px on 640 × 480), so
+ * same-label points closer than that want a smaller `sigma`. Per label unless `crossLabel` (then the label is voted);
+ * kept by `quorum` (default ⌈workers / 2⌉: a worker who did not click it votes "no").
  *
  * The point: the coordinate-wise median of the members (the recommendation of wave2-anchors.md A3; a careless click
  * among several moves it little). Not rounded: the median of an even count is the mean of the middle two.
@@ -19,7 +21,8 @@
  */
 import { z } from 'zod';
 import { consolidateShapes } from './shapes/consolidate-shapes.js';
-import { commonImageSize, keptShapesDecision } from './shapes/kept-shapes.js';
+import { commonImageSize } from './shapes/image-size.js';
+import { keptShapesDecision } from './shapes/kept-shapes.js';
 import { medianPoint } from './shapes/representatives.js';
 import { pointOks } from './shapes/similarity.js';
 import type { ImageSize, LabeledPoint, Strategy } from './types.js';

@@ -1,11 +1,12 @@
 /**
  * Lines and polylines (`crowd-line`, `crowd-polyline`): the lines several workers drew along the same thing become one.
  *
- * Matching: `shapes/matcher.ts` with `lineSimilarity` ≥ `similarity` (0.5, the threshold CVAT's consensus applies to
- * every shape kind): both lines resampled to the same number of equally spaced points (datumaro's `LineMatcher`),
- * scored as the OKS of those points with σ = 0.1 and the scale diag² / 2 of their joint bounding box, in the better
- * direction (see `shapes/similarity.ts`). Per label unless `crossLabel` (then the label is voted); kept by `quorum`
- * (default ⌈workers / 2⌉: a worker who drew nothing there votes "no").
+ * Matching: `shapes/matcher.ts` with `lineSimilarity` ≥ `similarity` (0.5, the threshold CVAT's consensus applies
+ * to every shape kind; datumaro's is 0.9, for its own area measure): both lines resampled to the same number of
+ * equally spaced points (datumaro's `LineMatcher`), scored as the OKS of those points with σ = 0.1 and the scale
+ * diag² / 2 of their joint bounding box, in the better direction (see `shapes/similarity.ts`). Per label unless
+ * `crossLabel` (then the label is voted); kept by `quorum` (default ⌈workers / 2⌉: a worker who drew nothing there
+ * votes "no").
  *
  * The line: the medoid, the member with the highest summed similarity to the others, as drawn (CVAT keeps a member
  * and never averages vertices).
@@ -18,7 +19,8 @@
  */
 import { z } from 'zod';
 import { consolidateShapes } from './shapes/consolidate-shapes.js';
-import { commonImageSize, keptShapesDecision } from './shapes/kept-shapes.js';
+import { commonImageSize } from './shapes/image-size.js';
+import { keptShapesDecision } from './shapes/kept-shapes.js';
 import { medoidBy } from './shapes/representatives.js';
 import { lineSimilarity } from './shapes/similarity.js';
 import type { FieldAnswer, Strategy } from './types.js';

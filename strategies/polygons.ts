@@ -1,10 +1,10 @@
 /**
  * Polygons (`crowd-polygon`): the polygons several workers drew around the same object become one.
  *
- * Matching: `shapes/matcher.ts` with raster IoU ≥ `iou` (0.5, CVAT's consensus default): each polygon filled by the
- * even-odd rule at pixel centres on the whole-pixel grid around the two (CVAT rasterises to pycocotools masks the
- * same way); per label unless `crossLabel` (then the label is voted); kept by `quorum` (default ⌈workers / 2⌉: a
- * worker who drew nothing there votes "no").
+ * Matching: `shapes/matcher.ts` with raster IoU ≥ `iou` (0.5, CVAT's consensus default; datumaro's is 0.9): each
+ * polygon filled by the even-odd rule at pixel centres (CVAT rasterises to pycocotools masks alike); per label unless
+ * `crossLabel` (then the label is voted); kept by `quorum` (default ⌈workers / 2⌉: a worker who drew nothing there
+ * votes "no").
  *
  * The polygon: the medoid, the member with the highest summed IoU to the others, as drawn (CVAT keeps a member and
  * never averages vertices; workers' polygons need not have as many vertices, nor start at the same one).
@@ -18,7 +18,8 @@
  */
 import { z } from 'zod';
 import { consolidateShapes } from './shapes/consolidate-shapes.js';
-import { commonImageSize, keptShapesDecision } from './shapes/kept-shapes.js';
+import { commonImageSize } from './shapes/image-size.js';
+import { keptShapesDecision } from './shapes/kept-shapes.js';
 import { medoidBy } from './shapes/representatives.js';
 import { polygonIou } from './shapes/similarity.js';
 import type { Strategy } from './types.js';

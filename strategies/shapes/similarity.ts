@@ -65,8 +65,9 @@ function rowSpans(vertices: readonly Point[], y: number): [number, number][] {
   const crossings: number[] = [];
   vertices.forEach((from, i) => {
     const to = vertices[(i + 1) % vertices.length]!;
-    // Half-open in y, so a vertex on the scan line is crossed once, not twice.
-    if ((from.y <= y) !== (to.y <= y)) crossings.push(from.x + ((y - from.y) * (to.x - from.x)) / (to.y - from.y)); // exact on whole-pixel vertices
+    // Half-open in y, so a vertex on the scan line is crossed once, not twice; multiplying first keeps whole-pixel
+    // vertices exact.
+    if ((from.y <= y) !== (to.y <= y)) crossings.push(from.x + ((y - from.y) * (to.x - from.x)) / (to.y - from.y));
   });
   crossings.sort((p, q) => p - q);
   const spans: [number, number][] = [];
@@ -100,8 +101,8 @@ const sameVertices = (a: readonly Point[], b: readonly Point[]) =>
  * count), corresponding points are scored by `pointOks` and averaged (OKS of n keypoints); the better of the two
  * directions counts, since a line drawn from its other end is the same line. The scale is diag² / 2, diag the diagonal
  * of the lines' joint bounding box (the area of a square of that diagonal: a straight horizontal line's own box has
- * none), floor 1. Identical lines are 1; two parallel lines a tenth of their length apart ≈ 0.78; the two diagonals of a square ≈ 0.22.
- * A line without vertices is like nothing but another such line.
+ * none), floor 1. Identical lines are 1; two parallel lines a tenth of their length apart ≈ 0.78; the two diagonals
+ * of a square ≈ 0.22. A line without vertices is like nothing but another such line.
  */
 export function lineSimilarity(a: LabeledPath, b: LabeledPath): number {
   if (a.vertices.length === 0 || b.vertices.length === 0) return Number(a.vertices.length === b.vertices.length);
