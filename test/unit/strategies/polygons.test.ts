@@ -32,6 +32,9 @@ describe('polygonIou', () => {
     // A bow tie (self-crossing): two triangles meeting at (5, 5), 2 · 20 pixels of the 100 of its box.
     const bowTie = polygon('a', 0, 0, 10, 10, 10, 0, 0, 10);
     expect(polygonIou(bowTie, square('a', 0, 0))).toBeCloseTo(0.5, 1);
+    // A square traced twice winds twice: non-zero would fill it, even-odd crosses every row four times and fills nothing.
+    const twice = polygon('a', 0, 0, 10, 0, 10, 10, 0, 10, 0, 0, 10, 0, 10, 10, 0, 10);
+    expect(polygonIou(twice, square('a', 0, 0))).toBe(0);
   });
 
   it('works on fractional vertices and treats slivers that cover no pixel centre as equal only when identical', () => {
