@@ -20,8 +20,9 @@
 import { z } from 'zod';
 import { meanBox, medianBox, medoidBox } from './shapes/box-reducers.js';
 import { consolidateShapes } from './shapes/consolidate-shapes.js';
+import { commonImageSize } from './shapes/image-size.js';
 import { boxIou } from './shapes/similarity.js';
-import type { FieldAnswer, ImageSize, LabeledBox, Strategy } from './types.js';
+import type { LabeledBox, Strategy } from './types.js';
 
 const reducers = { mean: meanBox, median: medianBox, medoid: medoidBox } as const;
 
@@ -44,7 +45,7 @@ export const boxes: Strategy<z.infer<typeof options>> = {
         const drawn = answers.map(({ value }) => (value.kind === 'boxes' ? value.boxes : []));
         const reduce = (members: readonly LabeledBox[], label: string) => wholePixels(reducers[reducer](members, label));
         const { kept, dropped, confidence, outcome } = consolidateShapes(drawn, boxIou, reduce, { threshold: iou, quorum, crossLabel });
-        const image = imageSizeOf(answers);
+        const image = commonImageSize(answers);
         return {
           value: {
             annotations: kept.map(({ shape: { label, ...box } }) => ({ class_id: classIdOf(classIds, label), ...box })),
@@ -77,19 +78,4 @@ function classIdOf(classIds: ReadonlyMap<string, number>, label: string): number
 function wholePixels({ label, left, top, width, height }: LabeledBox): LabeledBox {
   const [l, t, r, b] = [left, top, left + width, top + height].map(Math.round) as [number, number, number, number];
   return { label, left: l, top: t, width: r - l, height: b - t };
-}
-
-/** The image size most workers' browsers reported (they agree unless the image failed to load for some). */
-function imageSizeOf(answers: readonly FieldAnswer[]): ImageSize | undefined {
-  const counts = new Map<string, { size: ImageSize; count: number }>();
-  for (const { value } of answers) {
-    if (value.kind !== 'boxes' || !value.image) continue;
-    const key = `${value.image.width}x${value.image.height}`;
-    const entry = counts.get(key);
-    if (entry) entry.count += 1;
-    else counts.set(key, { size: value.image, count: 1 });
-  }
-  let best: { size: ImageSize; count: number } | undefined;
-  for (const entry of counts.values()) if (!best || entry.count > best.count) best = entry;
-  return best?.size;
 }

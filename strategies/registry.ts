@@ -5,6 +5,8 @@ import { bradleyTerry } from './bradley-terry.js';
 import { collect } from './collect.js';
 import { dawidSkene } from './dawid-skene.js';
 import { hierarchicalDawidSkene } from './hierarchical-ds.js';
+import { keypoints } from './keypoints.js';
+import { lines } from './lines.js';
 import { majorityVote } from './majority-vote.js';
 import { mean } from './mean.js';
 import { meanRank } from './mean-rank.js';
@@ -13,6 +15,7 @@ import { median } from './median.js';
 import { multiLabelVote } from './multi-label-vote.js';
 import { oneCoin } from './one-coin.js';
 import { pairwiseMajority } from './pairwise-majority.js';
+import { polygons } from './polygons.js';
 import { spans } from './spans.js';
 import { trimmedMean } from './trimmed-mean.js';
 import { wawa } from './wawa.js';
@@ -22,7 +25,8 @@ import type { AnswerKind, Strategy } from './types.js';
 
 const strategies = new Map<string, Strategy<any>>(
   [majorityVote, mean, median, trimmedMean, weightedMean, multiLabelVote, collect, dawidSkene, hierarchicalDawidSkene,
-    oneCoin, wawa, weightedVote, borda, meanRank, meanRating, pairwiseMajority, bradleyTerry, boxes, spans].map((s) => [s.name, s]),
+    oneCoin, wawa, weightedVote, borda, meanRank, meanRating, pairwiseMajority, bradleyTerry, boxes, spans,
+    keypoints, polygons, lines].map((s) => [s.name, s]),
 );
 
 /** Adds (or replaces) a strategy under its name, for config files and `--strategy` to select. */
@@ -50,9 +54,9 @@ export const defaultStrategyFor: Record<AnswerKind, string | undefined> = {
   preference: borda.name,
   boxes: boxes.name,
   spans: spans.name,
-  // Kept as submitted until their strategies land.
-  keypoints: undefined,
-  polygons: undefined,
-  lines: undefined,
+  keypoints: keypoints.name,
+  polygons: polygons.name,
+  lines: lines.name,
+  // Kept as submitted until its strategy lands.
   mask: undefined,
 };

@@ -43,9 +43,9 @@ describe('registry: defaultStrategyFor', () => {
       preference: 'borda',
       boxes: 'boxes',
       spans: 'spans',
-      keypoints: undefined,
-      polygons: undefined,
-      lines: undefined,
+      keypoints: 'keypoints',
+      polygons: 'polygons',
+      lines: 'lines',
       mask: undefined,
     });
   });
