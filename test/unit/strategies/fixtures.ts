@@ -1,5 +1,5 @@
 /** Small builders shared by the strategy tests (not a test file itself). */
-import type { AnswerValue, DecisionContext, FieldAnswer } from '../../../strategies/types.js';
+import type { AnswerValue, Decision, DecisionContext, FieldAnswer } from '../../../strategies/types.js';
 import { seededRandom } from '../../../src/random.js';
 import { AnswerTableBuilder, type AnswerTable } from '../../../strategies/answer-table.js';
 
@@ -73,3 +73,6 @@ export function taskAnswers(tasks: TaskLabels, task: string, as: (label: string)
 
 /** A context for the object at `row` of the fitted table, whose random source must not be used. */
 export const atRow = (row: number): DecisionContext => ({ random: noRandom.random, object: row });
+
+/** A shape strategy's decision as written on the line: without the outcome kept for the worker report and gold. */
+export const withoutOutcome = ({ shapes: _, ...decision }: Decision) => decision;
