@@ -91,6 +91,7 @@ describe('S3 end to end', () => {
       const faulty = s3.client({ endpointUrl: proxy.endpoint, requestTimeoutMs: 500, sdkMaxAttempts: 10 }, retry);
       const summary = await consolidate({
         manifest: job.uri, out: `s3://${bucket}/results/faulty.manifest`, s3Client: faulty, concurrency: 32, retry,
+        s3: { requestTimeoutMs: 500, bodyTimeoutMs: 500 }, // worker responses are read outside the client
       });
       faulty.destroy();
       const { requests, faults } = proxy.stats;
