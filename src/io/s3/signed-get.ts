@@ -40,30 +40,35 @@ const emptyPayloadHash = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca49599
 /** Error bodies are a few hundred bytes of XML; read no more than this of one. */
 const errorBodyMaxBytes = 16 * 1024;
 
-/** The S3 SigV4 signer: keys are encoded once (by `objectPath`), never again, as the SDK's S3 client signs. */
+/** The S3 SigV4 signer: keys are encoded once (by `objectUrl`), never again, as the SDK's S3 client signs. */
 export const s3Signer = (credentials: AwsCredentialIdentity | Provider<AwsCredentialIdentity>, region: string) =>
   new SignatureV4({ credentials, region, service: 's3', sha256: Sha256, uriEscapePath: false });
 
-/** RFC 3986 encoding of each path segment (`/` kept), S3's canonical form; `encodeURIComponent` leaves `!'()*` alone. */
-export const objectPath = (key: string): string =>
-  key.split('/').map((segment) => encodeURIComponent(segment).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)).join('/');
+/**
+ * The URL of `key` under a bucket's endpoint (`https://bucket.s3.region.amazonaws.com/` or `http://host:port/bucket`):
+ * each key segment percent-encoded as RFC 3986 says (`/` kept), S3's canonical form; `encodeURIComponent` leaves
+ * `!'()*` alone.
+ */
+export function objectUrl(base: URL, key: string): URL {
+  const path = key.split('/').map((segment) => encodeURIComponent(segment).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`));
+  return new URL(base.href.replace(/\/?$/, '/') + path.join('/'));
+}
 
 /** The signed headers of a GET of `url` at `date` (host, x-amz-date, x-amz-content-sha256, a session token, Authorization). */
-export async function signedGetHeaders(signer: SignatureV4, url: URL, date: Date, payloadHash = emptyPayloadHash): Promise<Record<string, string>> {
+export async function signedGetHeaders(signer: SignatureV4, url: URL, date: Date): Promise<Record<string, string>> {
   const request = await signer.sign({
     method: 'GET',
     protocol: url.protocol,
     hostname: url.hostname,
     path: url.pathname,
     query: {},
-    headers: { host: url.host, 'x-amz-content-sha256': payloadHash },
+    headers: { host: url.host, 'x-amz-content-sha256': emptyPayloadHash },
   }, { signingDate: date });
   return request.headers;
 }
 
 /** Where a bucket's objects are and how requests to it are signed, from the client's endpoint rules. */
 interface BucketEndpoint {
-  /** `https://bucket.s3.region.amazonaws.com/` or, path-style, `http://host:port/bucket`. */
   base: URL;
   signer: SignatureV4;
 }
@@ -89,7 +94,7 @@ export class SignedGetter {
   async get(bucket: string, key: string): Promise<SignedGetResponse> {
     const endpoint = await this.endpointOf(bucket);
     if (!endpoint) throw new Error(`s3://${bucket}: its endpoint needs an auth scheme other than SigV4`);
-    const url = new URL(endpoint.base.href.replace(/\/?$/, '/') + objectPath(key));
+    const url = objectUrl(endpoint.base, key);
     const headers = await signedGetHeaders(endpoint.signer, url, this.clockNow());
     const response = await this.agent.request({ origin: url.origin, path: url.pathname, method: 'GET', headers });
     if (response.statusCode >= 300) throw await this.serviceError(response);
