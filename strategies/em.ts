@@ -50,12 +50,39 @@ export interface EmModel {
   logLikelihood: number;
 }
 
+/**
+ * The answer table as EM reads it, indexed once a fit. An object's answers are contiguous and objects ascend (as
+ * `AnswerTableBuilder` adds them), so each loop below walks objects and their answers in the table's own order: every
+ * sum is taken in the same order as a plain pass over the answers would take it.
+ */
+export interface EmAnswers {
+  table: AnswerTable;
+  /** Object t's answers are [objectStart[t], objectStart[t + 1]). */
+  objectStart: Int32Array;
+  /** Where each answer's k cells start in a workers × given × true array: (worker · k + given) · k. */
+  cellOf: Int32Array;
+}
+
+function indexAnswers(table: AnswerTable): EmAnswers {
+  const { objectOf, workerOf, labelOf, answerCount, objectCount } = table;
+  const k = table.labels.length;
+  const objectStart = new Int32Array(objectCount + 1);
+  const cellOf = new Int32Array(answerCount);
+  for (let i = 0; i < answerCount; i += 1) {
+    if (i > 0 && objectOf[i]! < objectOf[i - 1]!) throw new Error('EM needs each object\'s answers together, objects ascending');
+    objectStart[objectOf[i]! + 1]! += 1;
+    cellOf[i] = (workerOf[i]! * k + labelOf[i]!) * k;
+  }
+  for (let t = 0; t < objectCount; t += 1) objectStart[t + 1]! += objectStart[t]!;
+  return { table, objectStart, cellOf };
+}
+
 /** Fills `errors` from the posteriors. */
-export type MStep = (table: AnswerTable, posteriors: Float64Array, errors: Float64Array) => void;
+export type MStep = (answers: EmAnswers, posteriors: Float64Array, errors: Float64Array) => void;
 
 /** The arrays EM updates in place; the hot loops below are plain functions over them (this is the whole cost of a fit). */
 interface EmState {
-  table: AnswerTable;
+  answers: EmAnswers;
   posteriors: Float64Array;
   priors: Float64Array;
   logPriors: Float64Array;
@@ -65,14 +92,14 @@ interface EmState {
 }
 
 /** The soft confusion counts N[w,o,c] = Σ_{answers (t,w,o)} P[t,c] into `counts` (workers × given × true). */
-export function countConfusions(table: AnswerTable, posteriors: Float64Array, counts: Float64Array): void {
-  const { objectOf, workerOf, labelOf, answerCount } = table;
+export function countConfusions({ table, objectStart, cellOf }: EmAnswers, posteriors: Float64Array, counts: Float64Array): void {
   const k = table.labels.length;
   counts.fill(0);
-  for (let i = 0; i < answerCount; i += 1) {
-    const cell = (workerOf[i]! * k + labelOf[i]!) * k;
-    const row = objectOf[i]! * k;
-    for (let c = 0; c < k; c += 1) counts[cell + c]! += posteriors[row + c]!;
+  for (let t = 0, row = 0; t < table.objectCount; t += 1, row += k) {
+    for (let i = objectStart[t]!; i < objectStart[t + 1]!; i += 1) {
+      const cell = cellOf[i]!;
+      for (let c = 0; c < k; c += 1) counts[cell + c]! += posteriors[row + c]!;
+    }
   }
 }
 
@@ -87,50 +114,48 @@ export function normaliseColumns(matrix: Float64Array, at: number, k: number): v
 
 /** prior = mean_t P[t,·], then the model's M-step, then the logs the E-step reads. */
 function maximise(state: EmState, mStep: MStep): void {
-  const { table, posteriors, priors, logPriors, errors, logErrors } = state;
+  const { answers, posteriors, priors, logPriors, errors, logErrors } = state;
   const k = priors.length;
   priors.fill(0);
   for (let at = 0; at < posteriors.length; at += k) for (let c = 0; c < k; c += 1) priors[c]! += posteriors[at + c]!;
   for (let c = 0; c < k; c += 1) {
-    priors[c]! /= table.objectCount || 1;
+    priors[c]! /= answers.table.objectCount || 1;
     logPriors[c] = Math.log(Math.max(priors[c]!, floor));
   }
-  mStep(table, posteriors, errors);
+  mStep(answers, posteriors, errors);
   for (let i = 0; i < errors.length; i += 1) logErrors[i] = Math.log(errors[i]!);
 }
 
-/** Updates `logJoint` and the posteriors; returns the log-likelihood per answer. */
-function expectation({ table, posteriors, logPriors, logErrors, logJoint }: EmState): number {
-  const { objectOf, workerOf, labelOf, answerCount } = table;
+/** Updates `logJoint` and the posteriors, one object at a time; returns the log-likelihood per answer. */
+function expectation({ answers, posteriors, logPriors, logErrors, logJoint }: EmState): number {
+  const { table, objectStart, cellOf } = answers;
   const k = logPriors.length;
-  // Each object's log errors are summed first and its log prior added last, as crowd-kit does: starting every label
-  // from a different prior rounds the sums differently, and EM then drifts off an exact fixed point.
-  logJoint.fill(0);
-  for (let i = 0; i < answerCount; i += 1) {
-    const cell = (workerOf[i]! * k + labelOf[i]!) * k;
-    const row = objectOf[i]! * k;
-    for (let c = 0; c < k; c += 1) logJoint[row + c]! += logErrors[cell + c]!;
-  }
   let logLikelihood = 0;
-  for (let row = 0; row < logJoint.length; row += k) {
+  for (let t = 0, row = 0; t < table.objectCount; t += 1, row += k) {
+    const from = objectStart[t]!;
+    const to = objectStart[t + 1]!;
     let max = -Infinity;
     for (let c = 0; c < k; c += 1) {
-      logJoint[row + c]! += logPriors[c]!;
-      if (logJoint[row + c]! > max) max = logJoint[row + c]!;
+      // The object's log errors summed first and its log prior added last, as crowd-kit does: starting every label
+      // from a different prior rounds the sums differently, and EM then drifts off an exact fixed point.
+      let sum = 0;
+      for (let i = from; i < to; i += 1) sum += logErrors[cellOf[i]! + c]!;
+      const joint = (logJoint[row + c] = sum + logPriors[c]!);
+      if (joint > max) max = joint;
     }
     let sum = 0;
     for (let c = 0; c < k; c += 1) sum += (posteriors[row + c] = Math.exp(logJoint[row + c]! - max));
     for (let c = 0; c < k; c += 1) posteriors[row + c]! /= sum;
     logLikelihood += max + Math.log(sum);
   }
-  return logLikelihood / (answerCount || 1);
+  return logLikelihood / (table.answerCount || 1);
 }
 
 export function runEm(table: AnswerTable, { maxIterations, tol }: EmOptions, mStep: MStep): EmModel {
   const k = table.labels.length;
   const errors = new Float64Array(table.workers.length * k * k);
   const state: EmState = {
-    table,
+    answers: indexAnswers(table),
     posteriors: voteShares(table),
     priors: new Float64Array(k),
     logPriors: new Float64Array(k),
