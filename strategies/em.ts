@@ -68,7 +68,7 @@ export interface EmAnswers {
   responseOf: Int32Array;
   /** k rounded up to a multiple of `lanes`: the row width of the arrays the hot loops read four labels at a time. */
   width: number;
-  /** Scratch rows of `width` cells, the padding zero: one object's labels, and workers × given rows of counts. */
+  /** Scratch: one object's labels in `width` cells (the padding stays zero), and counts in workers × given such rows. */
   laneRow: Float64Array;
   laneCounts: Float64Array;
 }
@@ -91,8 +91,8 @@ function indexAnswers(table: AnswerTable): EmAnswers {
   }
   for (let t = 0; t < objectCount; t += 1) objectStart[t + 1]! += objectStart[t]!;
   const width = lanes * Math.ceil(k / lanes);
-  const laneRow = new Float64Array(width);
-  return { table, objectStart, responseOf, width, laneRow, laneCounts: new Float64Array(table.workers.length * k * width) };
+  const laneCounts = new Float64Array(table.workers.length * k * width);
+  return { table, objectStart, responseOf, width, laneRow: new Float64Array(width), laneCounts };
 }
 
 /** Fills `errors` from the posteriors. */
@@ -116,7 +116,7 @@ export function countConfusions(answers: EmAnswers, posteriors: Float64Array, co
   const k = table.labels.length;
   laneCounts.fill(0);
   for (let t = 0, row = 0; t < table.objectCount; t += 1, row += k) {
-    laneRow.set(posteriors.subarray(row, row + k));
+    for (let c = 0; c < k; c += 1) laneRow[c] = posteriors[row + c]!;
     for (let c = 0; c < width; c += lanes) {
       const p0 = laneRow[c]!, p1 = laneRow[c + 1]!, p2 = laneRow[c + 2]!, p3 = laneRow[c + 3]!;
       for (let i = objectStart[t]!; i < objectStart[t + 1]!; i += 1) {
