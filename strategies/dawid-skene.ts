@@ -13,14 +13,15 @@
  */
 import { z } from 'zod';
 import type { AnswerTable } from './answer-table.js';
-import { countConfusions, emConsolidator, emOptions, floor, normaliseColumns, runEm, type EmModel, type EmOptions } from './em.js';
+import { countConfusions, emConsolidator, emOptions, floor, normaliseColumns, runEm, type EmAnswers, type EmModel, type EmOptions } from './em.js';
 import type { Strategy } from './types.js';
 
 const options = z.strictObject(emOptions);
 
-function confusionMStep(table: AnswerTable, posteriors: Float64Array, errors: Float64Array): void {
+function confusionMStep(answers: EmAnswers, posteriors: Float64Array, errors: Float64Array): void {
+  const { table } = answers;
   const k = table.labels.length;
-  countConfusions(table, posteriors, errors);
+  countConfusions(answers, posteriors, errors);
   for (let at = 0; at < errors.length; at += 1) errors[at] = Math.max(errors[at]!, floor);
   for (let w = 0; w < table.workers.length; w += 1) normaliseColumns(errors, w * k * k, k);
 }

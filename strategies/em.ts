@@ -5,8 +5,12 @@
  *
  *   init      P[t,c] = majority-vote share of label c on object t;  prior = mean_t P[t,·];  M-step
  *   E-step    L[t,c] = log max(prior[c], 1e-10) + Σ_{answers (t,w,o)} log errors[w,o,c];  P[t,·] = normalise(exp(L[t,·] − max))
- *             (crowd-kit writes it in base 2; the posteriors are the same, and Math.exp is several times faster than 2 ** x)
+ *             (crowd-kit writes it in base 2; the posteriors are the same, and e^x is several times faster than 2 ** x)
  *   repeat    E-step, prior = mean_t P[t,·], M-step
+ *
+ * The hot loops walk objects in order and each object's answers in order, four labels at a time in registers, and
+ * take e^x from `exp.ts` (V8's own, inlined): every sum is added in the order of a plain pass over the answers, so the
+ * posteriors are the same bit for bit as label-by-label loops with `Math.exp` give.
  *
  * Stops after `maxIterations` E-steps, or once the log-likelihood per answer (log Σ_c prior[c] Π errors, summed over
  * objects) changes by less than `tol` in absolute value. crowd-kit stops on the signed change instead, which can stop
@@ -18,6 +22,7 @@
  */
 import { z } from 'zod';
 import { argmax, voteShares, type AnswerTable } from './answer-table.js';
+import { exp } from './exp.js';
 import { labelForm } from './label-form.js';
 import type { Consolidator, FitReport, WorkerSkill } from './types.js';
 
@@ -50,30 +55,85 @@ export interface EmModel {
   logLikelihood: number;
 }
 
+/**
+ * The answer table as EM reads it, indexed once a fit. An object's answers are contiguous and objects ascend (as
+ * `AnswerTableBuilder` adds them), so each loop below walks objects and their answers in the table's own order: every
+ * sum is taken in the same order as a plain pass over the answers would take it.
+ */
+export interface EmAnswers {
+  table: AnswerTable;
+  /** Object t's answers are [objectStart[t], objectStart[t + 1]). */
+  objectStart: Int32Array;
+  /** Each answer's row in a workers × given × true array: worker · k + given. */
+  responseOf: Int32Array;
+  /** k rounded up to a multiple of `lanes`: the row width of the arrays the hot loops read four labels at a time. */
+  width: number;
+  /** Scratch: one object's labels in `width` cells (the padding stays zero), and counts in workers × given such rows. */
+  laneRow: Float64Array;
+  laneCounts: Float64Array;
+}
+
+/**
+ * How many labels the hot loops handle at once, each in a register: label by label (the answers re-read per label) or
+ * into memory, the E-step took 1.3–1.6× as long with 4 labels, and the confusion count 1.4×.
+ */
+const lanes = 4;
+
+function indexAnswers(table: AnswerTable): EmAnswers {
+  const { objectOf, workerOf, labelOf, answerCount, objectCount } = table;
+  const k = table.labels.length;
+  const objectStart = new Int32Array(objectCount + 1);
+  const responseOf = new Int32Array(answerCount);
+  for (let i = 0; i < answerCount; i += 1) {
+    if (i > 0 && objectOf[i]! < objectOf[i - 1]!) throw new Error('EM needs each object\'s answers together, objects ascending');
+    objectStart[objectOf[i]! + 1]! += 1;
+    responseOf[i] = workerOf[i]! * k + labelOf[i]!;
+  }
+  for (let t = 0; t < objectCount; t += 1) objectStart[t + 1]! += objectStart[t]!;
+  const width = lanes * Math.ceil(k / lanes);
+  const laneCounts = new Float64Array(table.workers.length * k * width);
+  return { table, objectStart, responseOf, width, laneRow: new Float64Array(width), laneCounts };
+}
+
 /** Fills `errors` from the posteriors. */
-export type MStep = (table: AnswerTable, posteriors: Float64Array, errors: Float64Array) => void;
+export type MStep = (answers: EmAnswers, posteriors: Float64Array, errors: Float64Array) => void;
 
 /** The arrays EM updates in place; the hot loops below are plain functions over them (this is the whole cost of a fit). */
 interface EmState {
-  table: AnswerTable;
+  answers: EmAnswers;
   posteriors: Float64Array;
   priors: Float64Array;
   logPriors: Float64Array;
   errors: Float64Array;
+  /** log errors in rows of `width` cells, the padding zero. */
   logErrors: Float64Array;
   logJoint: Float64Array;
 }
 
 /** The soft confusion counts N[w,o,c] = Σ_{answers (t,w,o)} P[t,c] into `counts` (workers × given × true). */
-export function countConfusions(table: AnswerTable, posteriors: Float64Array, counts: Float64Array): void {
-  const { objectOf, workerOf, labelOf, answerCount } = table;
+export function countConfusions(answers: EmAnswers, posteriors: Float64Array, counts: Float64Array): void {
+  const { table, objectStart, responseOf, width, laneRow, laneCounts } = answers;
   const k = table.labels.length;
-  counts.fill(0);
-  for (let i = 0; i < answerCount; i += 1) {
-    const cell = (workerOf[i]! * k + labelOf[i]!) * k;
-    const row = objectOf[i]! * k;
-    for (let c = 0; c < k; c += 1) counts[cell + c]! += posteriors[row + c]!;
+  laneCounts.fill(0);
+  for (let t = 0, row = 0; t < table.objectCount; t += 1, row += k) {
+    for (let c = 0; c < k; c += 1) laneRow[c] = posteriors[row + c]!;
+    for (let c = 0; c < width; c += lanes) {
+      const p0 = laneRow[c]!, p1 = laneRow[c + 1]!, p2 = laneRow[c + 2]!, p3 = laneRow[c + 3]!;
+      for (let i = objectStart[t]!; i < objectStart[t + 1]!; i += 1) {
+        const at = responseOf[i]! * width + c;
+        laneCounts[at]! += p0;
+        laneCounts[at + 1]! += p1;
+        laneCounts[at + 2]! += p2;
+        laneCounts[at + 3]! += p3;
+      }
+    }
   }
+  unpad(laneCounts, width, counts, k);
+}
+
+/** Copies rows of `width` cells into rows of k, dropping the padding. */
+function unpad(padded: Float64Array, width: number, into: Float64Array, k: number): void {
+  for (let row = 0; row < into.length / k; row += 1) for (let c = 0; c < k; c += 1) into[row * k + c] = padded[row * width + c]!;
 }
 
 /** Divides each column c of the k × k matrix at `at` (row = given o, column = true c) by its sum over o. */
@@ -87,55 +147,68 @@ export function normaliseColumns(matrix: Float64Array, at: number, k: number): v
 
 /** prior = mean_t P[t,·], then the model's M-step, then the logs the E-step reads. */
 function maximise(state: EmState, mStep: MStep): void {
-  const { table, posteriors, priors, logPriors, errors, logErrors } = state;
+  const { answers, posteriors, priors, logPriors, errors, logErrors } = state;
   const k = priors.length;
-  priors.fill(0);
-  for (let at = 0; at < posteriors.length; at += k) for (let c = 0; c < k; c += 1) priors[c]! += posteriors[at + c]!;
   for (let c = 0; c < k; c += 1) {
-    priors[c]! /= table.objectCount || 1;
+    let sum = 0;
+    for (let at = c; at < posteriors.length; at += k) sum += posteriors[at]!;
+    priors[c] = sum / (answers.table.objectCount || 1);
     logPriors[c] = Math.log(Math.max(priors[c]!, floor));
   }
-  mStep(table, posteriors, errors);
-  for (let i = 0; i < errors.length; i += 1) logErrors[i] = Math.log(errors[i]!);
+  mStep(answers, posteriors, errors);
+  for (let response = 0; response < errors.length / k; response += 1) {
+    for (let c = 0; c < k; c += 1) logErrors[response * answers.width + c] = Math.log(errors[response * k + c]!);
+  }
 }
 
-/** Updates `logJoint` and the posteriors; returns the log-likelihood per answer. */
-function expectation({ table, posteriors, logPriors, logErrors, logJoint }: EmState): number {
-  const { objectOf, workerOf, labelOf, answerCount } = table;
+/** Updates `logJoint` and the posteriors, one object at a time; returns the log-likelihood per answer. */
+function expectation({ answers, posteriors, logPriors, logErrors, logJoint }: EmState): number {
+  const { table, objectStart, responseOf, width, laneRow: sums } = answers;
   const k = logPriors.length;
-  // Each object's log errors are summed first and its log prior added last, as crowd-kit does: starting every label
-  // from a different prior rounds the sums differently, and EM then drifts off an exact fixed point.
-  logJoint.fill(0);
-  for (let i = 0; i < answerCount; i += 1) {
-    const cell = (workerOf[i]! * k + labelOf[i]!) * k;
-    const row = objectOf[i]! * k;
-    for (let c = 0; c < k; c += 1) logJoint[row + c]! += logErrors[cell + c]!;
-  }
   let logLikelihood = 0;
-  for (let row = 0; row < logJoint.length; row += k) {
+  for (let t = 0, row = 0; t < table.objectCount; t += 1, row += k) {
+    const from = objectStart[t]!;
+    const to = objectStart[t + 1]!;
+    for (let c = 0; c < width; c += lanes) {
+      let sum0 = 0, sum1 = 0, sum2 = 0, sum3 = 0;
+      for (let i = from; i < to; i += 1) {
+        const at = responseOf[i]! * width + c;
+        sum0 += logErrors[at]!;
+        sum1 += logErrors[at + 1]!;
+        sum2 += logErrors[at + 2]!;
+        sum3 += logErrors[at + 3]!;
+      }
+      sums[c] = sum0;
+      sums[c + 1] = sum1;
+      sums[c + 2] = sum2;
+      sums[c + 3] = sum3;
+    }
     let max = -Infinity;
     for (let c = 0; c < k; c += 1) {
-      logJoint[row + c]! += logPriors[c]!;
-      if (logJoint[row + c]! > max) max = logJoint[row + c]!;
+      // The object's log errors summed first and its log prior added last, as crowd-kit does: starting every label
+      // from a different prior rounds the sums differently, and EM then drifts off an exact fixed point.
+      const joint = (logJoint[row + c] = sums[c]! + logPriors[c]!);
+      if (joint > max) max = joint;
     }
     let sum = 0;
-    for (let c = 0; c < k; c += 1) sum += (posteriors[row + c] = Math.exp(logJoint[row + c]! - max));
+    for (let c = 0; c < k; c += 1) sum += (posteriors[row + c] = exp(logJoint[row + c]! - max));
     for (let c = 0; c < k; c += 1) posteriors[row + c]! /= sum;
     logLikelihood += max + Math.log(sum);
   }
-  return logLikelihood / (answerCount || 1);
+  return logLikelihood / (table.answerCount || 1);
 }
 
 export function runEm(table: AnswerTable, { maxIterations, tol }: EmOptions, mStep: MStep): EmModel {
   const k = table.labels.length;
   const errors = new Float64Array(table.workers.length * k * k);
+  const answers = indexAnswers(table);
   const state: EmState = {
-    table,
+    answers,
     posteriors: voteShares(table),
     priors: new Float64Array(k),
     logPriors: new Float64Array(k),
     errors,
-    logErrors: new Float64Array(errors.length),
+    logErrors: new Float64Array(table.workers.length * k * answers.width),
     logJoint: new Float64Array(table.objectCount * k),
   };
   maximise(state, mStep);

@@ -31,7 +31,7 @@
  */
 import { z } from 'zod';
 import { voteShares, type AnswerTable } from './answer-table.js';
-import { countConfusions, emConsolidator, emOptions, floor, normaliseColumns, runEm, type EmModel, type EmOptions } from './em.js';
+import { countConfusions, emConsolidator, emOptions, floor, normaliseColumns, runEm, type EmAnswers, type EmModel, type EmOptions } from './em.js';
 import type { Strategy } from './types.js';
 
 /** Added to every population cell so a label nobody was ever believed to be still has a defined column. */
@@ -54,10 +54,10 @@ const options = z.strictObject({
 });
 
 /** N counted into `errors`, Π pooled over workers, then E = normalise(max(N + s·Π, 1e-10)) in place. */
-function shrunkConfusionMStep(shrinkage: number, table: AnswerTable, posteriors: Float64Array, errors: Float64Array): void {
-  const k = table.labels.length;
-  const workers = table.workers.length;
-  countConfusions(table, posteriors, errors);
+function shrunkConfusionMStep(shrinkage: number, answers: EmAnswers, posteriors: Float64Array, errors: Float64Array): void {
+  const k = answers.table.labels.length;
+  const workers = answers.table.workers.length;
+  countConfusions(answers, posteriors, errors);
   // population[o·k + c], then each column c normalised over o
   const population = new Float64Array(k * k).fill(populationFloor);
   for (let w = 0; w < workers; w += 1) for (let oc = 0; oc < k * k; oc += 1) population[oc]! += errors[w * k * k + oc]!;
@@ -89,7 +89,7 @@ function temperedMix({ table, logJoint }: EmModel, { tempering, modelWeight }: H
 }
 
 const mStepOf = (options: HierarchicalOptions) =>
-  (table: AnswerTable, posteriors: Float64Array, errors: Float64Array) => shrunkConfusionMStep(options.shrinkage, table, posteriors, errors);
+  (answers: EmAnswers, posteriors: Float64Array, errors: Float64Array) => shrunkConfusionMStep(options.shrinkage, answers, posteriors, errors);
 
 /** The fitted model and its decision probabilities F (objects × labels). */
 export function fitHierarchical(table: AnswerTable, options: HierarchicalOptions): { model: EmModel; decided: Float64Array } {

@@ -14,13 +14,12 @@
  * (`fitReport().warnings`, see `em.ts`) so the run summary says so.
  */
 import { z } from 'zod';
-import type { AnswerTable } from './answer-table.js';
-import { emConsolidator, emOptions, floor } from './em.js';
+import { emConsolidator, emOptions, floor, type EmAnswers } from './em.js';
 import type { Strategy } from './types.js';
 
 const options = z.strictObject(emOptions);
 
-function oneCoinMStep(table: AnswerTable, posteriors: Float64Array, errors: Float64Array): void {
+function oneCoinMStep({ table }: EmAnswers, posteriors: Float64Array, errors: Float64Array): void {
   const k = table.labels.length;
   const hits = new Float64Array(table.workers.length);
   const counts = new Float64Array(table.workers.length);

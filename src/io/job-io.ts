@@ -15,7 +15,10 @@ import { isS3Uri, parseS3Uri } from './s3/s3-uri.js';
 import type { Storage } from './storage.js';
 
 export interface IoSettings {
-  /** How to reach S3 (region, profile, endpoint, timeouts, sockets); ignored when `s3Client` is given. */
+  /**
+   * How to reach S3 (region, profile, endpoint, timeouts, sockets). With `s3Client`, only the sockets and timeouts of
+   * whole-object reads (signed GETs outside the client, `signed-get.ts`) apply.
+   */
   s3?: S3Settings;
   /** A client to use as is; its owner closes it. */
   s3Client?: S3Client;
@@ -42,7 +45,7 @@ export class JobIO {
 
   storageFor(location: string): Storage {
     return isS3Uri(location)
-      ? (this.s3Storage ??= new S3Storage(this.client(), this.retry, this.counter, this.settings.s3?.bodyTimeoutMs))
+      ? (this.s3Storage ??= new S3Storage(this.client(), this.retry, this.counter, this.settings.s3))
       : localStorage;
   }
 
@@ -61,6 +64,7 @@ export class JobIO {
 
   /** Releases the connections of a client made here; a client passed in stays its owner's. */
   close(): void {
+    this.s3Storage?.close().catch(() => {}); // idle connections: nothing a finished run could act on
     if (!this.settings.s3Client) this.s3Client?.destroy();
   }
 }

@@ -46,7 +46,10 @@ export interface ConsolidateOptions {
   mirrors?: readonly string[];
   /** S3 prefixes refs may be read from besides the manifest's own bucket. */
   allowRefPrefixes?: readonly string[];
-  /** How to reach S3 (region, profile, endpoint, timeouts); ignored when `s3Client` is given. */
+  /**
+   * How to reach S3 (region, profile, endpoint, timeouts). With `s3Client`, only the sockets and timeouts of whole-object
+   * reads (worker responses, config, gold: signed GETs outside the client) apply.
+   */
   s3?: S3Settings;
   /** An S3 client to use instead of one built from `s3`. */
   s3Client?: S3Client;

@@ -4,13 +4,15 @@
  * `shared/reference/consolidation-algorithms.md` §1.5–§1.6, the EM stopping rule, gold scoring (`summary.gold`), the
  * per-worker report, and the two-pass path (every object kept, in input order, each worker response fetched once).
  */
+import { once } from 'node:events';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { Readable } from 'node:stream';
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { S3Client } from '@aws-sdk/client-s3';
 import { parse } from 'csv-parse/sync';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { consolidate, type ConsolidateOptions, type Summary } from '../../src/index.js';
 import { loadBluebirds, loadDSentiment, loadSnowRte, votesByTask, writeDatasetJobTree, type CrowdDataset } from '../helpers/crowd-datasets.js';
 
@@ -309,24 +311,30 @@ describe('two passes, one fetch: dawid-skene on d_Duck_Identification', () => {
     const inputLines = inputText.split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(inputLines).toHaveLength(108);
 
-    // The manifest moved out of its job folder, so responses are read from "S3" (a client that serves the job tree
-    // and counts GetObject calls) rather than from the job's own annotations/ folder.
+    // The manifest moved out of its job folder, so responses are read from "S3" (a local server that serves the job
+    // tree path-style and counts GETs) rather than from the job's own annotations/ folder.
     const jobsDir = path.join(root, 'jobs');
     const fetchDir = path.join(root, 'fetch');
     await mkdir(fetchDir, { recursive: true });
     const movedManifest = path.join(fetchDir, 'input.manifest');
     await writeFile(movedManifest, inputText);
     const gets = new Map<string, number>();
-    const client = {
-      async send(command: unknown) {
-        if (!(command instanceof GetObjectCommand)) throw new Error(`unexpected S3 command ${(command as object).constructor.name}`);
-        const { Bucket, Key } = command.input;
-        if (Bucket !== 'crowd-datasets' || !Key?.startsWith('jobs/')) throw new Error(`unexpected object s3://${Bucket}/${Key}`);
-        gets.set(Key, (gets.get(Key) ?? 0) + 1);
-        const body = await readFile(path.join(jobsDir, Key.slice('jobs/'.length)));
-        return { Body: Readable.from([body]), ContentLength: body.length, $metadata: { attempts: 1 } };
-      },
-    } as unknown as S3Client;
+    const server = http.createServer((request, response) => {
+      const key = decodeURIComponent(request.url!.split('?')[0]!).replace(/^\/crowd-datasets\//, '');
+      if (request.method !== 'GET' || !key.startsWith('jobs/')) return void response.writeHead(400).end(`unexpected ${request.method} ${request.url}`);
+      gets.set(key, (gets.get(key) ?? 0) + 1);
+      readFile(path.join(jobsDir, key.slice('jobs/'.length))).then((body) => response.writeHead(200, { 'content-length': body.length }).end(body), () => response.writeHead(404).end());
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const client = new S3Client({
+      region: 'us-east-1', endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, forcePathStyle: true,
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    });
+    onTestFinished(() => {
+      client.destroy();
+      server.close();
+    });
 
     const out = path.join(root, 'out', `${name}-ds-fetch.manifest`);
     const summary = await consolidate({
@@ -338,7 +346,7 @@ describe('two passes, one fetch: dawid-skene on d_Duck_Identification', () => {
       concurrency: 16,
     });
 
-    // One GetObject per worker response, none repeated by the second pass.
+    // One GET per worker response, none repeated by the second pass.
     const labelAttribute = jobNameOf(name);
     const refs = inputLines.map((line) =>
       ((line[`${labelAttribute}-metadata`] as Record<string, string>)['worker-response-ref']!).replace('s3://crowd-datasets/', ''));

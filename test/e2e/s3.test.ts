@@ -91,6 +91,7 @@ describe('S3 end to end', () => {
       const faulty = s3.client({ endpointUrl: proxy.endpoint, requestTimeoutMs: 500, sdkMaxAttempts: 10 }, retry);
       const summary = await consolidate({
         manifest: job.uri, out: `s3://${bucket}/results/faulty.manifest`, s3Client: faulty, concurrency: 32, retry,
+        s3: { requestTimeoutMs: 500, bodyTimeoutMs: 500 }, // worker responses are read outside the client
       });
       faulty.destroy();
       const { requests, faults } = proxy.stats;
@@ -152,6 +153,18 @@ describe('S3 end to end', () => {
     const widened = await run(['s3://other-bucket/']);
     expect(widened.rejectedBy).toEqual({ 'response-too-large': 1 });
     expect(widened.lines.consolidated).toBe(4);
+  });
+
+  it('reads worker responses whose keys need encoding (space, unicode, colon, plus) and rejects a missing one', async () => {
+    const keys = ['odd/a b/2025-03-08_00:00:00+01.json', 'odd/données/ラベル (1)!*.json'];
+    for (const key of keys) await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: JSON.stringify({ answers: [] }) }));
+    const line = (id: string, key: string) => JSON.stringify({ id, job: {}, 'job-metadata': { 'worker-response-ref': `s3://${bucket}/${key}` } });
+    const manifest = [line('space', keys[0]!), line('unicode', keys[1]!), line('gone', 'odd/missing.json')].join('\n');
+    await client.send(new PutObjectCommand({ Bucket: bucket, Key: 'odd/odd.manifest', Body: `${manifest}\n` }));
+    const summary = await consolidate({ manifest: `s3://${bucket}/odd/odd.manifest`, out: path.join(dir, 'odd.manifest'), s3Client: client });
+    expect(summary.rejectedBy).toEqual({ 'response-missing': 1 });
+    const rejects = (await readFile(path.join(dir, 'odd.rejects.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    expect(rejects.map((r) => [r.line, r.code])).toEqual([[3, 'response-missing']]);
   });
 
   it('fails fast with one clear line when the bucket or the manifest does not exist', async () => {

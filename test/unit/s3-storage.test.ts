@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { CreateMultipartUploadCommand, GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { CreateMultipartUploadCommand, GetObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { sdkStreamMixin } from '@smithy/util-stream';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -21,73 +21,6 @@ function brokenBody(chunks: string[]) {
 const body = (text: string) => sdkStreamMixin(Readable.from([Buffer.from(text)]));
 const serviceError = (name: string, status: number) =>
   new S3ServiceException({ name, $fault: status >= 500 ? 'server' : 'client', $metadata: { httpStatusCode: status } });
-
-describe('S3Storage.readAll', () => {
-  let counter: { retries: number };
-  let storage: S3Storage;
-  beforeEach(() => {
-    s3.reset();
-    counter = { retries: 0 };
-    storage = new S3Storage(new S3Client({ region: 'us-east-1' }), policy, counter);
-  });
-
-  it('retries a read whose body breaks mid-stream, and counts the retry', async () => {
-    s3.on(GetObjectCommand)
-      .resolvesOnce({ Body: brokenBody(['{"answ']) })
-      .resolvesOnce({ Body: body('{"answers":[]}') });
-    expect((await storage.readAll('s3://b/k.json', 1000)).toString()).toBe('{"answers":[]}');
-    expect(counter.retries).toBe(1);
-  });
-
-  it('retries 503 SlowDown and 500, then gives up with the error code after the last attempt', async () => {
-    s3.on(GetObjectCommand).rejects(serviceError('SlowDown', 503));
-    const error = await storage.readAll('s3://b/k.json', 1000).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(RejectError);
-    expect(error).toMatchObject({ code: 'response-unreadable', message: expect.stringContaining('SlowDown after 4 attempts') });
-    expect(s3.commandCalls(GetObjectCommand)).toHaveLength(4);
-    expect(counter.retries).toBe(3);
-  });
-
-  it('gives up on a body that stalls mid-stream after the body timeout, not the request timeout, and retries it', async () => {
-    const stalled = new Readable({ read() {} }); // headers came, then silence
-    s3.on(GetObjectCommand).resolvesOnce({ Body: sdkStreamMixin(stalled) }).resolvesOnce({ Body: body('{"answers":[]}') });
-    const quick = new S3Storage(new S3Client({ region: 'us-east-1' }), policy, counter, 50);
-    // Without the body timeout this read would wait for the stalled body for ever.
-    expect((await quick.readAll('s3://b/k.json', 1000)).toString()).toBe('{"answers":[]}');
-    expect(counter.retries).toBe(1);
-    expect(stalled.destroyed).toBe(true);
-  });
-
-  it('does not retry a missing key or access denied', async () => {
-    s3.on(GetObjectCommand)
-      .rejectsOnce(new NoSuchKey({ message: 'gone', $metadata: {} }))
-      .rejectsOnce(serviceError('AccessDenied', 403));
-    await expect(storage.readAll('s3://b/k.json', 1000)).rejects.toMatchObject({ code: 'response-missing' });
-    await expect(storage.readAll('s3://b/k.json', 1000)).rejects.toMatchObject({ code: 'response-unreadable', message: expect.stringMatching(/^AccessDenied:/) });
-    expect(s3.commandCalls(GetObjectCommand)).toHaveLength(2);
-    expect(counter.retries).toBe(0);
-  });
-
-  it('rejects an oversized response from its Content-Length, destroying the unread body', async () => {
-    const stream = Readable.from([Buffer.from('x'.repeat(100))]);
-    s3.on(GetObjectCommand).resolves({ Body: sdkStreamMixin(stream), ContentLength: 100 });
-    await expect(storage.readAll('s3://b/k.json', 10)).rejects.toMatchObject({ code: 'response-too-large' });
-    expect(stream.destroyed).toBe(true);
-  });
-
-  it('stops reading a body without Content-Length once it passes the limit', async () => {
-    let produced = 0;
-    async function* endless() {
-      for (;;) {
-        produced += 1;
-        yield Buffer.alloc(1024);
-      }
-    }
-    s3.on(GetObjectCommand).resolves({ Body: sdkStreamMixin(Readable.from(endless())) });
-    await expect(storage.readAll('s3://b/k.json', 4096)).rejects.toMatchObject({ code: 'response-too-large' });
-    expect(produced).toBeLessThan(10);
-  });
-});
 
 describe('S3Storage writers when the upload fails', () => {
   beforeEach(() => s3.reset());

@@ -12,7 +12,8 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { RejectError, UsageError } from '../../errors.js';
 import type { OutputWriter, Storage } from '../storage.js';
 import { backoff, isRetryable, sdkRetriesOf, withRetries, type RetryPolicy } from './retry.js';
-import { s3Defaults } from './s3-client.js';
+import { s3Defaults, type S3Settings } from './s3-client.js';
+import { SignedGetter, type SignedGetResponse } from './signed-get.js';
 import { parseS3Uri, type S3Location } from './s3-uri.js';
 
 export interface RetryCounter {
@@ -29,11 +30,13 @@ const errorName = (error: unknown): string =>
   (error as { name?: string; code?: string }).code ?? (error as Error).name ?? 'Error';
 
 export class S3Storage implements Storage {
+  private signedGetter?: SignedGetter;
+
   constructor(
     private readonly client: S3Client,
     private readonly policy: RetryPolicy,
     private readonly counter: RetryCounter,
-    private readonly bodyTimeoutMs: number = s3Defaults.bodyTimeoutMs,
+    private readonly settings: S3Settings = {},
   ) {}
 
   private async get(location: S3Location, range?: { offset: number; etag: string | undefined }): Promise<GetObjectCommandOutput> {
@@ -84,15 +87,14 @@ export class S3Storage implements Storage {
     const location = locationOf(uri);
     try {
       return await withRetries(this.policy, async () => {
-        const response = await this.get(location);
-        const body = response.Body as Readable;
-        if ((response.ContentLength ?? 0) > maxBytes) {
+        const { contentLength, body } = await this.getWhole(location);
+        if ((contentLength ?? 0) > maxBytes) {
           body.destroy();
-          throw new RejectError('response-too-large', `${uri} is ${response.ContentLength} bytes, over the ${maxBytes}-byte limit`);
+          throw new RejectError('response-too-large', `${uri} is ${contentLength} bytes, over the ${maxBytes}-byte limit`);
         }
         const chunks: Buffer[] = [];
         let size = 0;
-        for await (const chunk of withinSilence(body, this.bodyTimeoutMs)) {
+        for await (const chunk of withinSilence(body, this.settings.bodyTimeoutMs ?? s3Defaults.bodyTimeoutMs)) {
           size += chunk.length;
           // Leaving the loop destroys the body, so an oversized stream is never read to its end.
           if (size > maxBytes) throw new RejectError('response-too-large', `${uri} is over the ${maxBytes}-byte limit`);
@@ -107,6 +109,20 @@ export class S3Storage implements Storage {
       const attempts = isRetryable(error) ? ` after ${this.policy.attempts} attempts` : '';
       throw new RejectError('response-unreadable', `${name}${attempts}: ${(error as Error).message}`);
     }
+  }
+
+  /** One GET of a whole object: a lean signed GET (`signed-get.ts`), or the SDK's for buckets that path cannot sign. */
+  private async getWhole(location: S3Location): Promise<SignedGetResponse> {
+    const { maxSockets, connectionTimeoutMs, requestTimeoutMs } = { ...s3Defaults, ...this.settings };
+    this.signedGetter ??= new SignedGetter(this.client, { maxSockets, connectionTimeoutMs, requestTimeoutMs });
+    if (await this.signedGetter.supports(location.bucket)) return this.signedGetter.get(location.bucket, location.key);
+    const response = await this.get(location);
+    return { contentLength: response.ContentLength, body: response.Body as Readable };
+  }
+
+  /** Closes the lean path's connections (the SDK client is closed by its owner). */
+  async close(): Promise<void> {
+    await this.signedGetter?.close();
   }
 
   async createWriter(uri: string): Promise<OutputWriter> {
