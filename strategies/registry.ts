@@ -6,6 +6,7 @@ import { collect } from './collect.js';
 import { dawidSkene } from './dawid-skene.js';
 import { hierarchicalDawidSkene } from './hierarchical-ds.js';
 import { majorityVote } from './majority-vote.js';
+import { maskVote } from './mask-vote.js';
 import { mean } from './mean.js';
 import { meanRank } from './mean-rank.js';
 import { meanRating } from './mean-rating.js';
@@ -22,7 +23,7 @@ import type { AnswerKind, Strategy } from './types.js';
 
 const strategies = new Map<string, Strategy<any>>(
   [majorityVote, mean, median, trimmedMean, weightedMean, multiLabelVote, collect, dawidSkene, hierarchicalDawidSkene,
-    oneCoin, wawa, weightedVote, borda, meanRank, meanRating, pairwiseMajority, bradleyTerry, boxes, spans].map((s) => [s.name, s]),
+    oneCoin, wawa, weightedVote, borda, meanRank, meanRating, pairwiseMajority, bradleyTerry, boxes, spans, maskVote].map((s) => [s.name, s]),
 );
 
 /** Adds (or replaces) a strategy under its name, for config files and `--strategy` to select. */
@@ -50,9 +51,9 @@ export const defaultStrategyFor: Record<AnswerKind, string | undefined> = {
   preference: borda.name,
   boxes: boxes.name,
   spans: spans.name,
+  mask: maskVote.name,
   // Kept as submitted until their strategies land.
   keypoints: undefined,
   polygons: undefined,
   lines: undefined,
-  mask: undefined,
 };

@@ -46,7 +46,7 @@ describe('registry: defaultStrategyFor', () => {
       keypoints: undefined,
       polygons: undefined,
       lines: undefined,
-      mask: undefined,
+      mask: 'mask-vote',
     });
   });
 
