@@ -23,7 +23,8 @@
  *   no pixel was given; BACKGROUND: 1 when none of L became background). 0 everywhere with one worker.
  *
  * Unresolved, with `details.reason`: PNGs of different sizes, a PNG that cannot be read, one declaring more than
- * `maxPixels` pixels (checked in IHDR before decoding), more than 255 classes.
+ * `maxPixels` pixels (checked in IHDR before decoding) or whose data inflates past its declared size, more than 255
+ * classes.
  *
  * Output: ground-truth-formats' semantic segmentation, `{png, "internal-color-map": {index: {class-name, hex-color,
  * confidence}}}`, with `png` = base64 of an 8-bit indexed PNG (pixel = class index; palette = each class's colour as the
@@ -90,13 +91,15 @@ export const maskVote: Strategy<MaskVoteOptions> = {
  * answers map. Throws `MaskImageError` when the object cannot be consolidated.
  */
 export function consolidateMasks(answers: readonly FieldAnswer[], { quorum, tie, maxPixels }: MaskVoteOptions, labels?: readonly string[]): ConsolidatedMask {
-  const masks = answers.map(({ value }) => value).filter((value): value is MaskAnswer => value.kind === 'mask');
+  const masks = answers.map(({ value }) => {
+    if (value.kind !== 'mask') throw new Error(`mask-vote cannot read a ${value.kind} answer`);
+    return value;
+  });
   const classNames = [background.name, ...(labels ?? labelsOf(masks))];
   if (classNames.length > 256) throw new MaskImageError(`${classNames.length - 1} classes do not fit an 8-bit PNG (255 at most)`);
   const classIndex = new Map(classNames.slice(1).map((label, i) => [label, i + 1]));
-  const palette = classNames.map(() => unmappedColor);
-  palette[0] = background.color;
-  const colored = new Set([0]);
+  const palette = classNames.map((_, index) => (index === 0 ? background.color : unmappedColor));
+  const colored = new Set<number>();
   const maps = masks.map((mask, worker) => {
     const classOfColor = new Map<number, number>();
     for (const { label, color } of colorsOf(mask)) {

@@ -4,8 +4,10 @@
  * ("single-channel 8-bit", `P` mode).
  *
  * Untrusted input: the declared size is read from IHDR and refused above `maxPixels` before anything is inflated or
- * allocated.
+ * allocated; the image data is then inflated once by node:zlib with its output capped at what that size needs, since
+ * fast-png inflates the whole stream, and a deflate stream can hold ~1,000× its size (a 16 MB response, 16 GB).
  */
+import { inflateSync } from 'node:zlib';
 import { convertIndexedToRgb, decode, encode, type DecodedPng } from 'fast-png';
 
 const signature = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
@@ -38,6 +40,7 @@ export function readPixelClasses(bytes: Uint8Array, classOfColor: ReadonlyMap<nu
   if (width * height > maxPixels) {
     throw new MaskImageError(`the PNG declares ${width}×${height} pixels, above maxPixels (${maxPixels})`);
   }
+  checkInflatedSize(bytes, width, height);
   let png: DecodedPng;
   let samples: ArrayLike<number>;
   let channels: number;
@@ -66,6 +69,32 @@ export function readPixelClasses(bytes: Uint8Array, classOfColor: ReadonlyMap<nu
     classes[pixel] = lastClass;
   }
   return { width, height, classes };
+}
+
+/** Samples a pixel by IHDR colour type: grey, -, RGB, indexed, grey + alpha, -, RGBA. */
+const samplesByColorType = [1, 0, 3, 1, 2, 0, 4];
+
+/**
+ * Throws unless the concatenated IDAT data inflates to no more than the declared size needs: a filter byte a row, plus
+ * Adam7's extra rows (at most 7 passes × (rows + 1) filter bytes, and the partial bytes of its narrower passes).
+ */
+function checkInflatedSize(bytes: Uint8Array, width: number, height: number): void {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const bitsPerPixel = bytes[24]! * (samplesByColorType[bytes[25]!] ?? 0);
+  const limit = height * (1 + Math.ceil((width * bitsPerPixel) / 8)) + 14 * (height + 8);
+  const idat: Uint8Array[] = [];
+  for (let at = 8; at + 8 <= bytes.length;) {
+    const length = view.getUint32(at);
+    if (String.fromCharCode(...bytes.subarray(at + 4, at + 8)) === 'IDAT') idat.push(bytes.subarray(at + 8, at + 8 + length));
+    at += 12 + length;
+  }
+  try {
+    inflateSync(Buffer.concat(idat), { maxOutputLength: Math.max(limit, 1) });
+  } catch (error) {
+    const tooLarge = (error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE';
+    throw new MaskImageError(tooLarge ? `the PNG's data inflates past its declared ${width}×${height} pixels`
+      : `the PNG cannot be decoded (${(error as Error).message})`);
+  }
 }
 
 /**

@@ -1,3 +1,4 @@
+import { deflateSync } from 'node:zlib';
 import { decode, encode } from 'fast-png';
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../../src/random.js';
@@ -163,6 +164,21 @@ describe('mask-vote: input it cannot use', () => {
       .toEqual({ reason: 'worker w1: the PNG declares 2×1 pixels, above maxPixels (1)' });
   });
 
+  it('refuses image data that inflates past the declared size (a deflate bomb), before fast-png inflates it', () => {
+    const chunk = (type: string, data: Uint8Array) => {
+      const head = Buffer.alloc(8);
+      head.writeUInt32BE(data.length, 0);
+      head.write(type, 4, 'latin1');
+      return Buffer.concat([head, data, Buffer.alloc(4)]); // CRC unchecked
+    };
+    const ihdr = Buffer.from(encode({ width: 1, height: 1, data: new Uint8Array(4), channels: 4, depth: 8 }).subarray(0, 33));
+    const bomb = Buffer.concat([ihdr, chunk('IDAT', deflateSync(Buffer.alloc(50_000_000))), chunk('IEND', new Uint8Array(0))]);
+    expect(bomb.length).toBeLessThan(100_000);
+    const answer = { ...good, png: bomb.toString('base64') } as AnswerValue;
+    expect(create().decide(byWorkers([answer]), noRandom).details)
+      .toEqual({ reason: 'worker w1: the PNG\'s data inflates past its declared 1×1 pixels' });
+  });
+
   it('reports a PNG whose data is corrupt', () => {
     const bytes = Buffer.from((good as { png: string }).png, 'base64');
     const corrupt = { ...good, png: Buffer.concat([bytes.subarray(0, 41), Buffer.alloc(8, 0xff)]).toString('base64') } as AnswerValue;
@@ -172,7 +188,7 @@ describe('mask-vote: input it cannot use', () => {
 });
 
 describe('mask PNG reading', () => {
-  it('reads indexed and 16-bit worker PNGs, grey as r = g = b, and unmapped colours as background', () => {
+  it('reads indexed, 16-bit and interlaced worker PNGs, grey as r = g = b, and unmapped colours as background', () => {
     const classOfColor = new Map([[0x1f77b4, 1], [0x808080, 2]]);
     const indexed = encode({ width: 3, height: 1, data: new Uint8Array([0, 1, 2]), depth: 8, channels: 1, palette: [[0x1f, 0x77, 0xb4], [0, 0, 0], [0x80, 0x80, 0x80]] });
     expect([...readPixelClasses(indexed, classOfColor, 10).classes]).toEqual([1, 0, 2]);
@@ -180,6 +196,9 @@ describe('mask PNG reading', () => {
     expect([...readPixelClasses(deep, classOfColor, 10).classes]).toEqual([1, 0]);
     const grey = encode({ width: 2, height: 1, data: new Uint8Array([0x80, 255, 0x80, 0]), depth: 8, channels: 2 });
     expect([...readPixelClasses(grey, classOfColor, 10).classes]).toEqual([2, 0]);
+    // Adam7 stores more filter bytes than a plain PNG: the inflate cap allows for them.
+    const interlaced = encode({ width: 37, height: 23, data: new Uint8Array(37 * 23 * 3).fill(0x80), depth: 8, channels: 3 }, { interlace: 'Adam7' });
+    expect(new Set(readPixelClasses(interlaced, classOfColor, 10_000).classes)).toEqual(new Set([2]));
   });
 
   it('consolidateMasks returns the PNG bytes to write beside the output', () => {
