@@ -12,6 +12,7 @@ import { s3rverEnv } from '../sample-output/s3-server.js';
 import { writeJob } from './job-files.js';
 import type { Bench } from './measure.js';
 import { fitPart } from './parts/fit.js';
+import { masksPart } from './parts/masks.js';
 import { mirrorPart } from './parts/mirror.js';
 import { rssPart } from './parts/rss.js';
 import { latencyPart, s3Part, s3rverPart } from './parts/s3.js';
@@ -36,6 +37,7 @@ const { values } = parseArgs({
 /** Every part, in the order they run; those given a local job share one, written as files once. */
 const allParts = {
   fit: fitPart,
+  masks: masksPart,
   spill: spillPart,
   s3: s3Part,
   latency: latencyPart,

@@ -8,6 +8,7 @@ import { hierarchicalDawidSkene } from './hierarchical-ds.js';
 import { keypoints } from './keypoints.js';
 import { lines } from './lines.js';
 import { majorityVote } from './majority-vote.js';
+import { maskVote } from './mask-vote.js';
 import { mean } from './mean.js';
 import { meanRank } from './mean-rank.js';
 import { meanRating } from './mean-rating.js';
@@ -26,7 +27,7 @@ import type { AnswerKind, Strategy } from './types.js';
 const strategies = new Map<string, Strategy<any>>(
   [majorityVote, mean, median, trimmedMean, weightedMean, multiLabelVote, collect, dawidSkene, hierarchicalDawidSkene,
     oneCoin, wawa, weightedVote, borda, meanRank, meanRating, pairwiseMajority, bradleyTerry, boxes, spans,
-    keypoints, polygons, lines].map((s) => [s.name, s]),
+    keypoints, polygons, lines, maskVote].map((s) => [s.name, s]),
 );
 
 /** Adds (or replaces) a strategy under its name, for config files and `--strategy` to select. */
@@ -43,7 +44,7 @@ export function strategyNames(): string[] {
 }
 
 /** The strategy picked for a field when configuration names none, by the kind of its answers. */
-export const defaultStrategyFor: Record<AnswerKind, string | undefined> = {
+export const defaultStrategyFor: Record<AnswerKind, string> = {
   // Never below majority vote on the bundled datasets and better calibrated than Dawid-Skene (README, "Choosing a
   // strategy"); majority vote stays one flag away.
   categorical: hierarchicalDawidSkene.name,
@@ -57,6 +58,5 @@ export const defaultStrategyFor: Record<AnswerKind, string | undefined> = {
   keypoints: keypoints.name,
   polygons: polygons.name,
   lines: lines.name,
-  // Kept as submitted until its strategy lands.
-  mask: undefined,
+  mask: maskVote.name,
 };

@@ -495,7 +495,7 @@ function resolveField(name: string, stats: FieldStats): ResolvedField {
     ...(unknownReason && { unknownReason }),
     ...(unknownReason === 'mixed-with-unknown' && { knownKind }),
     ...(choice && { choice }),
-    ...(kind !== 'unknown' && defaultStrategyFor[kind] && { strategy: defaultStrategyFor[kind] }),
+    ...(kind !== 'unknown' && { strategy: defaultStrategyFor[kind] }),
     answers: stats.answers,
     unknownAnswers: stats.unknown,
     shapes: Object.fromEntries(stats.shapes),

@@ -46,13 +46,12 @@ describe('registry: defaultStrategyFor', () => {
       keypoints: 'keypoints',
       polygons: 'polygons',
       lines: 'lines',
-      mask: undefined,
+      mask: 'mask-vote',
     });
   });
 
   it('names a registered strategy that accepts that kind', () => {
-    for (const [kind, name] of Object.entries(defaultStrategyFor) as Array<[AnswerKind, string | undefined]>) {
-      if (name === undefined) continue;
+    for (const [kind, name] of Object.entries(defaultStrategyFor) as Array<[AnswerKind, string]>) {
       const strategy = getStrategy(name);
       expect(strategy, name).toBeDefined();
       expect(strategy!.kinds).toContain(kind);

@@ -1,0 +1,146 @@
+/**
+ * Mask vote (`crowd-semantic-segmentation`, and `crowd-instance-segmentation` read as classes): every pixel's class is
+ * voted over workers. crowd-kit's `SegmentationMajorityVote` (Lee, Das Sarma & Parameswaran 2018) generalised from
+ * one class to many: a pixel is on iff `2·Σ seg − workers ≥ 0`, that is votes ≥ ⌈workers / 2⌉.
+ *
+ * Classes: the field's labels across the job, sorted (`FieldContext.labels`); class i + 1 = labels[i], 0 = BACKGROUND.
+ * Each worker's PNG (fast-png, `masks/png.ts`) is read through that worker's own colours (`labelMappings` label →
+ * colour, or each instance's colour → its label); an unmapped colour (black, an anti-aliased edge) or a transparent
+ * pixel is background.
+ *
+ * Vote, per pixel p, with v_c(p) = the workers who gave p class c ≥ 1 and n = workers:
+ *   c*(p) = argmax_c v_c(p);  result(p) = c* if v_c*(p) ≥ `quorum` (default ⌈n / 2⌉), else BACKGROUND.
+ * Background is not a candidate: workers who left p unlabelled are the "no" votes the quorum counts against, as in the
+ * other shape strategies, so a 2–2 split between a class and background goes to the class, as in crowd-kit. Tie
+ * policy (`tie`) between classes tied at the top with a quorum (n even, or `quorum` lowered):
+ * - `background` (default): the pixel is background: the workers disagree on what it is, and a wrong class in a
+ *   training mask costs more than an unlabelled pixel; it also favours no label by its name's sort order;
+ * - `lowest`: the lowest class index (majority vote's `lowest`, crowd-kit's first maximum).
+ *
+ * Confidence: a(p) = the share of workers whose class at p is the result's (background counts as a class here), over
+ * the labelled pixels L (those at least one worker labelled; pixels nobody labelled are certain and would swamp it):
+ *   object = mean_{p ∈ L} a(p) (1 when L is empty);  class c = mean of a(p) over the pixels of L given c (0 for a class
+ *   no pixel was given; BACKGROUND: 1 when none of L became background). 0 everywhere with one worker.
+ *
+ * Unresolved, with `details.reason`: PNGs of different sizes, a PNG that cannot be read, one declaring more than
+ * `maxPixels` pixels (checked in IHDR before decoding) or whose data inflates past its declared size, more than 255
+ * classes.
+ *
+ * Output: ground-truth-formats' semantic segmentation, `{png, "internal-color-map": {index: {class-name, hex-color,
+ * confidence}}}`, with `png` = base64 of an 8-bit indexed PNG (pixel = class index; palette = each class's colour as the
+ * first worker mapping it gave it, #ffffff for BACKGROUND as AWS writes). The pipeline cannot write side files yet, so
+ * the PNG is inline; `consolidateMasks` returns its bytes for the integrator to write beside the output as `<label>-ref`.
+ */
+import { z } from 'zod';
+import { compareLabels } from './answer-table.js';
+import { colorKey, encodeIndexedPng, hexColor, MaskImageError, readPixelClasses } from './masks/png.js';
+import { votePixels } from './masks/pixel-vote.js';
+import type { AnswerValue, Decision, FieldAnswer, Strategy } from './types.js';
+
+const background = { name: 'BACKGROUND', color: 0xffffff };
+/** The colour of a class no worker of the object mapped (it has no pixels; the palette still needs an entry). */
+const unmappedColor = 0x000000;
+
+const options = z.strictObject({
+  quorum: z.number().int().min(1).optional(),
+  tie: z.enum(['background', 'lowest']).default('background'),
+  maxPixels: z.number().int().min(1).default(50_000_000),
+});
+type MaskVoteOptions = z.infer<typeof options>;
+type MaskAnswer = Extract<AnswerValue, { kind: 'mask' }>;
+
+export interface ConsolidatedMask {
+  width: number;
+  height: number;
+  /** The 8-bit indexed PNG, to write as `<label>-ref`. */
+  png: Uint8Array;
+  /** By class index (0 = BACKGROUND). */
+  colorMap: { 'class-name': string; 'hex-color': string; confidence: number }[];
+  confidence: number;
+  labelledPixels: number;
+  tiedPixels: number;
+}
+
+export const maskVote: Strategy<MaskVoteOptions> = {
+  name: 'mask-vote',
+  summary: 'per-pixel plurality over workers\' masks (quorum ⌈n/2⌉, tie background|lowest); indexed PNG output',
+  kinds: ['mask'],
+  options,
+  create: (settings, field) => ({
+    decide(answers): Decision {
+      try {
+        const mask = consolidateMasks(answers, settings, field?.labels);
+        return {
+          value: { png: Buffer.from(mask.png).toString('base64'), 'internal-color-map': { ...mask.colorMap } },
+          confidence: mask.confidence,
+          details: {
+            width: mask.width, height: mask.height, labelledPixels: mask.labelledPixels,
+            ...(mask.tiedPixels > 0 && { tiedPixels: mask.tiedPixels }),
+          },
+        };
+      } catch (error) {
+        if (!(error instanceof MaskImageError)) throw error;
+        return { value: undefined, confidence: 0, details: { reason: error.message } };
+      }
+    },
+  }),
+};
+
+/**
+ * The vote over one object's masks. `labels` = the field's labels in the job (sorted); without them, those the
+ * answers map. Throws `MaskImageError` when the object cannot be consolidated.
+ */
+export function consolidateMasks(answers: readonly FieldAnswer[], { quorum, tie, maxPixels }: MaskVoteOptions, labels?: readonly string[]): ConsolidatedMask {
+  const masks = answers.map(({ value }) => {
+    if (value.kind !== 'mask') throw new Error(`mask-vote cannot read a ${value.kind} answer`);
+    return value;
+  });
+  const classNames = [background.name, ...(labels ?? labelsOf(masks))];
+  if (classNames.length > 256) throw new MaskImageError(`${classNames.length - 1} classes do not fit an 8-bit PNG (255 at most)`);
+  const classIndex = new Map(classNames.slice(1).map((label, i) => [label, i + 1]));
+  const palette = classNames.map((_, index) => (index === 0 ? background.color : unmappedColor));
+  const colored = new Set<number>();
+  const maps = masks.map((mask, worker) => {
+    const classOfColor = new Map<number, number>();
+    for (const { label, color } of colorsOf(mask)) {
+      const index = classIndex.get(label);
+      if (index === undefined) throw new Error(`label "${label}" is not among the field's labels`);
+      classOfColor.set(colorKey(color), index);
+      if (!colored.has(index)) palette[index] = colorKey(color);
+      colored.add(index);
+    }
+    try {
+      return readPixelClasses(Buffer.from(mask.png, 'base64'), classOfColor, maxPixels);
+    } catch (error) {
+      if (error instanceof MaskImageError) throw new MaskImageError(`worker ${answers[worker]!.workerId}: ${error.message}`);
+      throw error;
+    }
+  });
+  const { width, height } = maps[0]!;
+  const sizes = new Set(maps.map((map) => `${map.width}×${map.height}`));
+  if (sizes.size > 1) throw new MaskImageError(`the workers' PNGs differ in size (${[...sizes].join(', ')})`);
+  const workers = maps.length;
+  const vote = votePixels(maps.map((map) => map.classes), classNames.length, quorum ?? Math.ceil(workers / 2), tie);
+  const single = workers < 2;
+  const classConfidence = (index: number) => single ? 0
+    : vote.pixels[index]! > 0 ? vote.agreement[index]! / vote.pixels[index]! : index === 0 ? 1 : 0;
+  return {
+    width,
+    height,
+    png: encodeIndexedPng(vote.classes, width, height, palette),
+    colorMap: classNames.map((name, index) => ({ 'class-name': name, 'hex-color': hexColor(palette[index]!), confidence: classConfidence(index) })),
+    confidence: single ? 0 : vote.labelledPixels > 0 ? vote.labelledAgreement / vote.labelledPixels : 1,
+    labelledPixels: vote.labelledPixels,
+    tiedPixels: vote.tiedPixels,
+  };
+}
+
+/** The colour of each class a worker drew with. */
+function colorsOf(mask: MaskAnswer): { label: string; color: string }[] {
+  return mask.instances ?? Object.entries(mask.labelMappings).map(([label, { color }]) => ({ label, color }));
+}
+
+function labelsOf(masks: readonly MaskAnswer[]): string[] {
+  const labels = [...new Set(masks.flatMap((mask) => colorsOf(mask).map(({ label }) => label)))];
+  return labels.sort(compareLabels(labels));
+}
