@@ -62,7 +62,8 @@ export class ShapeFieldReader {
     if (!this.kinds.includes(kind)) {
       throw new UsageError(`--field ${name}: a ${kind} field, and ${this.format} exports ${this.kinds.join(' or ')}; ${this.fitting()}`);
     }
-    const answers = object.fields.get(name)!.answers;
+    const answers = object.fields.get(name)?.answers;
+    if (!answers) return this.skip('absent');
     for (const { value } of answers) if (isShapeAnswer(value)) for (const label of shapeLabels(value)) this.labels.add(label);
     const decision = object.decisions.get(name);
     if (!decision) throw new UsageError(`--field ${name}: no strategy consolidates its ${kind} answers yet; there is nothing to export`);
