@@ -9,7 +9,7 @@ import { isRecord } from '../json.js';
 import type { DecidedObject, FieldDecision } from '../pipeline/decide.js';
 import { didYouMean, didYouMeanHint } from '../text/did-you-mean.js';
 import { compareLabels } from '../../strategies/answer-table.js';
-import { isShapeAnswer, shapeLabels, type ImageSize, type LabeledSpan, type Point, type ShapeKind } from '../../strategies/types.js';
+import { isShapeAnswer, isShapeKind, shapeLabels, type AnswerKind, type ImageSize, type LabeledSpan, type Point, type ShapeKind } from '../../strategies/types.js';
 
 /** Why an object is left out of an export: counted in its stats, never dropped silently. */
 export type SkipReason = 'absent' | 'unresolved' | 'no-source' | 'no-image-size' | 'no-text' | 'span-outside-text';
@@ -35,13 +35,15 @@ export interface ImageShape {
 }
 
 export class ShapeFieldReader {
-  /** Every shape field seen, with its kind: for the messages that name them. */
-  readonly found = new Map<string, ShapeKind>();
+  /** Every field seen, with the kind of its answers: for the messages that name them. */
+  readonly found = new Map<string, AnswerKind>();
   readonly skipped: Partial<Record<SkipReason, number>> = {};
   private readonly labels = new Set<string>();
   /** `class_id` → name as the objects' class maps gave them: checked against the final class order. */
   private readonly classMap = new Map<number, string>();
   private picked: string | undefined;
+  /** The exported field's kind, once an object had it. */
+  kind: ShapeKind | undefined;
 
   /** `requested`: `--field`; without it, the job's only field of `kinds`. */
   constructor(private readonly format: string, private readonly kinds: readonly ShapeKind[], private readonly requested?: string) {}
@@ -53,17 +55,16 @@ export class ShapeFieldReader {
   /** The exported field of `object`, or `undefined` (counted) when it has none resolved. */
   read(object: DecidedObject): ExportedField | undefined {
     for (const [name, { answers }] of object.fields) {
-      const kind = answers.find(({ value }) => isShapeAnswer(value))?.value.kind as ShapeKind | undefined;
-      if (kind && !this.found.has(name)) this.found.set(name, kind);
+      if (answers.length > 0 && !this.found.has(name)) this.found.set(name, answers[0]!.value.kind);
     }
     const name = this.choose(object);
-    const kind = name === undefined ? undefined : this.found.get(name);
-    if (name === undefined || kind === undefined) return this.skip('absent');
-    if (!this.kinds.includes(kind)) {
+    const answers = name === undefined ? [] : object.fields.get(name)?.answers ?? [];
+    if (name === undefined || answers.length === 0) return this.skip('absent');
+    const kind = this.found.get(name)!;
+    if (!isShapeKind(kind) || !this.kinds.includes(kind)) {
       throw new UsageError(`--field ${name}: a ${kind} field, and ${this.format} exports ${this.kinds.join(' or ')}; ${this.fitting()}`);
     }
-    const answers = object.fields.get(name)?.answers;
-    if (!answers) return this.skip('absent');
+    this.kind = kind;
     for (const { value } of answers) if (isShapeAnswer(value)) for (const label of shapeLabels(value)) this.labels.add(label);
     const decision = object.decisions.get(name);
     if (!decision) throw new UsageError(`--field ${name}: no strategy consolidates its ${kind} answers yet; there is nothing to export`);
@@ -95,7 +96,7 @@ export class ShapeFieldReader {
   checkFound(): void {
     const field = this.field;
     if (field !== undefined && this.found.has(field)) return;
-    const what = field === undefined ? `${this.format} exports a ${this.kinds.join(' or ')} field` : `--field ${field}: the job has no such shape field`;
+    const what = field === undefined ? `${this.format} exports a ${this.kinds.join(' or ')} field` : `--field ${field}: the job has no such field`;
     throw new UsageError(`${what}${field === undefined ? '' : didYouMeanHint(field, this.found.keys())}; ${this.fitting()}`);
   }
 
@@ -116,13 +117,13 @@ export class ShapeFieldReader {
   }
 
   private fittingNames(): string[] {
-    return [...this.found].filter(([, kind]) => this.kinds.includes(kind)).map(([name]) => name);
+    return [...this.found].filter(([, kind]) => (this.kinds as readonly AnswerKind[]).includes(kind)).map(([name]) => name);
   }
 
   private fitting(): string {
     const names = this.fittingNames();
     const kinds = this.kinds.join(' or ');
-    return names.length > 0 ? `its ${kinds} fields: ${names.join(', ')}` : `it has no ${kinds} field (shape fields: ${[...this.found.keys()].join(', ') || 'none'})`;
+    return names.length > 0 ? `its ${kinds} fields: ${names.join(', ')}` : `it has no ${kinds} field (fields: ${[...this.found.keys()].join(', ') || 'none'})`;
   }
 }
 

@@ -49,9 +49,8 @@ export class ShapeSink {
     this.reader.checkFound();
     const classes = this.reader.classes();
     await this.dataset.finish(classes);
-    const field = this.reader.field;
     return {
-      field, kind: field === undefined ? undefined : this.reader.found.get(field),
+      field: this.reader.field, kind: this.reader.kind,
       objectsWritten: this.objectsWritten, shapesWritten: this.shapesWritten, skipped: this.reader.skipped, classes,
     };
   }

@@ -69,15 +69,18 @@ describe('choosing the exported field', () => {
   it('stops at once on a name one slip from a field, naming it; a name nowhere in the job stops after the run', () => {
     expect(() => new ShapeFieldReader('coco', ['boxes'], 'bx').read(decided({}, { box: boxField }))).toThrow(UsageError);
     expect(() => new ShapeFieldReader('coco', ['boxes'], 'Box').read(decided({}, { box: boxField })))
-      .toThrow('--field Box: the job has no such shape field (did you mean "box"?); its boxes fields: box');
+      .toThrow('--field Box: the job has no such field (did you mean "box"?); its boxes fields: box');
     const far = new ShapeFieldReader('coco', ['boxes'], 'elsewhere');
     expect(far.read(decided({}, { box: boxField }))).toBeUndefined();
-    expect(() => far.checkFound()).toThrow('--field elsewhere: the job has no such shape field; its boxes fields: box');
+    expect(() => far.checkFound()).toThrow('--field elsewhere: the job has no such field; its boxes fields: box');
   });
 
   it('refuses a field of another kind, and one no strategy consolidates', () => {
     expect(() => new ShapeFieldReader('yolo', ['boxes'], 'ner').read(decided({}, { ner: nerField })))
-      .toThrow('--field ner: a spans field, and yolo exports boxes; it has no boxes field (shape fields: ner)');
+      .toThrow('--field ner: a spans field, and yolo exports boxes; it has no boxes field (fields: ner)');
+    const sentiment = { answers: [{ kind: 'categorical', value: 'good', shape: 'string' } as AnswerValue], decision: null };
+    expect(() => new ShapeFieldReader('coco', ['boxes'], 'sentiment').read(decided({}, { sentiment })))
+      .toThrow('--field sentiment: a categorical field, and coco exports boxes; it has no boxes field (fields: sentiment)');
     const points = { answers: [{ kind: 'keypoints', points: [{ label: 'eye', x: 1, y: 1 }] } as AnswerValue], decision: null };
     expect(() => new ShapeFieldReader('coco', ['boxes', 'polygons'], 'pts').read(decided({}, { pts: points })))
       .toThrow(/--field pts: a keypoints field, and coco exports boxes or polygons/);
