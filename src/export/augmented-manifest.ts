@@ -31,13 +31,13 @@ export class AugmentedManifestWriter implements ShapeDatasetWriter {
 
   async write({ object, name, kind, decision }: ExportedField): Promise<number | SkipReason> {
     const { type, shapes } = builtIn[kind as keyof typeof builtIn];
-    const source = kind === 'boxes' ? { 'source-ref': object.json['source-ref'] } : { source: object.json[this.textField] };
-    if (typeof Object.values(source)[0] !== 'string') return kind === 'boxes' ? 'no-source' : 'no-text';
+    const [sourceKey, source] = kind === 'boxes' ? ['source-ref', object.json['source-ref']] : ['source', object.json[this.textField]];
+    if (typeof source !== 'string') return kind === 'boxes' ? 'no-source' : 'no-text';
     const job = object.json[`${object.labelAttribute}-metadata`];
     const { 'job-name': jobName, 'creation-date': creationDate } = isRecord(job) ? job : {};
     const confidences = (decision.details?.[shapes] ?? []) as { confidence: number }[];
     const line = {
-      ...source,
+      [sourceKey]: source,
       [name]: decision.value,
       [`${name}-metadata`]: {
         [shapes]: confidences.map(({ confidence }) => ({ confidence })),

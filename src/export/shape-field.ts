@@ -135,9 +135,11 @@ export function imageSizeOf({ decision }: ExportedField): ImageSize | undefined 
   for (const { value } of decision.answers) {
     if (!('image' in value) || !value.image) continue;
     const key = `${value.image.width}x${value.image.height}`;
-    const entry = counts.get(key) ?? counts.set(key, { size: value.image, count: 0 }).get(key)!;
-    entry.count += 1;
+    const entry = counts.get(key);
+    if (entry) entry.count += 1;
+    else counts.set(key, { size: value.image, count: 1 });
   }
+  // The first of the most reported sizes: a stable sort keeps the order the answers came in.
   return [...counts.values()].sort((a, b) => b.count - a.count)[0]?.size;
 }
 
