@@ -3,6 +3,7 @@
  * writer behind the one `ShapeSink` (`coco.ts`, `yolo.ts`, `span-jsonl.ts`, `augmented-manifest.ts`).
  */
 import type { OutputGroup } from '../io/output-group.js';
+import type { OutputWriter } from '../io/storage.js';
 import type { Summary } from '../report/summary.js';
 import type { ShapeKind } from '../../strategies/types.js';
 import { AugmentedManifestWriter, attributeNamesOf } from './augmented-manifest.js';
@@ -10,9 +11,9 @@ import { CocoWriter } from './coco.js';
 import { EmptyExportError, type OpenedExport } from './export-run.js';
 import type { ExportOptions } from './export.js';
 import { ShapeFieldReader } from './shape-field.js';
-import { ShapeSink, type ShapeSinkStats } from './shape-sink.js';
+import { ShapeSink, type ShapeDatasetWriter, type ShapeSinkStats } from './shape-sink.js';
 import { SpanJsonlWriter } from './span-jsonl.js';
-import { StagedFolder, YoloWriter } from './yolo.js';
+import { YoloWriter } from './yolo.js';
 
 export const shapeFormats = ['coco', 'yolo', 'spans-jsonl', 'augmented-manifest'] as const;
 export type ShapeFormat = (typeof shapeFormats)[number];
@@ -36,14 +37,7 @@ export interface ShapeExportStats extends ShapeSinkStats {
 export async function openShapeExport(options: ExportOptions & { format: ShapeFormat }, group: OutputGroup): Promise<OpenedExport<ShapeExportStats>> {
   const { format } = options;
   const textField = options.textField ?? 'source';
-  const folder = format === 'yolo' ? await StagedFolder.open(options.out) : undefined;
-  const dataset = folder
-    ? new YoloWriter(folder)
-    : format === 'coco'
-      ? new CocoWriter(await group.open(options.out))
-      : format === 'spans-jsonl'
-        ? new SpanJsonlWriter(await group.open(options.out), textField)
-        : new AugmentedManifestWriter(await group.open(options.out), textField);
+  const dataset = format === 'yolo' ? await YoloWriter.open(options.out) : fileDataset(format, await group.open(options.out), textField);
   const sink = new ShapeSink(new ShapeFieldReader(format, kindsOf[format], options.field), dataset);
   return {
     sink: sink.write,
@@ -57,9 +51,21 @@ export async function openShapeExport(options: ExportOptions & { format: ShapeFo
         const skipped = Object.entries(stats.skipped).map(([reason, count]) => `${reason} ${count}`).join(', ');
         throw new EmptyExportError(stats, `0 objects written to a ${format} export of field ${written.field}: every object left out (${skipped || 'none read'})`);
       }
-      await folder?.publish();
+      await dataset.publish?.();
       return stats;
     },
-    ...(folder && { discard: () => folder.discard() }),
+    discard: async () => dataset.discard?.(),
   };
+}
+
+/** The writer of a one-file format. */
+function fileDataset(format: Exclude<ShapeFormat, 'yolo'>, file: OutputWriter, textField: string): ShapeDatasetWriter {
+  switch (format) {
+    case 'coco':
+      return new CocoWriter(file);
+    case 'spans-jsonl':
+      return new SpanJsonlWriter(file, textField);
+    case 'augmented-manifest':
+      return new AugmentedManifestWriter(file, textField);
+  }
 }

@@ -12,6 +12,10 @@ export interface ShapeDatasetWriter {
   /** Writes the field and returns the shapes written, or why the object is left out. */
   write(field: ExportedField): Promise<number | SkipReason>;
   finish(classes: readonly string[]): Promise<void>;
+  /** A dataset written outside the output group (YOLO's folder): published when the export succeeds… */
+  publish?(): Promise<void>;
+  /** … or removed when it fails. */
+  discard?(): Promise<void>;
 }
 
 export interface ShapeSinkStats {

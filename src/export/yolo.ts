@@ -25,7 +25,11 @@ export class YoloWriter implements ShapeDatasetWriter {
   private readonly stems = new Set<string>();
   private readonly sources: string[] = [];
 
-  constructor(private readonly folder: StagedFolder) {}
+  private constructor(private readonly folder: StagedFolder) {}
+
+  static async open(destination: string): Promise<YoloWriter> {
+    return new YoloWriter(await StagedFolder.open(destination));
+  }
 
   async write(field: ExportedField): Promise<number | SkipReason> {
     const sourceRef = field.object.json['source-ref'];

@@ -149,7 +149,7 @@ describe('YOLO file names from hostile source-refs', () => {
       's3://b/b/photo.jpg', 's3://b/photo-2.jpg', 's3://b/ünï cödé;rm -rf.jpg', 's3://b/dir/',
     ];
     const out = path.join(dir, 'hostile');
-    const yolo = new YoloWriter(await StagedFolder.open(out));
+    const yolo = await YoloWriter.open(out);
     for (const ref of refs) {
       expect(await yolo.write(fieldOf(decided({ 'source-ref': ref }, { box: { answers: [drawn(['cat', 0, 0, 10, 10])], labels: ['cat'] } })))).toBe(1);
     }
