@@ -1,9 +1,12 @@
 /**
- * gt-consolidate as a library: `consolidate(options)` runs a job, `exportPreferences(options)` writes an RLHF
- * dataset from a preference job; strategies are registrable by name.
+ * gt-consolidate as a library: `consolidate(options)` runs a job, `exportDataset(options)` writes a training dataset
+ * (RLHF from a preference job, COCO/YOLO/span JSONL/augmented manifest from a shape field); strategies are registrable
+ * by name.
  */
 export { consolidate, defaults, type ConsolidateOptions } from './pipeline/consolidate.js';
-export { EmptyExportError, exportPreferences, type ExportOptions, type ExportStats, type DropReason } from './export/export.js';
+export { EmptyExportError, exportDataset, exportPreferences, type ExportOptions, type ExportStats, type DropReason } from './export/export.js';
+export { shapeFormats, type ShapeExportStats, type ShapeFormat } from './export/shape-export.js';
+export type { SkipReason } from './export/shape-field.js';
 export { exportFormats, type ExportFormat } from './export/formats.js';
 export { pairPolicies, type PairPolicy } from './export/pairs.js';
 export type { PreferenceMapping } from './responses/preferences.js';

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { loadConfig, type Config } from '../config/config.js';
 import { UsageError } from '../errors.js';
-import { exportPreferences } from '../export/export.js';
+import { exportDataset } from '../export/export.js';
 import { withOutputs } from '../io/output-group.js';
 import { formatInspection, inspectJob, starterConfig, type InspectOptions } from '../pipeline/inspect.js';
 import type { JobIO } from '../io/job-io.js';
@@ -160,12 +160,17 @@ async function inspectCommand(manifest: string, values: Record<string, unknown>,
   });
 }
 
-/** `export`: the dataset, a line on what was written and dropped, and the run's summary. */
+/** `export`: the dataset, a line on what was written and left out (and the `AttributeNames` to pass), and the run's summary. */
 async function exportCommand(manifest: string, values: Record<string, unknown>, stderr: NodeJS.WritableStream): Promise<number> {
   return withJob(exportDecisions, manifest, values, stderr, async (options, io) => {
-    const stats = await exportPreferences(options, io);
-    const dropped = Object.entries(stats.dropped).map(([reason, count]) => `${reason} ${count}`).join(', ');
-    options.log!(`${options.format}: ${stats.rowsWritten} rows from ${stats.pairsWritten} pairs to ${options.out}${dropped ? `; dropped: ${dropped}` : ''}`);
+    const stats = await exportDataset(options, io);
+    const left = 'rowsWritten' in stats ? stats.dropped : stats.skipped;
+    const counts = Object.entries(left).map(([reason, count]) => `${reason} ${count}`).join(', ');
+    const written = 'rowsWritten' in stats
+      ? `${stats.rowsWritten} rows from ${stats.pairsWritten} pairs to ${options.out}${counts ? `; dropped: ${counts}` : ''}`
+      : `field ${stats.field}: ${stats.objectsWritten} objects, ${stats.shapesWritten} shapes, ${stats.classes.length} classes to ${options.out}` +
+        `${counts ? `; left out: ${counts}` : ''}${stats.attributeNames ? `; AttributeNames: ${JSON.stringify(stats.attributeNames)}` : ''}`;
+    options.log!(`${options.format}: ${forTerminal(written)}`);
     return summaryExit(options.log!, stats.run);
   });
 }
@@ -222,7 +227,7 @@ export async function main(
     .action(action((manifest, values) => runCommand(manifest, values, stderr)));
   subcommand(program, 'inspect', 'read a job and print what each field holds and how a run would consolidate it', inspectDecisions)
     .action(action((manifest, values) => inspectCommand(manifest, values, stderr, stdout)));
-  subcommand(program, 'export', 'export consolidated human preferences as a training dataset (TRL, KTO, OpenAI, Nova, lossless)', exportDecisions)
+  subcommand(program, 'export', 'export consolidated labels as a training dataset: preferences (TRL, KTO, OpenAI, Nova, lossless) or a shape field (COCO, YOLO, span JSONL, augmented manifest)', exportDecisions)
     .action(action((manifest, values) => exportCommand(manifest, values, stderr)));
   subcommand(program, 'report', 'rebuild the HTML report of a run from its summary (and its manifest, worker report and review queue)', reportDecisions,
     [cliFlags.quiet, cliFlags.verbose])

@@ -9,6 +9,7 @@ import { parseStrategyFlag } from '../config/config.js';
 import type { ExportOptions } from '../export/export.js';
 import { exportFormats } from '../export/formats.js';
 import { pairPolicies } from '../export/pairs.js';
+import { shapeFormats } from '../export/shape-export.js';
 import { defaultRetryPolicy } from '../io/s3/retry.js';
 import { s3Defaults } from '../io/s3/s3-client.js';
 import { defaults, type ConsolidateOptions } from '../pipeline/consolidate.js';
@@ -125,8 +126,8 @@ export const runDecisions: Decisions<ConsolidateOptions> = {
 
 export const exportDecisions: Decisions<ExportOptions> = {
   ...shared,
-  format: { flags: '-f, --format <format>', description: 'dataset format', choices: exportFormats, required: true },
-  out: { flags: '-o, --out <file>', description: 'dataset to write, JSON Lines (a path or s3://bucket/key)', required: true },
+  format: { flags: '-f, --format <format>', description: 'dataset format', choices: [...exportFormats, ...shapeFormats], required: true },
+  out: { flags: '-o, --out <file>', description: 'dataset to write (a path or s3://bucket/key; yolo: a new local folder)', required: true },
   stats: { flags: '--stats <file>', description: 'stats sidecar JSON (default: <out>.stats.json)' },
   dimensions: {
     ...repeatable('--dimension <name>', 'preference dimension to export: needed when the job has several (one per pair file; lossless takes several)'),
@@ -140,6 +141,8 @@ export const exportDecisions: Decisions<ExportOptions> = {
   promptField: { flags: '--prompt-field <field>', description: 'manifest field holding the prompt (text or messages)', default: 'source' },
   responsesField: { flags: '--responses-field <field>', description: 'manifest field holding the responses (array)', default: 'responses' },
   withScores: { flags: '--no-scores', description: 'leave margin, score_chosen and score_rejected out of TRL rows' },
+  field: { flags: '--field <name>', description: 'shape field to export (coco, yolo, spans-jsonl, augmented-manifest): needed when the job has several' },
+  textField: { flags: '--text-field <field>', description: 'manifest field holding the text entity spans were marked in', default: 'source' },
   gold: { notOnCli: 'labels are scored against gold by `run --gold`' },
   review: { notOnCli: 'the review queue is `run --review`' },
   reviewShare: { notOnCli: 'goes with review' },

@@ -1,25 +1,29 @@
 /**
- * `export`: a job's consolidated human preferences as a training dataset. The run is the ordinary pipeline (reader,
- * fetcher, strategies, rejects) with the export's sink (`preference-sink.ts`) in place of the consolidated manifest;
- * the dataset and its stats sidecar are outputs of the same all-or-nothing group. A pair file holds one preference
- * dimension, and an export that would write no rows fails, so that no empty dataset is published.
+ * `export`: a job's consolidated labels as a training dataset. The run is the ordinary pipeline (reader, fetcher,
+ * strategies, rejects) with an export family's sink in place of the consolidated manifest: human preferences
+ * (`preference-sink.ts`: TRL, KTO, OpenAI, Nova, lossless) or one shape field (`shape-export.ts`: COCO, YOLO, span
+ * JSONL, SageMaker augmented manifest). The dataset and its stats sidecar are outputs of the same all-or-nothing
+ * group. A pair file holds one preference dimension, and an export that would write nothing fails, so that no empty
+ * dataset is published.
  */
 import { UsageError } from '../errors.js';
 import type { JobIO } from '../io/job-io.js';
-import { withOutputs } from '../io/output-group.js';
-import { besideOutput, openJobIO, runJob, type ConsolidateOptions } from '../pipeline/consolidate.js';
+import type { ConsolidateOptions } from '../pipeline/consolidate.js';
 import type { Summary } from '../report/summary.js';
 import { didYouMean } from '../text/did-you-mean.js';
+import { EmptyExportError, runExport } from './export-run.js';
 import type { ExportFormat } from './formats.js';
 import type { PairPolicy } from './pairs.js';
 import { PreferenceSink, type PreferenceStats } from './preference-sink.js';
+import { isShapeFormat, openShapeExport, type ShapeExportStats, type ShapeFormat } from './shape-export.js';
 
+export { EmptyExportError } from './export-run.js';
 export type { DropReason } from './pairs.js';
 export type { DimensionStats } from './preference-sink.js';
 
 export interface ExportOptions extends Omit<ConsolidateOptions, 'out' | 'summary' | 'workersReport'> {
-  format: ExportFormat;
-  /** The dataset (a path or `s3://`). */
+  format: ExportFormat | ShapeFormat;
+  /** The dataset (a path or `s3://`; YOLO's is a local folder). */
   out: string;
   /** Stats sidecar JSON (default `<out without extension>.stats.json`). */
   stats?: string;
@@ -42,30 +46,30 @@ export interface ExportOptions extends Omit<ConsolidateOptions, 'out' | 'summary
   responsesField?: string;
   /** Add `margin`, `score_chosen`, `score_rejected` to TRL rows (default true). */
   withScores?: boolean;
+  /** The shape field a shape format exports: needed when the job has several of the kinds the format takes. */
+  field?: string;
+  /** Manifest field holding the text entity spans were marked in (default `source`). */
+  textField?: string;
 }
 
 export interface ExportStats extends PreferenceStats {
   run: Summary;
 }
 
-/** An export that would write no rows, with why in its message; nothing is published. */
-export class EmptyExportError extends UsageError {
-  override name = 'EmptyExportError';
-
-  constructor(readonly stats: ExportStats) {
-    super(`0 rows written to a ${stats.format} file: ${whyEmpty(stats)}`);
-  }
+/** Exports in `options.format`, with `io` (the caller's, which it keeps) or I/O of its own. */
+export function exportDataset(options: ExportOptions, io?: JobIO): Promise<ExportStats | ShapeExportStats> {
+  const { format } = options;
+  return isShapeFormat(format) ? runExport({ ...options, format }, io, openShapeExport) : exportPreferences({ ...options, format }, io);
 }
 
-/** Exports with `io` (the caller's, which it keeps) or I/O of its own, closed at the end. */
-export async function exportPreferences(options: ExportOptions, io?: JobIO): Promise<ExportStats> {
+/** Exports human preferences with `io` (the caller's, which it keeps) or I/O of its own, closed at the end. */
+export async function exportPreferences(options: ExportOptions & { format: ExportFormat }, io?: JobIO): Promise<ExportStats> {
   if (options.format !== 'lossless' && (options.dimensions?.length ?? 0) > 1) {
     throw new UsageError(
       `a ${options.format} file holds one preference dimension and --dimension names ${options.dimensions!.join(', ')}: ` +
       'export each to its own file, or use --format lossless for every dimension in one file',
     );
   }
-  const own = io ?? openJobIO(options);
   const settings = {
     format: options.format,
     policy: {
@@ -80,21 +84,18 @@ export async function exportPreferences(options: ExportOptions, io?: JobIO): Pro
     responsesField: options.responsesField ?? 'responses',
     withScores: options.withScores ?? true,
   } as const;
-  try {
-    return await withOutputs((location) => own.storageFor(location), async (group) => {
-      const sink = new PreferenceSink(settings, await group.open(options.out));
-      const statsWriter = await group.open(options.stats ?? besideOutput(options.out, '.stats.json'), { marker: true });
-      const rejects = options.rejects ?? besideOutput(options.out, '.rejects.jsonl');
-      const run = await runJob({ ...options, out: undefined, rejects, sink: sink.write, outputs: group }, own);
-      const stats: ExportStats = { ...sink.finish(), run };
-      checkDimensionsFound(options.dimensions ?? [], sink.found);
-      if (stats.rowsWritten === 0) throw new EmptyExportError(stats);
-      await statsWriter.write(JSON.stringify(stats, null, 2) + '\n');
-      return stats;
-    });
-  } finally {
-    if (!io) own.close();
-  }
+  return runExport(options, io, async (_, group) => {
+    const sink = new PreferenceSink(settings, await group.open(options.out));
+    return {
+      sink: sink.write,
+      finish: async (run) => {
+        const stats: ExportStats = { ...sink.finish(), run };
+        checkDimensionsFound(options.dimensions ?? [], sink.found);
+        if (stats.rowsWritten === 0) throw new EmptyExportError(stats, `0 rows written to a ${stats.format} file: ${whyEmpty(stats)}`);
+        return stats;
+      },
+    };
+  });
 }
 
 /** A dimension asked for that the job does not have is a typo or the wrong job: say which it has. */
