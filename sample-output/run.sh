@@ -50,3 +50,12 @@ $cli run "$jobs/news-entities/manifests/output/output.manifest" \
   --workers-report "$out/news-entities/workers.csv" \
   --report "$out/news-entities/report.html" \
   --out "$out/news-entities/output.manifest"
+
+# Training exports of the drawings: COCO and the SageMaker augmented manifest (object detection) of the boxes, span JSONL
+# and the augmented manifest (Amazon Comprehend) of the entities.
+boxes="$jobs/street-scene-boxes/manifests/output/output.manifest"
+$cli export "$boxes" --format coco --out "$out/street-scene-boxes/coco.json" --quiet
+$cli export "$boxes" --format augmented-manifest --out "$out/street-scene-boxes/object-detection.manifest" --quiet
+entities="$jobs/news-entities/manifests/output/output.manifest"
+$cli export "$entities" --format spans-jsonl --out "$out/news-entities/spans.jsonl" --quiet
+$cli export "$entities" --format augmented-manifest --out "$out/news-entities/comprehend.manifest" --quiet
