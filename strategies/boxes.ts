@@ -19,7 +19,7 @@
  */
 import { z } from 'zod';
 import { meanBox, medianBox, medoidBox } from './shapes/box-reducers.js';
-import { consolidateShapes } from './shapes/consolidate-shapes.js';
+import { consolidateShapes, matchingOptions } from './shapes/consolidate-shapes.js';
 import { commonImageSize } from './shapes/image-size.js';
 import { boxIou } from './shapes/similarity.js';
 import type { LabeledBox, Strategy } from './types.js';
@@ -28,8 +28,7 @@ const reducers = { mean: meanBox, median: medianBox, medoid: medoidBox } as cons
 
 const options = z.strictObject({
   iou: z.number().gt(0).max(1).default(0.5),
-  quorum: z.number().int().min(1).optional(),
-  crossLabel: z.boolean().default(false),
+  ...matchingOptions,
   reducer: z.enum(['mean', 'median', 'medoid']).default('mean'),
 });
 

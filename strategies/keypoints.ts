@@ -20,7 +20,7 @@
  * `details.keypoints[i] = {confidence, votes}` and `details.dropped` (clusters below the quorum).
  */
 import { z } from 'zod';
-import { consolidateShapes } from './shapes/consolidate-shapes.js';
+import { consolidateShapes, matchingOptions } from './shapes/consolidate-shapes.js';
 import { commonImageSize } from './shapes/image-size.js';
 import { keptShapesDecision } from './shapes/kept-shapes.js';
 import { medianPoint } from './shapes/representatives.js';
@@ -30,8 +30,7 @@ import type { ImageSize, LabeledPoint, Strategy } from './types.js';
 const options = z.strictObject({
   oks: z.number().gt(0).max(1).default(0.5),
   sigma: z.number().positive().default(0.1),
-  quorum: z.number().int().min(1).optional(),
-  crossLabel: z.boolean().default(false),
+  ...matchingOptions,
 });
 
 export const keypoints: Strategy<z.infer<typeof options>> = {

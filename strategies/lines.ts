@@ -18,7 +18,7 @@
  * as the first answer was submitted); `details.lines[i] = {confidence, votes}` and `details.dropped`.
  */
 import { z } from 'zod';
-import { consolidateShapes } from './shapes/consolidate-shapes.js';
+import { consolidateShapes, matchingOptions } from './shapes/consolidate-shapes.js';
 import { commonImageSize } from './shapes/image-size.js';
 import { keptShapesDecision } from './shapes/kept-shapes.js';
 import { medoidBy } from './shapes/representatives.js';
@@ -27,8 +27,7 @@ import type { FieldAnswer, Strategy } from './types.js';
 
 const options = z.strictObject({
   similarity: z.number().gt(0).max(1).default(0.5),
-  quorum: z.number().int().min(1).optional(),
-  crossLabel: z.boolean().default(false),
+  ...matchingOptions,
 });
 
 const medoidLine = medoidBy(lineSimilarity);

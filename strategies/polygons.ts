@@ -17,7 +17,7 @@
  * `details.polygons[i] = {confidence, votes}` and `details.dropped` (clusters below the quorum).
  */
 import { z } from 'zod';
-import { consolidateShapes } from './shapes/consolidate-shapes.js';
+import { consolidateShapes, matchingOptions } from './shapes/consolidate-shapes.js';
 import { commonImageSize } from './shapes/image-size.js';
 import { keptShapesDecision } from './shapes/kept-shapes.js';
 import { medoidBy } from './shapes/representatives.js';
@@ -26,8 +26,7 @@ import type { Strategy } from './types.js';
 
 const options = z.strictObject({
   iou: z.number().gt(0).max(1).default(0.5),
-  quorum: z.number().int().min(1).optional(),
-  crossLabel: z.boolean().default(false),
+  ...matchingOptions,
 });
 
 const medoidPolygon = medoidBy(polygonIou);

@@ -15,14 +15,13 @@
  * as in Ground Truth's metadata.
  */
 import { z } from 'zod';
-import { consolidateShapes } from './shapes/consolidate-shapes.js';
+import { consolidateShapes, matchingOptions } from './shapes/consolidate-shapes.js';
 import { spanIou } from './shapes/similarity.js';
 import type { LabeledSpan, Strategy } from './types.js';
 
 const options = z.strictObject({
   iou: z.number().gt(0).max(1).default(0.5),
-  quorum: z.number().int().min(1).optional(),
-  crossLabel: z.boolean().default(false),
+  ...matchingOptions,
 });
 
 export const spans: Strategy<z.infer<typeof options>> = {

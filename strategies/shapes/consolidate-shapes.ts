@@ -14,9 +14,16 @@
  * Shapes come back in the order of their clusters (the first member's worker, then the order drawn), so an object's
  * output does not depend on anything but its answers.
  */
+import { z } from 'zod';
 import { compareLabels } from '../answer-table.js';
 import type { ShapeOutcome, WorkerShapeScore } from '../types.js';
 import { matchShapes, type Drawn } from './matcher.js';
+
+/** The options every matching strategy takes beside its similarity threshold (see `ShapeMatching`). */
+export const matchingOptions = {
+  quorum: z.number().int().min(1).optional(),
+  crossLabel: z.boolean().default(false),
+};
 
 export interface ShapeMatching {
   /** Least similarity for two shapes to be one (IoU, OKS, …). */
