@@ -97,10 +97,10 @@ function defaultHeartbeatMs(): number {
   return Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : 10_000;
 }
 
-/** When the run and its current phase began, for rates, elapsed time and ETA. */
+/** When the run and its current phase began, for rates, elapsed time and ETA; a run begins by reading. */
 class PhaseRates {
   readonly started: number;
-  phase: Progress['phase'] | undefined;
+  phase: Progress['phase'] = 'reading';
   phaseStarted: number;
 
   constructor(readonly now: () => number) {
