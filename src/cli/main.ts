@@ -128,8 +128,8 @@ async function writeReport(io: JobIO, out: string, summary: Summary, sources: Re
 
 /** Runs the CLI on `argv` (without `node` and the script) and returns the exit code; never calls `process.exit`. */
 /**
- * `run`: consolidate (or, with `--dry-run`, only check), print the summary and where each output went (`--json`: the
- * summary as JSON on stdout too), and write the report when asked.
+ * `run`: consolidate (or, with `--dry-run`, only check), print the summary (`--json`: as JSON on stdout too), write the
+ * report when asked, and say where each output went.
  */
 async function runCommand(
   manifest: string, values: Record<string, unknown>, stderr: NodeJS.WritableStream, stdout: NodeJS.WritableStream,
@@ -147,15 +147,16 @@ async function runCommand(
     if (typeof values.report === 'string') {
       const manifest = summary.output === null || summary.output === '-' ? undefined : summary.output;
       await writeReport(io, values.report, summary, { manifest, workersReport: options.workersReport, review: options.review });
+      options.log!(`report written to ${forTerminal(values.report)}`);
     }
-    options.log!(outputsWritten(summary, options, values.report as string | undefined));
+    options.log!(outputsWritten(summary, options));
     if (values.json === true) stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     return code;
   });
 }
 
 /** `written: manifest out.manifest, rejects out.rejects.jsonl, …`: every output of a run, by what it is. */
-function outputsWritten(summary: Summary, options: ConsolidateOptions, report: string | undefined): string {
+function outputsWritten(summary: Summary, options: ConsolidateOptions): string {
   const toFile = summary.output !== null && summary.output !== '-';
   const outputs: [string, string | null | undefined][] = [
     ['manifest', summary.output === '-' ? 'standard output' : summary.output],
@@ -163,7 +164,6 @@ function outputsWritten(summary: Summary, options: ConsolidateOptions, report: s
     ['summary', options.summary ?? (toFile ? besideOutput(summary.output!, '.summary.json') : undefined)],
     ['workers report', options.workersReport],
     ['review queue', options.review],
-    ['report', report],
   ];
   return `written: ${outputs.filter(([, location]) => location != null).map(([what, location]) => `${what} ${forTerminal(location!)}`).join(', ')}`;
 }

@@ -8,8 +8,7 @@ import type { Summary } from '../report/summary.js';
 import { readLines, type Line } from '../io/lines.js';
 import type { SizedReadable } from '../io/storage.js';
 
-export const phases = ['reading', 'fitting', 'deciding', 'writing'] as const;
-export type Phase = (typeof phases)[number];
+export type Phase = 'reading' | 'fitting' | 'deciding' | 'writing';
 
 export interface Progress {
   phase: Phase;
