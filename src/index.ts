@@ -4,6 +4,7 @@
  * by name.
  */
 export { consolidate, defaults, type ConsolidateOptions } from './pipeline/consolidate.js';
+export type { Phase, Progress } from './pipeline/progress.js';
 export { EmptyExportError, exportDataset, exportPreferences, type ExportOptions, type ExportStats, type DropReason } from './export/export.js';
 export { shapeFormats, type ShapeExportStats, type ShapeFormat } from './export/shape-export.js';
 export type { SkipReason } from './export/shape-field.js';

@@ -7,7 +7,7 @@ import { exportDataset } from '../export/export.js';
 import { withOutputs } from '../io/output-group.js';
 import { formatInspection, inspectJob, starterConfig, type InspectOptions } from '../pipeline/inspect.js';
 import type { JobIO } from '../io/job-io.js';
-import { consolidate, openJobIO, type ConsolidateOptions } from '../pipeline/consolidate.js';
+import { besideOutput, consolidate, openJobIO, type ConsolidateOptions } from '../pipeline/consolidate.js';
 import { loadSummary, reportInput, type ReportOptions, type ReportSources } from '../report/html/report-input.js';
 import { formatSummary, type Summary } from '../report/summary.js';
 import { forTerminal } from '../text/escape.js';
@@ -15,6 +15,7 @@ import {
   cliFlags, commandFlags, commanderOption, exportDecisions, flagsOf, inspectDecisions, optionsFrom, reportDecisions, runDecisions, type CliFlagValues,
   type Decisions, type Flag,
 } from './options.js';
+import { progressDisplay, type ProgressDisplay, type ProgressWriter } from './progress.js';
 
 const exitCodes = { ok: 0, failure: 1, usage: 2, rejected: 3 } as const;
 
@@ -36,14 +37,18 @@ function subcommand(
   return command;
 }
 
-/** The library options a command's flags give, over the config file's, and the notices and progress line. */
+/** The progress display the flags ask for: none with `--quiet` or `--no-progress`. */
+function displayFor(flags: CliFlagValues, stderr: NodeJS.WritableStream): ProgressDisplay | undefined {
+  return flags.quiet || flags.progress === false ? undefined : progressDisplay(flags.progress, stderr as NodeJS.WritableStream & ProgressWriter);
+}
+
+/** The library options a command's flags give, over the config file's, with notices and progress going to `display` or stderr. */
 function jobOptions<Options extends InspectOptions>(
   decisions: Decisions<Options>, manifest: string, values: Record<string, unknown>, config: Config | undefined, stderr: NodeJS.WritableStream,
+  display: ProgressDisplay | undefined,
 ): Options {
   const flags = values as unknown as CliFlagValues;
   const fromFlags = optionsFrom(decisions, values, manifest) as Partial<ConsolidateOptions>;
-  const showProgress = flags.progress && !flags.quiet && (stderr as { isTTY?: boolean }).isTTY === true;
-  let lastProgress = 0;
   return {
     labelAttribute: config?.labelAttribute,
     seed: config?.seed,
@@ -53,14 +58,8 @@ function jobOptions<Options extends InspectOptions>(
     schema: { groups: config?.groups, keyPatterns: config?.keyPatterns },
     ...fromFlags,
     fields: { ...config?.fields, ...fromFlags.fields },
-    log: flags.quiet ? () => {} : (message: string) => stderr.write(`${message}\n`),
-    onProgress: showProgress
-      ? ({ lines }: Readonly<Summary>) => {
-        if (Date.now() - lastProgress < 250) return;
-        lastProgress = Date.now();
-        stderr.write(`\r${lines.read} lines: ${lines.consolidated} consolidated, ${lines.failedInJob} failed in job, ${lines.rejected} rejected`);
-      }
-      : undefined,
+    log: flags.quiet ? () => {} : display ? display.notice : (message: string) => stderr.write(`${message}\n`),
+    onProgress: display?.update,
   } as unknown as Options;
 }
 
@@ -84,24 +83,25 @@ function stopOnSignals(): AbortSignal {
   return controller.signal;
 }
 
-/** Loads the config, runs `body` with the job's options and one I/O for the process, and closes the I/O. */
+/**
+ * Loads the config, runs `body` with the job's options, one I/O for the process and the progress display (which `body`
+ * stops before its closing lines), and closes the I/O.
+ */
 async function withJob<Options extends InspectOptions>(
   decisions: Decisions<Options>, manifest: string, values: Record<string, unknown>, stderr: NodeJS.WritableStream,
-  body: (options: Options, io: JobIO) => Promise<number>,
+  body: (options: Options, io: JobIO, display: ProgressDisplay | undefined) => Promise<number>,
 ): Promise<number> {
   const flags = values as unknown as CliFlagValues;
+  const display = displayFor(flags, stderr);
   const io = openJobIO(optionsFrom(decisions, values, manifest) as Partial<ConsolidateOptions>);
   try {
     const config = flags.config
       ? await loadConfig(flags.config, async (file) => (await io.storageFor(file).readAll(file, configMaxBytes)).toString('utf8'))
       : undefined;
-    const options = { ...jobOptions(decisions, manifest, values, config, stderr), signal: stopOnSignals() };
-    try {
-      return await body(options, io);
-    } finally {
-      if (options.onProgress) stderr.write('\r\x1b[K');
-    }
+    const options = { ...jobOptions(decisions, manifest, values, config, stderr, display), signal: stopOnSignals() };
+    return await body(options, io, display);
   } finally {
+    display?.stop(); // before an error's line
     io.close();
   }
 }
@@ -127,29 +127,52 @@ async function writeReport(io: JobIO, out: string, summary: Summary, sources: Re
 }
 
 /** Runs the CLI on `argv` (without `node` and the script) and returns the exit code; never calls `process.exit`. */
-/** `run`: consolidate (or, with `--dry-run`, only check), print the summary, and write the report when asked. */
-async function runCommand(manifest: string, values: Record<string, unknown>, stderr: NodeJS.WritableStream): Promise<number> {
-  return withJob(runDecisions, manifest, values, stderr, async (options, io) => {
+/**
+ * `run`: consolidate (or, with `--dry-run`, only check), print the summary (`--json`: as JSON on stdout too), write the
+ * report when asked, and say where each output went.
+ */
+async function runCommand(
+  manifest: string, values: Record<string, unknown>, stderr: NodeJS.WritableStream, stdout: NodeJS.WritableStream,
+): Promise<number> {
+  return withJob(runDecisions, manifest, values, stderr, async (options, io, display) => {
     if (values.dryRun === true) {
       const inspection = await inspectJob(options, io);
+      display?.stop();
       options.log!(`${formatInspection(inspection)}\ndry run: every check passed; nothing was written`);
       return exitCodes.ok;
     }
     const summary = await consolidate(options, io);
+    display?.stop();
     const code = summaryExit(options.log!, summary);
     if (typeof values.report === 'string') {
       const manifest = summary.output === null || summary.output === '-' ? undefined : summary.output;
       await writeReport(io, values.report, summary, { manifest, workersReport: options.workersReport, review: options.review });
       options.log!(`report written to ${forTerminal(values.report)}`);
     }
+    options.log!(outputsWritten(summary, options));
+    if (values.json === true) stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     return code;
   });
 }
 
+/** `written: manifest out.manifest, rejects out.rejects.jsonl, …`: every output of a run, by what it is. */
+function outputsWritten(summary: Summary, options: ConsolidateOptions): string {
+  const toFile = summary.output !== null && summary.output !== '-';
+  const outputs: [string, string | null | undefined][] = [
+    ['manifest', summary.output === '-' ? 'standard output' : summary.output],
+    ['rejects', summary.rejects],
+    ['summary', options.summary ?? (toFile ? besideOutput(summary.output!, '.summary.json') : undefined)],
+    ['workers report', options.workersReport],
+    ['review queue', options.review],
+  ];
+  return `written: ${outputs.filter(([, location]) => location != null).map(([what, location]) => `${what} ${forTerminal(location!)}`).join(', ')}`;
+}
+
 /** `inspect`: the job's fields on stdout (text or JSON), and a starter configuration when asked. */
 async function inspectCommand(manifest: string, values: Record<string, unknown>, stderr: NodeJS.WritableStream, stdout: NodeJS.WritableStream): Promise<number> {
-  return withJob(inspectDecisions, manifest, values, stderr, async (options, io) => {
+  return withJob(inspectDecisions, manifest, values, stderr, async (options, io, display) => {
     const inspection = await inspectJob(options, io);
+    display?.stop();
     const text = values.json === true ? JSON.stringify(inspection, null, 2) : formatInspection(inspection);
     stdout.write(`${text}\n`);
     if (typeof values.writeConfig === 'string') {
@@ -162,8 +185,9 @@ async function inspectCommand(manifest: string, values: Record<string, unknown>,
 
 /** `export`: the dataset, a line on what was written and left out (and the `AttributeNames` to pass), and the run's summary. */
 async function exportCommand(manifest: string, values: Record<string, unknown>, stderr: NodeJS.WritableStream): Promise<number> {
-  return withJob(exportDecisions, manifest, values, stderr, async (options, io) => {
+  return withJob(exportDecisions, manifest, values, stderr, async (options, io, display) => {
     const stats = await exportDataset(options, io);
+    display?.stop();
     const left = 'rowsWritten' in stats ? stats.dropped : stats.skipped;
     const counts = Object.entries(left).map(([reason, count]) => `${reason} ${count}`).join(', ');
     const written = 'rowsWritten' in stats
@@ -224,7 +248,7 @@ export async function main(
     };
 
   subcommand(program, 'run', 'consolidate an output manifest into a consolidated manifest, a rejects file and a summary', runDecisions)
-    .action(action((manifest, values) => runCommand(manifest, values, stderr)));
+    .action(action((manifest, values) => runCommand(manifest, values, stderr, stdout)));
   subcommand(program, 'inspect', 'read a job and print what each field holds and how a run would consolidate it', inspectDecisions)
     .action(action((manifest, values) => inspectCommand(manifest, values, stderr, stdout)));
   subcommand(program, 'export', 'export consolidated labels as a training dataset: preferences (TRL, KTO, OpenAI, Nova, lossless) or a shape field (COCO, YOLO, span JSONL, augmented manifest)', exportDecisions)

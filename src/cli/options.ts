@@ -16,6 +16,7 @@ import { defaults, type ConsolidateOptions } from '../pipeline/consolidate.js';
 import type { InspectOptions } from '../pipeline/inspect.js';
 import type { ReportOptions } from '../report/html/report-input.js';
 import { strategyNames } from '../../strategies/registry.js';
+import { progressModes, type ProgressMode } from './progress.js';
 
 /** A flag as commander declares it; `toOption` turns what commander parsed into the library option's value. */
 export interface Flag<Raw = unknown> {
@@ -107,7 +108,7 @@ const shared: Decisions<SharedOptions> = {
   },
   schema: { notOnCli: 'groups and keyPatterns: set them in the --config file' },
   log: { notOnCli: 'the CLI prints notices unless --quiet' },
-  onProgress: { notOnCli: 'the CLI draws a progress line unless --no-progress' },
+  onProgress: { notOnCli: 'the CLI shows progress as --progress says' },
   signal: { notOnCli: 'SIGINT and SIGTERM stop the run' },
 };
 
@@ -173,6 +174,7 @@ export const commandFlags = {
   run: {
     dryRun: { flags: '--dry-run', description: 'read the job and make every check a run makes, write nothing' },
     report: { flags: '--report <file.html>', description: 'also write a self-contained HTML report of the run (a path or s3://bucket/key)' },
+    json: { flags: '--json', description: 'print the run summary as JSON on stdout (notices and the human summary stay on stderr)' },
   },
   inspect: {
     writeConfig: { flags: '--write-config <file>', description: 'write a starter configuration (YAML) that run accepts as it is' },
@@ -185,14 +187,19 @@ export const commandFlags = {
 /** Flags of the command line itself, with no library option behind them. */
 export const cliFlags = {
   config: { flags: '-c, --config <file>', description: 'JSON or YAML file mapping fields to strategies and options' },
-  progress: { flags: '--no-progress', description: 'no progress line on stderr' },
+  progress: {
+    flags: '--progress <mode>', choices: progressModes, default: 'auto',
+    description: 'progress on stderr: a line rewritten in place (tty), a heartbeat line every 10 s (plain), none; auto: tty on a terminal, else plain',
+  },
+  noProgress: { flags: '--no-progress', description: 'same as --progress none' },
   quiet: { flags: '-q, --quiet', description: 'print nothing but errors' },
   verbose: { flags: '--verbose', description: 'print stack traces with errors' },
 } satisfies Record<string, Flag>;
 
 export interface CliFlagValues {
   config?: string;
-  progress: boolean;
+  /** `false` from `--no-progress`. */
+  progress: ProgressMode | false;
   quiet?: boolean;
   verbose?: boolean;
 }

@@ -31,7 +31,7 @@ const byteOrderMark = Buffer.from([0xef, 0xbb, 0xbf]);
  * CR line ends and a leading byte-order mark; blank lines are yielded too, so numbering matches the file. A line over
  * the limit or not valid UTF-8 comes with a `problem` instead of being cut or silently repaired.
  */
-export async function* readLines(input: Readable, { maxLineBytes = defaultMaxLineBytes }: LineOptions = {}): AsyncGenerator<Line> {
+export async function* readLines(input: AsyncIterable<Buffer | string>, { maxLineBytes = defaultMaxLineBytes }: LineOptions = {}): AsyncGenerator<Line> {
   let number = 0;
   /** The current line's bytes so far; once it is too long, only its first `excerptBytes`. */
   let pieces: Buffer[] = [];
@@ -63,7 +63,7 @@ export async function* readLines(input: Readable, { maxLineBytes = defaultMaxLin
     return line;
   };
 
-  for await (const data of input as AsyncIterable<Buffer | string>) {
+  for await (const data of input) {
     const chunk: Buffer = typeof data === 'string' ? Buffer.from(data) : data;
     let start: number = endedWithCr && chunk[0] === LF ? 1 : 0;
     endedWithCr = false;

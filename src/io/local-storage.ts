@@ -12,13 +12,14 @@ export const localStorage: Storage = {
   async openRead(location) {
     if (location === '-') return process.stdin;
     const stream = createReadStream(location);
+    let fd: number;
     try {
       // Surface a missing file here, as one clear error, rather than mid-stream.
-      await once(stream, 'open');
+      [fd] = (await once(stream, 'open')) as [number];
     } catch (error) {
       throw new Error(`cannot read ${location}: ${(error as Error).message}`, { cause: error });
     }
-    return stream as Readable;
+    return Object.assign(stream as Readable, { totalBytes: fstatSync(fd).size });
   },
 
   readAll: (location, maxBytes) => readLocal(location, maxBytes),

@@ -5,9 +5,12 @@
  */
 import type { Readable } from 'node:stream';
 
+/** A stream that may know its size (for progress): a local file from `fstat`, an S3 object once its first response came. */
+export type SizedReadable = Readable & { totalBytes?: number };
+
 export interface Storage {
   /** Streams the object at `location`; never buffers it whole. */
-  openRead(location: string): Promise<Readable>;
+  openRead(location: string): Promise<SizedReadable>;
   /**
    * Reads a whole (small) object. Throws `RejectError` `response-missing` when it does not exist and
    * `response-too-large` when it exceeds `maxBytes`, without reading more than `maxBytes + 1` bytes.

@@ -7,7 +7,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { checkOptions } from '../config/config.js';
 import { JobIO, refPolicyFor, type RefPolicy } from '../io/job-io.js';
-import { readLines } from '../io/lines.js';
 import { withOutputs, type OutputGroup } from '../io/output-group.js';
 import type { RetryPolicy } from '../io/s3/retry.js';
 import type { S3Settings } from '../io/s3/s3-client.js';
@@ -24,6 +23,7 @@ import { FieldPlanner } from './field-plan.js';
 import { checkLocations, openOutputs, outputPaths } from './outputs.js';
 import { defaultMaxResponseBytes, openPreparer } from './prepare-pool.js';
 import { prepareStage } from './prepare.js';
+import { ProgressTracker, type Progress } from './progress.js';
 import { seededRandom } from '../random.js';
 import { runStages } from './stage.js';
 import { countingTally, tableStage, type JobModel } from './table.js';
@@ -96,8 +96,8 @@ export interface ConsolidateOptions {
   log?: (message: string) => void;
   /** Stops the run: every stage is torn down and every output aborted (nothing published), as on any failure. */
   signal?: AbortSignal;
-  /** Called after every line with the running counts. */
-  onProgress?: (summary: Readonly<Summary>) => void;
+  /** Called after every line and at the start of each phase (reading, fitting, deciding, writing); see `progress.ts`. */
+  onProgress?: (progress: Readonly<Progress>) => void;
 }
 
 export const defaults = { concurrency: 64, maxResponseBytes: defaultMaxResponseBytes, seed: 1, reviewShare: 0.1 } as const;
@@ -150,6 +150,7 @@ async function run(options: JobOptions & { fields: Record<string, FieldSetting> 
   const tally = countingTally(options, summary, (object) => workers.observe(object.workers));
 
   const input = await io.storageFor(options.manifest).openRead(options.manifest);
+  const progress = new ProgressTracker(options.onProgress, summary, input);
   const prepare = openPreparer(options, io, refs, concurrency);
   try {
     return await withOutputs((location) => io.storageFor(location), async (group) => {
@@ -158,13 +159,14 @@ async function run(options: JobOptions & { fields: Record<string, FieldSetting> 
       try {
         await runStages(
           input,
-          readLines,
+          progress.lines,
           prepareStage(concurrency, prepare.line),
-          tableStage(planner, tally, model, options.schema),
+          tableStage(planner, tally, model, options.schema, progress),
           decideStage(decider),
           writeStage({ ...writers, sink: reviewing(review, gold, options.sink) }),
           { signal: options.signal },
         );
+        progress.enter('writing');
         if (review) summary.review = await review.write(writers.review!);
       } finally {
         await review?.discard();

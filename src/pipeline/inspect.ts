@@ -6,7 +6,7 @@
  */
 import { stringify as toYaml } from 'yaml';
 import { checkOptions } from '../config/config.js';
-import { readLines, type Line } from '../io/lines.js';
+import type { Line } from '../io/lines.js';
 import { refPolicyFor, type JobIO } from '../io/job-io.js';
 import { emptySummary, type Summary } from '../report/summary.js';
 import { FieldSchemaBuilder, type FieldSchema } from '../responses/field-schema.js';
@@ -15,6 +15,7 @@ import { FieldPlanner } from './field-plan.js';
 import { countingTally } from './table.js';
 import { openPreparer } from './prepare-pool.js';
 import { prepareStage } from './prepare.js';
+import { ProgressTracker } from './progress.js';
 import { runStages, type Stage } from './stage.js';
 import { forTerminal } from '../text/escape.js';
 
@@ -44,10 +45,14 @@ export async function inspectJob(unchecked: InspectOptions, io?: JobIO): Promise
     const builder = new FieldSchemaBuilder(options.schema);
     const tally = countingTally(options, summary, (object) => builder.observe(object.fields, object.workers.length));
     const input = await own.storageFor(options.manifest).openRead(options.manifest);
+    const progress = new ProgressTracker(options.onProgress, summary, input);
     const prepare = openPreparer(options, own, refs, concurrency);
     try {
-      await runStages(input, readLines, firstOnly<Line>(options.sample), prepareStage(concurrency, prepare.line), async (lines) => {
-        for await (const line of lines) tally.line(line);
+      await runStages(input, progress.lines, firstOnly<Line>(options.sample), prepareStage(concurrency, prepare.line), async (lines) => {
+        for await (const line of lines) {
+          tally.line(line);
+          progress.line();
+        }
         tally.end();
       }, { signal: options.signal });
     } finally {

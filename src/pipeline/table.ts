@@ -12,6 +12,7 @@ import { countLine, type Summary } from '../report/summary.js';
 import type { FieldPlanner } from './field-plan.js';
 import { FirstLinesCheck } from './first-lines.js';
 import type { Prepared, PreparedObject } from './prepare.js';
+import type { ProgressTracker } from './progress.js';
 import { Spill } from './spill.js';
 import type { Stage } from './stage.js';
 
@@ -22,11 +23,11 @@ export interface Tally {
 }
 
 /**
- * The tally of a first pass: the first lines checked (`first-lines.ts`), every line counted into `summary`, progress
- * reported; `onObject` hears each object. A run and `inspect` share it.
+ * The tally of a first pass: the first lines checked (`first-lines.ts`), every line counted into `summary`;
+ * `onObject` hears each object. A run and `inspect` share it.
  */
 export function countingTally(
-  settings: { manifest: string; labelAttribute?: string; onProgress?: (summary: Readonly<Summary>) => void },
+  settings: { manifest: string; labelAttribute?: string },
   summary: Summary,
   onObject: (object: PreparedObject) => void,
 ): Tally {
@@ -36,7 +37,6 @@ export function countingTally(
       firstLines.observe(line);
       countLine(summary, line);
       if (line.type === 'object') onObject(line);
-      settings.onProgress?.(summary);
     },
     end: () => firstLines.finish(),
   };
@@ -48,8 +48,11 @@ export interface JobModel {
   fittedLabels: Map<string, readonly string[]>;
 }
 
+/** Hears each line of both passes and the start of each phase (`progress.ts`). */
+export type PhaseProgress = Pick<ProgressTracker, 'line' | 'enter'>;
+
 export function tableStage(
-  planner: FieldPlanner, tally: Tally, model: JobModel, schemaOptions: FieldSchemaOptions = {},
+  planner: FieldPlanner, tally: Tally, model: JobModel, schemaOptions: FieldSchemaOptions = {}, progress?: PhaseProgress,
 ): Stage<Prepared, Prepared> {
   return async function* table(lines) {
     const schemaBuilder = new FieldSchemaBuilder(schemaOptions);
@@ -57,13 +60,16 @@ export function tableStage(
     try {
       for await (const line of lines) {
         tally.line(line);
+        progress?.line();
         if (line.type === 'object') schemaBuilder.observe(line.fields, line.workers.length);
         await spill.write(line);
       }
       tally.end();
       const schema = (model.schema = schemaBuilder.resolve());
       planner.adopt(schema);
+      progress?.enter('fitting');
       const rows = await fitModels(planner, () => resolvedObjects(spill, schema), model);
+      progress?.enter('deciding');
       let ordinal = 0;
       for await (const line of resolvedLines(spill, schema)) {
         if (line.type === 'object') {
@@ -73,6 +79,7 @@ export function tableStage(
           }
           ordinal += 1;
         }
+        progress?.line();
         yield line;
       }
     } finally {

@@ -8,7 +8,9 @@ describe('CLI option tables', () => {
     const flags = [...flagsOf(decisions), ...Object.values(cliFlags)].map((flag) => new Option(flag.flags));
     const names = flags.flatMap((option) => [option.long, option.short].filter(Boolean));
     expect(new Set(names).size).toBe(names.length);
-    const attributes = flags.map((option) => option.attributeName());
+    // `--no-x` shares its attribute with `--x <value>` on purpose: it sets it to false.
+    const pairsNegation = (option: Option) => option.negate && flags.some((other) => !other.negate && other.attributeName() === option.attributeName());
+    const attributes = flags.filter((option) => !pairsNegation(option)).map((option) => option.attributeName());
     expect(new Set(attributes).size).toBe(attributes.length);
   });
 

@@ -10,7 +10,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { GetObjectCommand, type GetObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { RejectError, UsageError } from '../../errors.js';
-import type { OutputWriter, Storage } from '../storage.js';
+import type { OutputWriter, SizedReadable, Storage } from '../storage.js';
 import { backoff, isRetryable, sdkRetriesOf, withRetries, type RetryPolicy } from './retry.js';
 import { s3Defaults, type S3Settings } from './s3-client.js';
 import { SignedGetter, type SignedGetResponse } from './signed-get.js';
@@ -54,17 +54,20 @@ export class S3Storage implements Storage {
     }
   }
 
-  async openRead(uri: string): Promise<Readable> {
-    return Readable.from(this.resumableChunks(locationOf(uri)), { objectMode: false });
+  async openRead(uri: string): Promise<SizedReadable> {
+    const stream: SizedReadable = Readable.from(this.resumableChunks(locationOf(uri), (size) => (stream.totalBytes = size)), { objectMode: false });
+    return stream;
   }
 
-  private async *resumableChunks(location: S3Location): AsyncGenerator<Buffer> {
+  /** The object's bytes, resuming a broken stream; `onSize` hears the whole object's `Content-Length` from the first response. */
+  private async *resumableChunks(location: S3Location, onSize: (size: number) => void): AsyncGenerator<Buffer> {
     let offset = 0;
     let etag: string | undefined;
     for (let failures = 0; ;) {
       try {
         const response = await this.get(location, offset > 0 ? { offset, etag } : undefined);
         etag ??= response.ETag;
+        if (offset === 0 && response.ContentLength !== undefined) onSize(response.ContentLength);
         for await (const chunk of response.Body as Readable) {
           offset += (chunk as Buffer).length;
           failures = 0;
