@@ -35,7 +35,7 @@ import { WorkerStats } from '../report/worker-report.js';
 import { FieldSchemaBuilder, rewriteObject, type FieldSchema, type FieldSchemaOptions } from '../responses/field-schema.js';
 import type { PreferenceMapping } from '../responses/preferences.js';
 import { majorityVote } from '../../strategies/majority-vote.js';
-import { datasetObjectAt, parseRequest, readPayload, type DatasetObject } from './payload.js';
+import { datasetObjectAt, parseRequest, readPayload, type ConsolidationRequest, type DatasetObject } from './payload.js';
 
 export interface PostAnnotationSettings {
   /** Strategy and options per field, as `consolidate()` takes them; per-object strategies only. */
@@ -80,10 +80,11 @@ export function postAnnotationHandler(settings: PostAnnotationSettings = {}): Po
   const allowed = settings.allowedPrefixes?.map(parseAllowedPrefix);
   const io = new JobIO({ s3: settings.s3, s3Client: settings.s3Client });
   return async (event) => {
-    const { labelAttributeName, payloadUri } = parseRequest(event);
+    const request = parseRequest(event);
+    const { labelAttributeName: labelAttribute, payloadUri } = request;
     const items = await readPayload(io, payloadUri, allowed ?? ownBucket(payloadUri), settings.maxPayloadBytes ?? defaultMaxPayloadBytes);
-    const objects = items.map((item, index) => datasetObjectAt(item, index, { labelAttribute: labelAttributeName, preferences: settings.preferences ?? {} }));
-    return consolidateBatch(objects, labelAttributeName, fields, settings);
+    const objects = items.map((item, index) => datasetObjectAt(item, index, { labelAttribute, preferences: settings.preferences ?? {} }));
+    return consolidateBatch(objects, request, fields, settings);
   };
 }
 
@@ -124,7 +125,8 @@ function ownBucket(uri: string): string[] {
 }
 
 function consolidateBatch(
-  objects: readonly DatasetObject[], labelAttribute: string, fields: Record<string, FieldSetting>, settings: PostAnnotationSettings,
+  objects: readonly DatasetObject[], { labelAttributeName: labelAttribute, payloadUri }: ConsolidationRequest,
+  fields: Record<string, FieldSetting>, settings: PostAnnotationSettings,
 ): ConsolidatedEntry[] {
   const log = settings.log ?? (() => {});
   const planner = new FieldPlanner(fields, (field, plan) => log(`field "${field}": no strategy configured; ${plan.pickedFor} answers → ${plan.strategy.name}`));
@@ -133,7 +135,7 @@ function consolidateBatch(
   const schema = perObjectDefaults(builder.resolve());
   planner.adopt(schema, { partial: true });
   const decider = new ObjectDecider({
-    planner, random: seededRandom(settings.seed ?? 1), summary: emptySummary(labelAttribute, null, ''), workers: new WorkerStats(false),
+    planner, random: seededRandom(settings.seed ?? 1), summary: emptySummary(payloadUri, null, ''), workers: new WorkerStats(false),
     model: { schema, fittedLabels: new Map() }, unknownAnswers: settings.unknownAnswers,
   });
   return objects.map((object) => {
