@@ -1,10 +1,14 @@
 /**
  * gt-consolidate as a library: `consolidate(options)` runs a job, `exportDataset(options)` writes a training dataset
- * (RLHF from a preference job, COCO/YOLO/span JSONL/augmented manifest from a shape field); strategies are registrable
- * by name.
+ * (RLHF from a preference job, COCO/YOLO/span JSONL/augmented manifest from a shape field),
+ * `annotationConsolidationHandler` is Ground Truth's post-annotation Lambda; strategies are registrable by name.
  */
 export { consolidate, defaults, type ConsolidateOptions } from './pipeline/consolidate.js';
 export type { Phase, Progress } from './pipeline/progress.js';
+export {
+  annotationConsolidationHandler, postAnnotationHandler, type ConsolidatedEntry, type ConsolidationRequestEvent, type PostAnnotationHandler,
+  type PostAnnotationSettings,
+} from './lambda/handler.js';
 export { EmptyExportError, exportDataset, exportPreferences, type ExportOptions, type ExportStats, type DropReason } from './export/export.js';
 export { shapeFormats, type ShapeExportStats, type ShapeFormat } from './export/shape-export.js';
 export type { SkipReason } from './export/shape-field.js';

@@ -86,6 +86,13 @@ export function checkOptions<Options extends { fields?: Readonly<Record<string, 
   return { ...options, fields: parsed.data.fields };
 }
 
+/** Field settings alone, as `checkOptions` takes them (shorthands expanded); a bad one is a `UsageError`. */
+export function checkFieldSettings(fields: unknown): Record<string, FieldSetting> {
+  const parsed = sharedSettings.fields.safeParse(fields);
+  if (!parsed.success) throw usageErrorFrom(parsed.error, ['fields']);
+  return parsed.data;
+}
+
 /** Reads and validates a configuration file; `readText` fetches it (default: the local file system). */
 export async function loadConfig(file: string, readText: (file: string) => Promise<string> = (f) => readFile(f, 'utf8')): Promise<Config> {
   let text: string;

@@ -23,10 +23,13 @@ export class FieldPlanner {
     for (const [field, setting] of this.settings) planFromSetting(field, setting);
   }
 
-  /** Plans every field of `schema`; unknown fields without a configured strategy get none (they are listed). */
-  adopt(schema: FieldSchema): void {
+  /**
+   * Plans every field of `schema`; unknown fields without a configured strategy get none (they are listed). A configured
+   * field the schema lacks is refused, unless `partial` says the schema is of a part of the job (a Lambda's batch).
+   */
+  adopt(schema: FieldSchema, { partial = false } = {}): void {
     const names = schema.fields.map(({ name }) => name);
-    for (const configured of this.settings.keys()) {
+    for (const configured of partial ? [] : this.settings.keys()) {
       if (!names.some((name) => name === configured || rowBase(name) === configured)) {
         const known = [...new Set(names.map((name) => rowBase(name) ?? name))];
         throw new UsageError(`fields.${configured}: the job has no field "${configured}"${didYouMeanHint(configured, known)}; `

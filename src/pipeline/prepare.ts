@@ -8,7 +8,7 @@ import type { Line } from '../io/lines.js';
 import { classifyLine } from '../manifest/record.js';
 import { normaliseValue, type Normalised } from '../responses/normalise.js';
 import { preferenceFields, type PreferenceMapping } from '../responses/preferences.js';
-import { readWorkerResponse, type WorkerAnswer } from '../responses/worker-response.js';
+import { readWorkerResponse, type WorkerAnswer, type WorkerResponse } from '../responses/worker-response.js';
 import type { AnswerValue, FieldAnswer } from '../../strategies/types.js';
 import { mapOrdered } from './ordered-map.js';
 import type { Stage } from './stage.js';
@@ -58,21 +58,25 @@ export async function prepareLine({ number: line, text, problem }: Line, context
     const record = classifyLine(text, context.labelAttribute);
     if (record.type === 'failed') return { type: 'failed', line, text };
     const response = readWorkerResponse(await context.readResponse(record.ref, context.maxResponseBytes));
-    const workers = response.answers;
-    return {
-      type: 'object', line, json: record.json, labelAttribute: record.labelAttribute,
-      fields: fieldsOf(workers, context.preferences ?? {}),
-      workers: workers.map(({ answerContent: _, sideKeys: __, ...worker }) => worker),
-      duplicates: response.duplicatesDropped,
-      sideKeys: workers.flatMap(({ workerId, sideKeys }) => Object.entries(sideKeys ?? {})
-        .flatMap(([field, keys]) => Object.entries(keys).map(([key, value]): [string, string, string, unknown] => [field, key, workerId, value]))),
-    };
+    return { type: 'object', line, json: record.json, labelAttribute: record.labelAttribute, ...answersOf(response, context.preferences ?? {}) };
   } catch (error) {
     // Storages turn their own failures into `RejectError`s. Anything else is a bug: it costs this line, never the run,
     // and is reported as what it is, not as bad data.
     if (error instanceof RejectError) return { type: 'rejected', line, text, code: error.code, reason: error.message };
     return { type: 'rejected', line, text, code: 'internal-error', reason: `${(error as Error).name}: ${(error as Error).message}` };
   }
+}
+
+/** A worker response's answers, normalised by field (throws `RejectError` `hostile-key` for a `__proto__` label). */
+export function answersOf(response: WorkerResponse, preferences: PreferenceMapping): Pick<PreparedObject, 'fields' | 'workers' | 'duplicates' | 'sideKeys'> {
+  const workers = response.answers;
+  return {
+    fields: fieldsOf(workers, preferences),
+    workers: workers.map(({ answerContent: _, sideKeys: __, ...worker }) => worker),
+    duplicates: response.duplicatesDropped,
+    sideKeys: workers.flatMap(({ workerId, sideKeys }) => Object.entries(sideKeys ?? {})
+      .flatMap(([field, keys]) => Object.entries(keys).map(([key, value]): [string, string, string, unknown] => [field, key, workerId, value]))),
+  };
 }
 
 /** The prepare stage: lines in, prepared lines out in input order, `concurrency` of them at a time. */

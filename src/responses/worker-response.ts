@@ -40,6 +40,11 @@ export function readWorkerResponse(bytes: Buffer): WorkerResponse {
     if (error instanceof RejectError) throw error;
     throw new RejectError('invalid-response', `worker response is not valid JSON: ${(error as Error).message}`);
   }
+  return workerResponseFrom(json);
+}
+
+/** A parsed worker response (from a file, or built from a post-annotation Lambda's payload), checked. */
+export function workerResponseFrom(json: unknown): WorkerResponse {
   if (!isRecord(json) || !Array.isArray(json.answers)) {
     throw new RejectError('invalid-response', 'worker response has no "answers" array');
   }
