@@ -145,7 +145,7 @@ async function run(options: JobOptions & { fields: Record<string, FieldSetting> 
   const workers = new WorkerStats(paths.workersReport !== undefined);
   const model: JobModel = { fittedLabels: new Map() };
   const decider = new ObjectDecider({
-    planner, random: seededRandom(options.seed ?? defaults.seed), summary, workers, gold, model, unknownAnswers: options.unknownAnswers,
+    planner, random: seededRandom(options.seed ?? defaults.seed), seed: options.seed ?? defaults.seed, summary, workers, gold, model, unknownAnswers: options.unknownAnswers,
   });
   const tally = countingTally(options, summary, (object) => workers.observe(object.workers));
 

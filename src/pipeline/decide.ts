@@ -51,6 +51,8 @@ export interface DeciderSettings {
   planner: FieldPlanner;
   /** The run's seeded random source, for strategies' tie policies. */
   random: () => number;
+  /** The run's seed, for measures that draw their own numbers (α's bootstrap) without shifting the strategies' draws. */
+  seed?: number;
   summary: Summary;
   workers: WorkerStats;
   gold?: GoldLabels;
@@ -64,7 +66,7 @@ export interface DeciderSettings {
  * its least sure label; free text kept by `collect` does not count; 0 when nothing was decided).
  */
 export class ObjectDecider {
-  private readonly measures = new FieldMeasures();
+  private readonly measures: FieldMeasures;
   private fieldsByName?: ReadonlyMap<string, ResolvedField>;
 
   private readonly planner: FieldPlanner;
@@ -77,6 +79,7 @@ export class ObjectDecider {
 
   constructor(settings: DeciderSettings) {
     ({ planner: this.planner, random: this.random, summary: this.summary, workers: this.workers, gold: this.gold } = settings);
+    this.measures = new FieldMeasures(settings.seed ?? 1);
     this.model = settings.model ?? { fittedLabels: new Map() };
     this.unknownAnswers = settings.unknownAnswers ?? 'copy';
   }

@@ -2,11 +2,17 @@
 import type { RejectCode } from '../errors.js';
 import type { ReviewCounts } from './review.js';
 import type { AgreementResult } from '../stats/agreement.js';
+import type { AlphaInterval } from '../stats/alpha-bootstrap.js';
 import type { CalibrationResult } from '../stats/calibration.js';
 import type { FitReport } from '../../strategies/types.js';
 import { jobFacts } from '../manifest/record.js';
 import type { Prepared } from '../pipeline/prepare.js';
 import { forTerminal } from '../text/escape.js';
+
+/** Agreement as the summary gives it: α and κ, and a bootstrap interval of the α the field is read by. */
+export interface FieldAgreement extends AgreementResult {
+  alphaInterval?: AlphaInterval;
+}
 
 export interface FieldSummary {
   strategy: string;
@@ -22,7 +28,7 @@ export interface FieldSummary {
   unresolvedBy?: Partial<Record<'tie' | 'no-usable-answers' | 'undecided', number>>;
   meanConfidence: number;
   /** How much the workers agreed on the field (categorical, boolean and numeric answers). */
-  agreement?: AgreementResult;
+  agreement?: FieldAgreement;
   /** With `--gold`: accuracy, expected calibration error (10 equal-mass bins) and Brier score of the decisions. */
   calibration?: CalibrationResult;
   /** For model-based strategies: the fit's iterations, whether it converged, and warnings (a collapse onto one label). */
@@ -110,10 +116,11 @@ export function finishSummary(summary: Summary, facts: { workers: number; retrie
 }
 
 /** Krippendorff's α as printed: interval for numbers (how far apart answers are counts), nominal for labels. */
-function agreementText(agreement: AgreementResult | undefined): string {
+function agreementText(agreement: FieldAgreement | undefined): string {
   const { interval, nominal } = agreement?.alpha ?? {};
-  if (interval != null) return `, α (interval) ${interval.toFixed(3)}`;
-  return nominal != null ? `, α ${nominal.toFixed(3)}` : '';
+  const bounds = agreement?.alphaInterval ? ` [${agreement.alphaInterval.low.toFixed(3)}, ${agreement.alphaInterval.high.toFixed(3)}]` : '';
+  if (interval != null) return `, α (interval) ${interval.toFixed(3)}${bounds}`;
+  return nominal != null ? `, α ${nominal.toFixed(3)}${bounds}` : '';
 }
 
 /** The few lines printed to stderr at the end of a run; names from the data are escaped (see `forTerminal`). */

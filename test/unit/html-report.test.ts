@@ -24,7 +24,10 @@ function hostileSummary(): Summary {
   summary.unknownShapes = { [hostile]: 2 };
   summary.fields[hostile] = {
     strategy: 'hierarchical-ds', pickedFor: hostile, objects: 8, answers: 24, ties: 2, unresolved: 1, unresolvedBy: { tie: 1 }, meanConfidence: 0.8,
-    agreement: { objects: 8, pairableObjects: 8, pairableAnswers: 24, alpha: { nominal: 0.5, ordinal: null, interval: null }, fleissKappa: 0.4 },
+    agreement: {
+      objects: 8, pairableObjects: 8, pairableAnswers: 24, alpha: { nominal: 0.5, ordinal: null, interval: null }, fleissKappa: 0.4,
+      alphaInterval: { kind: 'nominal', low: 0.25, high: 0.75, replicates: 1000, defined: 1000, objects: 8, sampled: false },
+    },
     calibration: { objects: 4, correct: 3, accuracy: 0.75, ece: 0.1, brier: 0.2, brierBasis: 'posterior', lowConfidenceErrorShare: 0 },
     fit: { iterations: 100, converged: false, warnings: [hostile] },
   };
@@ -76,6 +79,11 @@ describe('HTML report', () => {
     const agreement = JSON.parse(figures[4]![3]!) as { data: { values: { field: string; measure: string; value: number }[] } };
     // The label as the terminal shows it (controls visible), the markup characters intact in the JSON.
     expect(agreement.data.values).toContainEqual({ field: hostile.replace('\u001b', '\\x1b'), measure: 'α (nominal)', value: 0.5 });
+  });
+
+  it('shows α with its bootstrap interval in the fields table', async () => {
+    const html = await renderReport(hostileInput());
+    expect(html).toContain('0.500 <span class="note">nominal</span><br><span class="note">95% [0.250, 0.750]</span>');
   });
 
   it('gives the same bytes for the same input', async () => {

@@ -116,7 +116,11 @@ const summarySchema = z.looseObject({
     unresolved: count,
     unresolvedBy: counts.optional(),
     meanConfidence: z.number(),
-    agreement: z.looseObject({ alpha: z.looseObject({ nominal: measure, ordinal: measure, interval: measure }), fleissKappa: measure }).optional(),
+    agreement: z.looseObject({
+      alpha: z.looseObject({ nominal: measure, ordinal: measure, interval: measure }),
+      fleissKappa: measure,
+      alphaInterval: z.looseObject({ kind: z.enum(['interval', 'nominal']), low: z.number(), high: z.number(), objects: count, sampled: z.boolean() }).optional(),
+    }).optional(),
     calibration: z.looseObject({ accuracy: measure, ece: measure, brier: measure, brierBasis: z.string() }).optional(),
     fit: z.looseObject({ iterations: count, converged: z.boolean(), warnings: z.array(z.string()).optional() }).optional(),
   })),
