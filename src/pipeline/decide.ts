@@ -207,13 +207,14 @@ export class ObjectDecider {
     return (this.fieldsByName ??= new Map(this.model.schema?.fields.map((field) => [field.name, field]) ?? []));
   }
 
-  /** Adds what the run measured of each field (agreement, calibration, the model's fit) to the summary. */
+  /** Adds what the run measured of each field (agreement, numeric spread, calibration, the model's fit) to the summary. */
   finish(): void {
     for (const [name, field] of Object.entries(this.summary.fields)) {
       const agreement = this.measures.agreementOf(name);
+      const spread = this.measures.spreadOf(name);
       const calibration = this.measures.calibrationOf(name);
       const fit = this.planner.planFor(name)?.consolidator.fitReport?.();
-      Object.assign(field, agreement && { agreement }, calibration && { calibration }, fit && { fit });
+      Object.assign(field, agreement && { agreement }, spread && { spread }, calibration && { calibration }, fit && { fit });
     }
   }
 

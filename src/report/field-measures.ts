@@ -7,6 +7,7 @@
  */
 import { AgreementAccumulator } from '../stats/agreement.js';
 import { AlphaBootstrap } from '../stats/alpha-bootstrap.js';
+import { SpreadHistogram, type SpreadHistogramResult } from '../stats/spread-histogram.js';
 import { CalibrationAccumulator, type CalibrationResult } from '../stats/calibration.js';
 import { voteKey } from '../../strategies/submitted-form.js';
 import type { AnswerKind, Decision, FieldAnswer } from '../../strategies/types.js';
@@ -18,6 +19,7 @@ const comparableKinds = new Set<AnswerKind>(['categorical', 'boolean', 'numeric'
 export class FieldMeasures {
   private readonly agreement = new Map<string, AgreementAccumulator>();
   private readonly bootstrap = new Map<string, AlphaBootstrap>();
+  private readonly spread = new Map<string, SpreadHistogram>();
   private readonly calibration = new Map<string, CalibrationAccumulator>();
 
   /** `seed` (the run's) seeds each field's bootstrap: the same run gives the same intervals. */
@@ -33,6 +35,11 @@ export class FieldMeasures {
     let bootstrap = this.bootstrap.get(field);
     if (!bootstrap) this.bootstrap.set(field, (bootstrap = new AlphaBootstrap(this.seed)));
     bootstrap.addObject(keys);
+    const numbers = answers.flatMap(({ value }) => (value.kind === 'numeric' ? [value.value] : []));
+    if (numbers.length < 2) return;
+    let spread = this.spread.get(field);
+    if (!spread) this.spread.set(field, (spread = new SpreadHistogram()));
+    spread.addObject(numbers);
   }
 
   /** A decision scored against its gold label (`decided` = its vote key, undefined when unresolved: never correct). */
@@ -47,6 +54,11 @@ export class FieldMeasures {
     const agreement = this.agreement.get(field)?.result();
     const alphaInterval = this.bootstrap.get(field)?.interval();
     return agreement && { ...agreement, ...(alphaInterval && { alphaInterval }) };
+  }
+
+  /** For numeric fields: how far apart each object's answers were. */
+  spreadOf(field: string): SpreadHistogramResult | undefined {
+    return this.spread.get(field)?.result();
   }
 
   calibrationOf(field: string): CalibrationResult | undefined {

@@ -28,6 +28,7 @@ function hostileSummary(): Summary {
       objects: 8, pairableObjects: 8, pairableAnswers: 24, alpha: { nominal: 0.5, ordinal: null, interval: null }, fleissKappa: 0.4,
       alphaInterval: { kind: 'nominal', low: 0.25, high: 0.75, replicates: 1000, defined: 1000, objects: 8, sampled: false },
     },
+    spread: { measure: 'range', objects: 8, binWidth: 0.25, counts: [3, 0, 0, 0, 4, 0, 0, 0, 1], unanimous: 3, meanRange: 0.75 },
     calibration: { objects: 4, correct: 3, accuracy: 0.75, ece: 0.1, brier: 0.2, brierBasis: 'posterior', lowConfidenceErrorShare: 0 },
     fit: { iterations: 100, converged: false, warnings: [hostile] },
   };
@@ -68,7 +69,7 @@ describe('HTML report', () => {
   it('embeds each chart\'s Vega-Lite spec as inert JSON that cannot close its block, next to the chart\'s SVG', async () => {
     const html = await renderReport(hostileInput());
     const figures = [...html.matchAll(/<figure id="([^"]+)">.*?<\/figcaption>\n(<svg[\s\S]*?<\/svg>)\n<script type="application\/json" class="vega-lite-spec">([^<]*)<\/script><\/figure>/g)];
-    expect(figures.map(([, id]) => id)).toEqual(['chart-lines', 'chart-confidence', 'chart-confidence-histogram', 'chart-labels', 'chart-agreement', 'chart-unsettled', 'chart-workers']);
+    expect(figures.map(([, id]) => id)).toEqual(['chart-lines', 'chart-confidence', 'chart-confidence-histogram', 'chart-labels', 'chart-agreement', 'chart-spread', 'chart-unsettled', 'chart-workers']);
     for (const [, , svg, json] of figures) {
       expect(svg).toMatch(/^<svg [^>]*class="marks"/);
       expect(json).not.toMatch(/[<>&]/);

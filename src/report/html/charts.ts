@@ -123,6 +123,26 @@ export async function reportCharts(
       { yOffset: { field: 'measure', type: 'nominal' }, color: { field: 'measure', type: 'nominal', title: null } },
     )));
   }
+  const spread = fields.flatMap(([name, field]) => (field.spread ? [[name, field.spread] as const] : []));
+  if (spread.length > 0) {
+    charts.push(renderChart('chart-spread', 'Objects by range of answers (largest − smallest), per numeric field', {
+      $schema: schema,
+      width,
+      height: 60,
+      data: {
+        values: spread.flatMap(([name, { binWidth, counts }]) =>
+          counts.map((objects, i) => ({ field: fieldLabel(name), from: i * binWidth, to: (i + 1) * binWidth, objects }))),
+      },
+      mark: { type: 'bar', aria: false },
+      encoding: {
+        row: { field: 'field', type: 'nominal', sort: spread.map(([name]) => fieldLabel(name)), title: null, header: { labelAngle: 0, labelAlign: 'left' } },
+        x: { field: 'from', type: 'quantitative', title: 'range of answers' },
+        x2: { field: 'to' },
+        y: { field: 'objects', type: 'quantitative', title: 'objects' },
+      },
+      resolve: { scale: { x: 'independent', y: 'independent' } },
+    } as TopLevelSpec));
+  }
   const unsettled = fields.flatMap(([name, field]) => [
     ...(field.ties - (field.unresolvedBy?.tie ?? 0) > 0 ? [{ field: fieldLabel(name), outcome: 'tie broken', objects: field.ties - (field.unresolvedBy?.tie ?? 0) }] : []),
     ...Object.entries(field.unresolvedBy ?? {}).filter(([, n]) => n > 0).map(([why, n]) => ({ field: fieldLabel(name), outcome: `unresolved: ${why}`, objects: n })),

@@ -106,7 +106,7 @@ function fieldsSection({ summary, objects }: ReportInput, charts: ReadonlyMap<st
   });
   const goldShapes = Object.entries(summary.goldShapes ?? {}).map(([name, { objects: count, meanIou }]) =>
     cell(text(name)) + cell(String(count), true) + cell(fixed(meanIou), true));
-  const chartIds = ['chart-confidence', 'chart-confidence-histogram', 'chart-labels', 'chart-agreement', 'chart-unsettled'];
+  const chartIds = ['chart-confidence', 'chart-confidence-histogram', 'chart-labels', 'chart-agreement', 'chart-spread', 'chart-unsettled'];
   return `<section id="fields"><h2>Fields</h2>\n`
     + table('fields-table', header(['field', 'strategy', 'objects', 'answers', 'mean confidence', 'ties', 'unresolved', 'Krippendorff α (bootstrap 95%)', 'Fleiss κ'], [2, 3, 4, 5, 6, 7, 8]), rows)
     + (objects ? `\n<p class="note">Confidence histograms and labels from <code>${text(objects.location)}</code>.</p>` : '')

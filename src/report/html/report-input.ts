@@ -121,6 +121,7 @@ const summarySchema = z.looseObject({
       fleissKappa: measure,
       alphaInterval: z.looseObject({ kind: z.enum(['interval', 'nominal']), low: z.number(), high: z.number(), objects: count, sampled: z.boolean() }).optional(),
     }).optional(),
+    spread: z.looseObject({ objects: count, binWidth: z.number(), counts: z.array(count), unanimous: count, meanRange: z.number() }).optional(),
     calibration: z.looseObject({ accuracy: measure, ece: measure, brier: measure, brierBasis: z.string() }).optional(),
     fit: z.looseObject({ iterations: count, converged: z.boolean(), warnings: z.array(z.string()).optional() }).optional(),
   })),
