@@ -121,7 +121,7 @@ export class ObjectDecider {
         confidence = Math.min(confidence ?? 1, decision.confidence);
         const gold = this.gold?.appliesTo(name) ? goldLabel : undefined;
         if (decision.shapes) this.scoreShapes(name, usable, decision.shapes, gold);
-        else this.score(name, usable, decision, gold);
+        else this.score(name, usable, decision, gold, plan.consolidator.fitReport !== undefined);
         this.measures.observeAnswers(name, usable);
       }
       this.countField(name, plan, usable.length, decision);
@@ -162,8 +162,11 @@ export class ObjectDecider {
     field.meanConfidence += decision.confidence; // a sum until the run ends
   }
 
-  /** Agreement of each categorical answer with the decision, and of both with the gold label, if any. */
-  private score(field: string, answers: readonly FieldAnswer[], decision: Decision, gold: string | undefined): void {
+  /**
+   * Agreement of each categorical answer with the decision, and of both with the gold label, if any; for a model's
+   * field (`modelled`), the answers against the decision in the field's confusion.
+   */
+  private score(field: string, answers: readonly FieldAnswer[], decision: Decision, gold: string | undefined, modelled: boolean): void {
     const decided = this.decidedKey(field, decision.value);
     if (gold !== undefined) {
       const tally = this.goldTally(field);
@@ -173,9 +176,13 @@ export class ObjectDecider {
       this.measures.observeGold(field, decision, decided, gold);
     }
     if (decided === undefined) return;
+    const given: string[] = [];
     for (const { workerId, value: answer } of answers) {
-      if (categoricalKinds.has(answer.kind)) this.workers.compare(workerId, voteKey(answer), decided, gold);
+      if (!categoricalKinds.has(answer.kind)) continue;
+      given.push(voteKey(answer));
+      this.workers.compare(workerId, given.at(-1)!, decided, gold);
     }
+    if (modelled) this.measures.observeConfusion(field, decided, given);
   }
 
   /**
@@ -207,14 +214,15 @@ export class ObjectDecider {
     return (this.fieldsByName ??= new Map(this.model.schema?.fields.map((field) => [field.name, field]) ?? []));
   }
 
-  /** Adds what the run measured of each field (agreement, numeric spread, calibration, the model's fit) to the summary. */
+  /** Adds what the run measured of each field (agreement, numeric spread, a model's confusion, calibration, its fit) to the summary. */
   finish(): void {
     for (const [name, field] of Object.entries(this.summary.fields)) {
       const agreement = this.measures.agreementOf(name);
       const spread = this.measures.spreadOf(name);
+      const confusion = this.measures.confusionOf(name);
       const calibration = this.measures.calibrationOf(name);
       const fit = this.planner.planFor(name)?.consolidator.fitReport?.();
-      Object.assign(field, agreement && { agreement }, spread && { spread }, calibration && { calibration }, fit && { fit });
+      Object.assign(field, agreement && { agreement }, spread && { spread }, confusion && { confusion }, calibration && { calibration }, fit && { fit });
     }
   }
 

@@ -7,6 +7,7 @@
  */
 import { AgreementAccumulator } from '../stats/agreement.js';
 import { AlphaBootstrap } from '../stats/alpha-bootstrap.js';
+import { ConfusionTally, type ConfusionResult } from '../stats/confusion.js';
 import { SpreadHistogram, type SpreadHistogramResult } from '../stats/spread-histogram.js';
 import { CalibrationAccumulator, type CalibrationResult } from '../stats/calibration.js';
 import { voteKey } from '../../strategies/submitted-form.js';
@@ -20,6 +21,7 @@ export class FieldMeasures {
   private readonly agreement = new Map<string, AgreementAccumulator>();
   private readonly bootstrap = new Map<string, AlphaBootstrap>();
   private readonly spread = new Map<string, SpreadHistogram>();
+  private readonly confusion = new Map<string, ConfusionTally>();
   private readonly calibration = new Map<string, CalibrationAccumulator>();
 
   /** `seed` (the run's) seeds each field's bootstrap: the same run gives the same intervals. */
@@ -42,6 +44,13 @@ export class FieldMeasures {
     spread.addObject(numbers);
   }
 
+  /** The labels given (vote keys) on an object consolidated to `decided`. */
+  observeConfusion(field: string, decided: string, answers: readonly string[]): void {
+    let tally = this.confusion.get(field);
+    if (!tally) this.confusion.set(field, (tally = new ConfusionTally()));
+    tally.add(decided, answers);
+  }
+
   /** A decision scored against its gold label (`decided` = its vote key, undefined when unresolved: never correct). */
   observeGold(field: string, decision: Decision, decided: string | undefined, gold: string): void {
     let accumulator = this.calibration.get(field);
@@ -59,6 +68,10 @@ export class FieldMeasures {
   /** For numeric fields: how far apart each object's answers were. */
   spreadOf(field: string): SpreadHistogramResult | undefined {
     return this.spread.get(field)?.result();
+  }
+
+  confusionOf(field: string): ConfusionResult | undefined {
+    return this.confusion.get(field)?.result();
   }
 
   calibrationOf(field: string): CalibrationResult | undefined {

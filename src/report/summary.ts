@@ -3,6 +3,7 @@ import type { RejectCode } from '../errors.js';
 import type { ReviewCounts } from './review.js';
 import type { AgreementResult } from '../stats/agreement.js';
 import type { AlphaInterval } from '../stats/alpha-bootstrap.js';
+import type { ConfusionResult } from '../stats/confusion.js';
 import type { SpreadHistogramResult } from '../stats/spread-histogram.js';
 import type { CalibrationResult } from '../stats/calibration.js';
 import type { FitReport } from '../../strategies/types.js';
@@ -32,6 +33,8 @@ export interface FieldSummary {
   agreement?: FieldAgreement;
   /** Numeric fields: a histogram of each object's range of answers (objects with two or more). */
   spread?: SpreadHistogramResult;
+  /** Model-based strategies: answers by label given (columns) and consolidated label (rows), up to 30 labels. */
+  confusion?: ConfusionResult;
   /** With `--gold`: accuracy, expected calibration error (10 equal-mass bins) and Brier score of the decisions. */
   calibration?: CalibrationResult;
   /** For model-based strategies: the fit's iterations, whether it converged, and warnings (a collapse onto one label). */

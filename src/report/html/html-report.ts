@@ -112,7 +112,8 @@ function fieldsSection({ summary, objects }: ReportInput, charts: ReadonlyMap<st
     + (objects ? `\n<p class="note">Confidence histograms and labels from <code>${text(objects.location)}</code>.</p>` : '')
     + (gold.length ? `\n<h3>Against gold, and the model fit</h3>\n${table('gold-table', header(['field', 'gold correct', 'accuracy', 'ECE', 'Brier', 'Brier basis', 'model fit'], [1, 2, 3, 4]), gold)}` : '')
     + (goldShapes.length ? `\n<h3>Drawings against gold</h3>\n<p class="note">Mean IoU of the consolidated shapes with the gold ones, AWS's rule: matched by confidence, the unmatched on either side count 0.</p>\n${table('gold-shapes-table', header(['field', 'gold objects', 'mean IoU'], [1, 2]), goldShapes)}` : '')
-    + chartIds.flatMap((id) => (charts.has(id) ? [`\n${figure(charts.get(id)!)}`] : [])).join('')
+    + [...chartIds, ...[...charts.keys()].filter((id) => id.startsWith('chart-confusion-'))]
+      .flatMap((id) => (charts.has(id) ? [`\n${figure(charts.get(id)!)}`] : [])).join('')
     + '</section>';
 }
 
