@@ -137,10 +137,10 @@ async function runCommand(manifest: string, values: Record<string, unknown>, std
     }
     const summary = await consolidate(options, io);
     const code = summaryExit(options.log!, summary);
-    if (typeof values.report === 'string') {
+    if (options.report !== undefined) {
       const manifest = summary.output === null || summary.output === '-' ? undefined : summary.output;
-      await writeReport(io, values.report, summary, { manifest, workersReport: options.workersReport, review: options.review });
-      options.log!(`report written to ${forTerminal(values.report)}`);
+      await writeReport(io, options.report, summary, { manifest, workersReport: options.workersReport, review: options.review });
+      options.log!(`report written to ${forTerminal(options.report)}`);
     }
     return code;
   });

@@ -65,6 +65,11 @@ export interface ConsolidateOptions {
    * (a path or `s3://`; see `src/report/review.ts`).
    */
   review?: string;
+  /**
+   * The HTML report the caller writes once the run is done (the CLI's `--report`): the run writes nothing there, but
+   * checks it like its own outputs before the first line (no other output or the input may be the same file; S3 access).
+   */
+  report?: string;
   /** Share of the consolidated objects, least confident first, that go to the review queue (default 0.1). */
   reviewShare?: number;
   /** Objects less confident than this go to the review queue too. */
