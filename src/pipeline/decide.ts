@@ -8,7 +8,7 @@ import { FieldMeasures } from '../report/field-measures.js';
 import { resolveAnswer, type ResolvedField } from '../responses/field-schema.js';
 import { normaliseValue } from '../responses/normalise.js';
 import type { GoldLabels } from '../report/gold.js';
-import type { Summary } from '../report/summary.js';
+import type { ShapeCounts, Summary } from '../report/summary.js';
 import type { WorkerStats } from '../report/worker-report.js';
 import { submittedForm, voteKey } from '../../strategies/submitted-form.js';
 import { drawnShapes, isShapeAnswer, type AnswerKind, type Decision, type FieldAnswer, type ShapeOutcome } from '../../strategies/types.js';
@@ -160,6 +160,7 @@ export class ObjectDecider {
       (field.unresolvedBy ??= {})[reason] = (field.unresolvedBy[reason] ?? 0) + 1;
     }
     field.meanConfidence += decision.confidence; // a sum until the run ends
+    if (decision.shapes) countShapes((field.shapes ??= { kept: 0, dropped: 0, meanKeptConfidence: 0, matched: 0, missed: 0, extra: 0 }), decision);
   }
 
   /**
@@ -232,6 +233,18 @@ export class ObjectDecider {
 }
 
 const categoricalKinds = new Set<AnswerKind>(['categorical', 'boolean']);
+
+/** An annotation decision's kept shapes, dropped clusters (`details.dropped`) and how each drawing compared. */
+function countShapes(counts: ShapeCounts, { shapes, details }: Decision): void {
+  counts.kept += shapes!.kept.length;
+  for (const { confidence } of shapes!.kept) counts.meanKeptConfidence += confidence; // a sum until the run ends
+  counts.dropped += typeof details?.dropped === 'number' ? details.dropped : 0;
+  for (const { matched, missed, extra } of shapes!.workers) {
+    counts.matched += matched;
+    counts.missed += missed;
+    counts.extra += extra;
+  }
+}
 
 /** A gold label holding the true shapes of an annotation field of `kind`, as a worker would submit them. */
 function goldShapes(gold: string, kind: AnswerKind): readonly { label: string }[] | undefined {

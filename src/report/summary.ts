@@ -16,6 +16,18 @@ export interface FieldAgreement extends AgreementResult {
   alphaInterval?: AlphaInterval;
 }
 
+export interface ShapeCounts {
+  /** Shapes kept (clusters that reached the quorum), and clusters dropped below it. */
+  kept: number;
+  dropped: number;
+  /** Mean confidence of the kept shapes (a sum until the run ends). */
+  meanKeptConfidence: number;
+  /** The workers' shapes among the kept ones, kept shapes a worker did not draw, and shapes not kept. */
+  matched: number;
+  missed: number;
+  extra: number;
+}
+
 export interface FieldSummary {
   strategy: string;
   /** Present when no strategy was configured and this one was picked from the answers' kind. */
@@ -35,6 +47,8 @@ export interface FieldSummary {
   spread?: SpreadHistogramResult;
   /** Model-based strategies: answers by label given (columns) and consolidated label (rows), up to 30 labels. */
   confusion?: ConfusionResult;
+  /** Annotation fields (boxes, spans, keypoints, polygons, lines): the consolidated shapes and the workers' drawings. */
+  shapes?: ShapeCounts;
   /** With `--gold`: accuracy, expected calibration error (10 equal-mass bins) and Brier score of the decisions. */
   calibration?: CalibrationResult;
   /** For model-based strategies: the fit's iterations, whether it converged, and warnings (a collapse onto one label). */
@@ -113,12 +127,15 @@ export function countLine(summary: Summary, line: Prepared): void {
   }
 }
 
-/** Closes the counts at the end of a run: mean confidences from their sums. */
+/** Closes the counts at the end of a run: mean confidences (of objects, of kept shapes) from their sums. */
 export function finishSummary(summary: Summary, facts: { workers: number; retries: number; durationMs: number }): void {
   summary.workers = facts.workers;
   summary.retries = facts.retries;
   summary.durationMs = facts.durationMs;
-  for (const field of Object.values(summary.fields)) field.meanConfidence = field.objects ? field.meanConfidence / field.objects : 0;
+  for (const field of Object.values(summary.fields)) {
+    field.meanConfidence = field.objects ? field.meanConfidence / field.objects : 0;
+    if (field.shapes) field.shapes.meanKeptConfidence = field.shapes.kept ? field.shapes.meanKeptConfidence / field.shapes.kept : 0;
+  }
 }
 
 /** Krippendorff's α as printed: interval for numbers (how far apart answers are counts), nominal for labels. */

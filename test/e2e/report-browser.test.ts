@@ -35,11 +35,11 @@ const samples = {
   },
   'street-scene-boxes': {
     charts: ['chart-lines', 'chart-confidence', 'chart-confidence-histogram', 'chart-labels', 'chart-agreement', 'chart-confusion-1', 'chart-workers'],
-    tables: ['counts-table', 'outputs-table', 'fields-table', 'gold-table', 'gold-shapes-table', 'workers-table'],
+    tables: ['counts-table', 'outputs-table', 'fields-table', 'gold-table', 'gold-shapes-table', 'shapes-table', 'workers-table'],
   },
   'news-entities': {
     charts: ['chart-lines', 'chart-confidence', 'chart-confidence-histogram'],
-    tables: ['counts-table', 'outputs-table', 'fields-table', 'workers-table'],
+    tables: ['counts-table', 'outputs-table', 'fields-table', 'shapes-table', 'workers-table'],
   },
 } as const;
 

@@ -91,6 +91,15 @@ describe('HTML report', () => {
     expect(spec.data.values).toContainEqual({ consolidated: 'b', answered: hostile.replace('\u001b', '\\x1b'), answers: 2, share: 2 / 6 });
   });
 
+  it('counts an annotation field\'s shapes in the drawings table', async () => {
+    const input = hostileInput();
+    input.summary.fields[hostile]!.shapes = { kept: 12, dropped: 3, meanKeptConfidence: 0.8, matched: 30, missed: 6, extra: 4 };
+    const html = await renderReport(input);
+    const row = html.split('<table id="shapes-table">')[1]!.split('</table>')[0]!;
+    expect(row).toContain('<td class="n">12</td><td class="n">1.50</td><td class="n">3</td><td class="n">0.800</td><td class="n">30</td><td class="n">6</td><td class="n">4</td>');
+    expect(row).toContain('<td>&lt;script&gt;');
+  });
+
   it('shows α with its bootstrap interval in the fields table', async () => {
     const html = await renderReport(hostileInput());
     expect(html).toContain('0.500 <span class="note">nominal</span><br><span class="note">95% [0.250, 0.750]</span>');

@@ -106,12 +106,17 @@ function fieldsSection({ summary, objects }: ReportInput, charts: ReadonlyMap<st
   });
   const goldShapes = Object.entries(summary.goldShapes ?? {}).map(([name, { objects: count, meanIou }]) =>
     cell(text(name)) + cell(String(count), true) + cell(fixed(meanIou), true));
+  const shapes = fields.flatMap(([name, { objects, shapes: counts }]) => (counts
+    ? [cell(text(name)) + cell(String(counts.kept), true) + cell(fixed(objects ? counts.kept / objects : 0, 2), true) + cell(String(counts.dropped), true)
+      + cell(fixed(counts.meanKeptConfidence), true) + cell(String(counts.matched), true) + cell(String(counts.missed), true) + cell(String(counts.extra), true)]
+    : []));
   const chartIds = ['chart-confidence', 'chart-confidence-histogram', 'chart-labels', 'chart-agreement', 'chart-spread', 'chart-unsettled'];
   return `<section id="fields"><h2>Fields</h2>\n`
     + table('fields-table', header(['field', 'strategy', 'objects', 'answers', 'mean confidence', 'ties', 'unresolved', 'Krippendorff α (bootstrap 95%)', 'Fleiss κ'], [2, 3, 4, 5, 6, 7, 8]), rows)
     + (objects ? `\n<p class="note">Confidence histograms and labels from <code>${text(objects.location)}</code>.</p>` : '')
     + (gold.length ? `\n<h3>Against gold, and the model fit</h3>\n${table('gold-table', header(['field', 'gold correct', 'accuracy', 'ECE', 'Brier', 'Brier basis', 'model fit'], [1, 2, 3, 4]), gold)}` : '')
     + (goldShapes.length ? `\n<h3>Drawings against gold</h3>\n<p class="note">Mean IoU of the consolidated shapes with the gold ones, AWS's rule: matched by confidence, the unmatched on either side count 0.</p>\n${table('gold-shapes-table', header(['field', 'gold objects', 'mean IoU'], [1, 2]), goldShapes)}` : '')
+    + (shapes.length ? `\n<h3>Drawings</h3>\n<p class="note">Shapes kept (clusters that reached the quorum) and dropped below it; the workers' shapes that were kept (matched), kept shapes a worker did not draw (missed), and a worker's shapes not kept (extra).</p>\n${table('shapes-table', header(['field', 'shapes kept', 'per object', 'clusters dropped', 'mean shape confidence', 'matched', 'missed', 'extra'], [1, 2, 3, 4, 5, 6, 7]), shapes)}` : '')
     + [...chartIds, ...[...charts.keys()].filter((id) => id.startsWith('chart-confusion-'))]
       .flatMap((id) => (charts.has(id) ? [`\n${figure(charts.get(id)!)}`] : [])).join('')
     + '</section>';

@@ -123,6 +123,7 @@ const summarySchema = z.looseObject({
     }).optional(),
     spread: z.looseObject({ objects: count, binWidth: z.number(), counts: z.array(count), unanimous: count, meanRange: z.number() }).optional(),
     confusion: z.looseObject({ labels: z.array(z.string()), counts: z.array(z.array(count)), outside: count }).optional(),
+    shapes: z.looseObject({ kept: count, dropped: count, meanKeptConfidence: z.number(), matched: count, missed: count, extra: count }).optional(),
     calibration: z.looseObject({ accuracy: measure, ece: measure, brier: measure, brierBasis: z.string() }).optional(),
     fit: z.looseObject({ iterations: count, converged: z.boolean(), warnings: z.array(z.string()).optional() }).optional(),
   })),
