@@ -144,10 +144,10 @@ async function runCommand(
     const summary = await consolidate(options, io);
     display?.stop();
     const code = summaryExit(options.log!, summary);
-    if (typeof values.report === 'string') {
+    if (options.report !== undefined) {
       const manifest = summary.output === null || summary.output === '-' ? undefined : summary.output;
-      await writeReport(io, values.report, summary, { manifest, workersReport: options.workersReport, review: options.review });
-      options.log!(`report written to ${forTerminal(values.report)}`);
+      await writeReport(io, options.report, summary, { manifest, workersReport: options.workersReport, review: options.review });
+      options.log!(`report written to ${forTerminal(options.report)}`);
     }
     options.log!(outputsWritten(summary, options));
     if (values.json === true) stdout.write(`${JSON.stringify(summary, null, 2)}\n`);

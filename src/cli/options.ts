@@ -69,7 +69,7 @@ const repeatable = (flags: string, description: string): Flag<string[]> =>
   ({ flags, description, parse: (value, previous) => [...previous, value], default: [] });
 
 /** The options a run and an export share. */
-type SharedOptions = Omit<ConsolidateOptions, 'out' | 'summary' | 'workersReport' | 'gold' | 'goldKey' | 'goldField' | 'review' | 'reviewShare' | 'reviewBelow'>;
+type SharedOptions = Omit<ConsolidateOptions, 'out' | 'summary' | 'workersReport' | 'gold' | 'goldKey' | 'goldField' | 'review' | 'reviewShare' | 'reviewBelow' | 'report'>;
 
 const shared: Decisions<SharedOptions> = {
   manifest: { argument: '<manifest>', description: 'the job\'s output.manifest (a path, s3://bucket/key, or - for stdin)' },
@@ -123,6 +123,7 @@ export const runDecisions: Decisions<ConsolidateOptions> = {
   review: { flags: '--review <file>', description: 'review queue: the objects that need another look, as a Ground Truth input manifest, least confident first' },
   reviewShare: { flags: '--review-share <share>', description: `least confident share of the objects in the review queue, 0.1 or 10% (default ${defaults.reviewShare})`, parse: share },
   reviewBelow: { flags: '--review-below <confidence>', description: 'also every object less confident than this', parse: share },
+  report: { flags: '--report <file.html>', description: 'also write a self-contained HTML report of the run (a path or s3://bucket/key)' },
 };
 
 export const exportDecisions: Decisions<ExportOptions> = {
@@ -148,6 +149,7 @@ export const exportDecisions: Decisions<ExportOptions> = {
   review: { notOnCli: 'the review queue is `run --review`' },
   reviewShare: { notOnCli: 'goes with review' },
   reviewBelow: { notOnCli: 'goes with review' },
+  report: { notOnCli: 'rebuild a report from the export\'s stats with `gt-consolidate report`' },
   goldKey: { notOnCli: 'goes with gold' },
   goldField: { notOnCli: 'goes with gold' },
 };
@@ -173,7 +175,6 @@ export const reportDecisions: Decisions<ReportOptions> = {
 export const commandFlags = {
   run: {
     dryRun: { flags: '--dry-run', description: 'read the job and make every check a run makes, write nothing' },
-    report: { flags: '--report <file.html>', description: 'also write a self-contained HTML report of the run (a path or s3://bucket/key)' },
     json: { flags: '--json', description: 'print the run summary as JSON on stdout (notices and the human summary stay on stderr)' },
   },
   inspect: {

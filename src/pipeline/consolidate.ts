@@ -65,6 +65,11 @@ export interface ConsolidateOptions {
    * (a path or `s3://`; see `src/report/review.ts`).
    */
   review?: string;
+  /**
+   * The HTML report the caller writes once the run is done (the CLI's `--report`): the run writes nothing there, but
+   * checks it like its own outputs before the first line (no other output or the input may be the same file; S3 access).
+   */
+  report?: string;
   /** Share of the consolidated objects, least confident first, that go to the review queue (default 0.1). */
   reviewShare?: number;
   /** Objects less confident than this go to the review queue too. */
@@ -145,7 +150,7 @@ async function run(options: JobOptions & { fields: Record<string, FieldSetting> 
   const workers = new WorkerStats(paths.workersReport !== undefined);
   const model: JobModel = { fittedLabels: new Map() };
   const decider = new ObjectDecider({
-    planner, random: seededRandom(options.seed ?? defaults.seed), summary, workers, gold, model, unknownAnswers: options.unknownAnswers,
+    planner, random: seededRandom(options.seed ?? defaults.seed), seed: options.seed ?? defaults.seed, summary, workers, gold, model, unknownAnswers: options.unknownAnswers,
   });
   const tally = countingTally(options, summary, (object) => workers.observe(object.workers));
 

@@ -8,7 +8,7 @@ import { FieldMeasures } from '../report/field-measures.js';
 import { resolveAnswer, type ResolvedField } from '../responses/field-schema.js';
 import { normaliseValue } from '../responses/normalise.js';
 import type { GoldLabels } from '../report/gold.js';
-import type { Summary } from '../report/summary.js';
+import type { ShapeCounts, Summary } from '../report/summary.js';
 import type { WorkerStats } from '../report/worker-report.js';
 import { submittedForm, voteKey } from '../../strategies/submitted-form.js';
 import { drawnShapes, isShapeAnswer, type AnswerKind, type Decision, type FieldAnswer, type ShapeOutcome } from '../../strategies/types.js';
@@ -51,6 +51,8 @@ export interface DeciderSettings {
   planner: FieldPlanner;
   /** The run's seeded random source, for strategies' tie policies. */
   random: () => number;
+  /** The run's seed, for measures that draw their own numbers (α's bootstrap) without shifting the strategies' draws. */
+  seed?: number;
   summary: Summary;
   workers: WorkerStats;
   gold?: GoldLabels;
@@ -64,7 +66,7 @@ export interface DeciderSettings {
  * its least sure label; free text kept by `collect` does not count; 0 when nothing was decided).
  */
 export class ObjectDecider {
-  private readonly measures = new FieldMeasures();
+  private readonly measures: FieldMeasures;
   private fieldsByName?: ReadonlyMap<string, ResolvedField>;
 
   private readonly planner: FieldPlanner;
@@ -77,6 +79,7 @@ export class ObjectDecider {
 
   constructor(settings: DeciderSettings) {
     ({ planner: this.planner, random: this.random, summary: this.summary, workers: this.workers, gold: this.gold } = settings);
+    this.measures = new FieldMeasures(settings.seed ?? 1);
     this.model = settings.model ?? { fittedLabels: new Map() };
     this.unknownAnswers = settings.unknownAnswers ?? 'copy';
   }
@@ -118,7 +121,7 @@ export class ObjectDecider {
         confidence = Math.min(confidence ?? 1, decision.confidence);
         const gold = this.gold?.appliesTo(name) ? goldLabel : undefined;
         if (decision.shapes) this.scoreShapes(name, usable, decision.shapes, gold);
-        else this.score(name, usable, decision, gold);
+        else this.score(name, usable, decision, gold, plan.consolidator.fitReport !== undefined);
         this.measures.observeAnswers(name, usable);
       }
       this.countField(name, plan, usable.length, decision);
@@ -157,10 +160,14 @@ export class ObjectDecider {
       (field.unresolvedBy ??= {})[reason] = (field.unresolvedBy[reason] ?? 0) + 1;
     }
     field.meanConfidence += decision.confidence; // a sum until the run ends
+    if (decision.shapes) countShapes((field.shapes ??= { kept: 0, dropped: 0, meanKeptConfidence: 0, matched: 0, missed: 0, extra: 0 }), decision);
   }
 
-  /** Agreement of each categorical answer with the decision, and of both with the gold label, if any. */
-  private score(field: string, answers: readonly FieldAnswer[], decision: Decision, gold: string | undefined): void {
+  /**
+   * Agreement of each categorical answer with the decision, and of both with the gold label, if any; for a model's
+   * field (`modelled`), the answers against the decision in the field's confusion.
+   */
+  private score(field: string, answers: readonly FieldAnswer[], decision: Decision, gold: string | undefined, modelled: boolean): void {
     const decided = this.decidedKey(field, decision.value);
     if (gold !== undefined) {
       const tally = this.goldTally(field);
@@ -170,9 +177,13 @@ export class ObjectDecider {
       this.measures.observeGold(field, decision, decided, gold);
     }
     if (decided === undefined) return;
+    const given: string[] = [];
     for (const { workerId, value: answer } of answers) {
-      if (categoricalKinds.has(answer.kind)) this.workers.compare(workerId, voteKey(answer), decided, gold);
+      if (!categoricalKinds.has(answer.kind)) continue;
+      given.push(voteKey(answer));
+      this.workers.compare(workerId, given.at(-1)!, decided, gold);
     }
+    if (modelled) this.measures.observeConfusion(field, decided, given);
   }
 
   /**
@@ -204,13 +215,15 @@ export class ObjectDecider {
     return (this.fieldsByName ??= new Map(this.model.schema?.fields.map((field) => [field.name, field]) ?? []));
   }
 
-  /** Adds what the run measured of each field (agreement, calibration, the model's fit) to the summary. */
+  /** Adds what the run measured of each field (agreement, numeric spread, a model's confusion, calibration, its fit) to the summary. */
   finish(): void {
     for (const [name, field] of Object.entries(this.summary.fields)) {
       const agreement = this.measures.agreementOf(name);
+      const spread = this.measures.spreadOf(name);
+      const confusion = this.measures.confusionOf(name);
       const calibration = this.measures.calibrationOf(name);
       const fit = this.planner.planFor(name)?.consolidator.fitReport?.();
-      Object.assign(field, agreement && { agreement }, calibration && { calibration }, fit && { fit });
+      Object.assign(field, agreement && { agreement }, spread && { spread }, confusion && { confusion }, calibration && { calibration }, fit && { fit });
     }
   }
 
@@ -220,6 +233,18 @@ export class ObjectDecider {
 }
 
 const categoricalKinds = new Set<AnswerKind>(['categorical', 'boolean']);
+
+/** An annotation decision's kept shapes, dropped clusters (`details.dropped`) and how each drawing compared. */
+function countShapes(counts: ShapeCounts, { shapes, details }: Decision): void {
+  counts.kept += shapes!.kept.length;
+  for (const { confidence } of shapes!.kept) counts.meanKeptConfidence += confidence; // a sum until the run ends
+  counts.dropped += typeof details?.dropped === 'number' ? details.dropped : 0;
+  for (const { matched, missed, extra } of shapes!.workers) {
+    counts.matched += matched;
+    counts.missed += missed;
+    counts.extra += extra;
+  }
+}
 
 /** A gold label holding the true shapes of an annotation field of `kind`, as a worker would submit them. */
 function goldShapes(gold: string, kind: AnswerKind): readonly { label: string }[] | undefined {

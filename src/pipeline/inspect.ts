@@ -20,7 +20,7 @@ import { runStages, type Stage } from './stage.js';
 import { forTerminal } from '../text/escape.js';
 
 export interface InspectOptions extends Omit<ConsolidateOptions,
-  'out' | 'rejects' | 'summary' | 'workersReport' | 'gold' | 'goldKey' | 'goldField' | 'seed' | 'review' | 'reviewShare' | 'reviewBelow'> {
+  'out' | 'rejects' | 'summary' | 'workersReport' | 'gold' | 'goldKey' | 'goldField' | 'seed' | 'review' | 'reviewShare' | 'reviewBelow' | 'report'> {
   /** Read only the first `sample` lines (default: all). */
   sample?: number;
 }

@@ -17,6 +17,8 @@ export interface OutputPaths {
   summary?: string;
   workersReport?: string;
   review?: string;
+  /** Written by the caller after the run; only checked here. */
+  report?: string;
 }
 
 /** `out/output.manifest` → `out/output.rejects.jsonl` (and `.summary.json`). */
@@ -45,6 +47,7 @@ export async function outputPaths(manifest: string, options: Partial<OutputPaths
     summary: options.summary ?? (out === undefined || out === '-' ? undefined : besideOutput(out, '.summary.json')),
     workersReport: options.workersReport,
     review: options.review,
+    report: options.report,
   };
   await refuseCollisions(manifest, paths);
   return paths;

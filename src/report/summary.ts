@@ -2,11 +2,31 @@
 import type { RejectCode } from '../errors.js';
 import type { ReviewCounts } from './review.js';
 import type { AgreementResult } from '../stats/agreement.js';
+import type { AlphaInterval } from '../stats/alpha-bootstrap.js';
+import type { ConfusionResult } from '../stats/confusion.js';
+import type { SpreadHistogramResult } from '../stats/spread-histogram.js';
 import type { CalibrationResult } from '../stats/calibration.js';
 import type { FitReport } from '../../strategies/types.js';
 import { jobFacts } from '../manifest/record.js';
 import type { Prepared } from '../pipeline/prepare.js';
 import { forTerminal } from '../text/escape.js';
+
+/** Agreement as the summary gives it: α and κ, and a bootstrap interval of the α the field is read by. */
+export interface FieldAgreement extends AgreementResult {
+  alphaInterval?: AlphaInterval;
+}
+
+export interface ShapeCounts {
+  /** Shapes kept (clusters that reached the quorum), and clusters dropped below it. */
+  kept: number;
+  dropped: number;
+  /** Mean confidence of the kept shapes (a sum until the run ends). */
+  meanKeptConfidence: number;
+  /** The workers' shapes among the kept ones, kept shapes a worker did not draw, and shapes not kept. */
+  matched: number;
+  missed: number;
+  extra: number;
+}
 
 export interface FieldSummary {
   strategy: string;
@@ -22,7 +42,13 @@ export interface FieldSummary {
   unresolvedBy?: Partial<Record<'tie' | 'no-usable-answers' | 'undecided', number>>;
   meanConfidence: number;
   /** How much the workers agreed on the field (categorical, boolean and numeric answers). */
-  agreement?: AgreementResult;
+  agreement?: FieldAgreement;
+  /** Numeric fields: a histogram of each object's range of answers (objects with two or more). */
+  spread?: SpreadHistogramResult;
+  /** Model-based strategies: answers by label given (columns) and consolidated label (rows), up to 30 labels. */
+  confusion?: ConfusionResult;
+  /** Annotation fields (boxes, spans, keypoints, polygons, lines): the consolidated shapes and the workers' drawings. */
+  shapes?: ShapeCounts;
   /** With `--gold`: accuracy, expected calibration error (10 equal-mass bins) and Brier score of the decisions. */
   calibration?: CalibrationResult;
   /** For model-based strategies: the fit's iterations, whether it converged, and warnings (a collapse onto one label). */
@@ -101,19 +127,23 @@ export function countLine(summary: Summary, line: Prepared): void {
   }
 }
 
-/** Closes the counts at the end of a run: mean confidences from their sums. */
+/** Closes the counts at the end of a run: mean confidences (of objects, of kept shapes) from their sums. */
 export function finishSummary(summary: Summary, facts: { workers: number; retries: number; durationMs: number }): void {
   summary.workers = facts.workers;
   summary.retries = facts.retries;
   summary.durationMs = facts.durationMs;
-  for (const field of Object.values(summary.fields)) field.meanConfidence = field.objects ? field.meanConfidence / field.objects : 0;
+  for (const field of Object.values(summary.fields)) {
+    field.meanConfidence = field.objects ? field.meanConfidence / field.objects : 0;
+    if (field.shapes) field.shapes.meanKeptConfidence = field.shapes.kept ? field.shapes.meanKeptConfidence / field.shapes.kept : 0;
+  }
 }
 
 /** Krippendorff's α as printed: interval for numbers (how far apart answers are counts), nominal for labels. */
-function agreementText(agreement: AgreementResult | undefined): string {
+function agreementText(agreement: FieldAgreement | undefined): string {
   const { interval, nominal } = agreement?.alpha ?? {};
-  if (interval != null) return `, α (interval) ${interval.toFixed(3)}`;
-  return nominal != null ? `, α ${nominal.toFixed(3)}` : '';
+  const bounds = agreement?.alphaInterval ? ` [${agreement.alphaInterval.low.toFixed(3)}, ${agreement.alphaInterval.high.toFixed(3)}]` : '';
+  if (interval != null) return `, α (interval) ${interval.toFixed(3)}${bounds}`;
+  return nominal != null ? `, α ${nominal.toFixed(3)}${bounds}` : '';
 }
 
 /** The few lines printed to stderr at the end of a run; names from the data are escaped (see `forTerminal`). */

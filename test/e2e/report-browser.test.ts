@@ -22,11 +22,11 @@ const screenshots = process.env.REPORT_SCREENSHOTS ?? path.join(os.tmpdir(), 'gt
 /** The charts and tables each sample job's report shows (the job decides which have something to show). */
 const samples = {
   'support-ticket-sentiment': {
-    charts: ['chart-lines', 'chart-confidence', 'chart-confidence-histogram', 'chart-labels', 'chart-agreement', 'chart-unsettled', 'chart-workers'],
+    charts: ['chart-lines', 'chart-confidence', 'chart-confidence-histogram', 'chart-labels', 'chart-agreement', 'chart-unsettled', 'chart-confusion-1', 'chart-workers'],
     tables: ['counts-table', 'outputs-table', 'fields-table', 'gold-table', 'workers-table', 'review-table', 'low-confidence-table'],
   },
   'multimodal-content-eval': {
-    charts: ['chart-lines', 'chart-confidence', 'chart-confidence-histogram', 'chart-agreement'],
+    charts: ['chart-lines', 'chart-confidence', 'chart-confidence-histogram', 'chart-agreement', 'chart-spread'],
     tables: ['counts-table', 'outputs-table', 'fields-table', 'workers-table'],
   },
   'text-ranking-preferences': {
@@ -34,12 +34,12 @@ const samples = {
     tables: ['counts-table', 'outputs-table', 'fields-table'],
   },
   'street-scene-boxes': {
-    charts: ['chart-lines', 'chart-confidence', 'chart-confidence-histogram', 'chart-labels', 'chart-agreement', 'chart-workers'],
-    tables: ['counts-table', 'outputs-table', 'fields-table', 'gold-table', 'gold-shapes-table', 'workers-table'],
+    charts: ['chart-lines', 'chart-confidence', 'chart-confidence-histogram', 'chart-labels', 'chart-agreement', 'chart-confusion-1', 'chart-workers'],
+    tables: ['counts-table', 'outputs-table', 'fields-table', 'gold-table', 'gold-shapes-table', 'shapes-table', 'workers-table'],
   },
   'news-entities': {
     charts: ['chart-lines', 'chart-confidence', 'chart-confidence-histogram'],
-    tables: ['counts-table', 'outputs-table', 'fields-table', 'workers-table'],
+    tables: ['counts-table', 'outputs-table', 'fields-table', 'shapes-table', 'workers-table'],
   },
 } as const;
 

@@ -62,6 +62,17 @@ describe('HTML report from the command line', () => {
     expect(html).toContain('<code>private.us-east-1.1</code>');
   });
 
+  it('run --report is checked like the other outputs before the first line: the same file as --out stops it (exit 2)', async () => {
+    const manifest = await writeJobTree({ root: path.join(dir, 'collide'), jobName: 'job', bucket: 'b', prefix: 'p' }, [
+      { data: { id: 0 }, answers: [vote('pos', 1), vote('pos', 2)] },
+    ]);
+    const out = path.join(dir, 'collide', 'out.manifest');
+    const run = await cli(['run', manifest, '--out', out, '--report', out, '-s', 'sentiment=majority-vote']);
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr).toContain(`--report ${out} is also --out`);
+    expect(existsSync(out)).toBe(false);
+  });
+
   it('report reads the run\'s files from S3 and writes the report there (s3rver)', async () => {
     const s3 = await startS3Server(['reports']);
     try {

@@ -24,7 +24,12 @@ function hostileSummary(): Summary {
   summary.unknownShapes = { [hostile]: 2 };
   summary.fields[hostile] = {
     strategy: 'hierarchical-ds', pickedFor: hostile, objects: 8, answers: 24, ties: 2, unresolved: 1, unresolvedBy: { tie: 1 }, meanConfidence: 0.8,
-    agreement: { objects: 8, pairableObjects: 8, pairableAnswers: 24, alpha: { nominal: 0.5, ordinal: null, interval: null }, fleissKappa: 0.4 },
+    agreement: {
+      objects: 8, pairableObjects: 8, pairableAnswers: 24, alpha: { nominal: 0.5, ordinal: null, interval: null }, fleissKappa: 0.4,
+      alphaInterval: { kind: 'nominal', low: 0.25, high: 0.75, replicates: 1000, defined: 1000, objects: 8, sampled: false },
+    },
+    spread: { measure: 'range', objects: 8, binWidth: 0.25, counts: [3, 0, 0, 0, 4, 0, 0, 0, 1], unanimous: 3, meanRange: 0.75 },
+    confusion: { labels: [hostile, 'b'], counts: [[5, 1], [2, 4]], outside: 0 },
     calibration: { objects: 4, correct: 3, accuracy: 0.75, ece: 0.1, brier: 0.2, brierBasis: 'posterior', lowConfidenceErrorShare: 0 },
     fit: { iterations: 100, converged: false, warnings: [hostile] },
   };
@@ -65,7 +70,7 @@ describe('HTML report', () => {
   it('embeds each chart\'s Vega-Lite spec as inert JSON that cannot close its block, next to the chart\'s SVG', async () => {
     const html = await renderReport(hostileInput());
     const figures = [...html.matchAll(/<figure id="([^"]+)">.*?<\/figcaption>\n(<svg[\s\S]*?<\/svg>)\n<script type="application\/json" class="vega-lite-spec">([^<]*)<\/script><\/figure>/g)];
-    expect(figures.map(([, id]) => id)).toEqual(['chart-lines', 'chart-confidence', 'chart-confidence-histogram', 'chart-labels', 'chart-agreement', 'chart-unsettled', 'chart-workers']);
+    expect(figures.map(([, id]) => id)).toEqual(['chart-lines', 'chart-confidence', 'chart-confidence-histogram', 'chart-labels', 'chart-agreement', 'chart-spread', 'chart-unsettled', 'chart-confusion-1', 'chart-workers']);
     for (const [, , svg, json] of figures) {
       expect(svg).toMatch(/^<svg [^>]*class="marks"/);
       expect(json).not.toMatch(/[<>&]/);
@@ -76,6 +81,28 @@ describe('HTML report', () => {
     const agreement = JSON.parse(figures[4]![3]!) as { data: { values: { field: string; measure: string; value: number }[] } };
     // The label as the terminal shows it (controls visible), the markup characters intact in the JSON.
     expect(agreement.data.values).toContainEqual({ field: hostile.replace('\u001b', '\\x1b'), measure: 'α (nominal)', value: 0.5 });
+  });
+
+  it('draws the confusion as a heatmap of rects, each cell with its share of the row', async () => {
+    const html = await renderReport(hostileInput());
+    const json = html.split('<figure id="chart-confusion-1">')[1]!.split('class="vega-lite-spec">')[1]!.split('</script>')[0]!;
+    const spec = JSON.parse(json) as { data: { values: object[] }; layer: { mark: { type: string } }[] };
+    expect(spec.layer[0]!.mark.type).toBe('rect');
+    expect(spec.data.values).toContainEqual({ consolidated: 'b', answered: hostile.replace('\u001b', '\\x1b'), answers: 2, share: 2 / 6 });
+  });
+
+  it('counts an annotation field\'s shapes in the drawings table', async () => {
+    const input = hostileInput();
+    input.summary.fields[hostile]!.shapes = { kept: 12, dropped: 3, meanKeptConfidence: 0.8, matched: 30, missed: 6, extra: 4 };
+    const html = await renderReport(input);
+    const row = html.split('<table id="shapes-table">')[1]!.split('</table>')[0]!;
+    expect(row).toContain('<td class="n">12</td><td class="n">1.50</td><td class="n">3</td><td class="n">0.800</td><td class="n">30</td><td class="n">6</td><td class="n">4</td>');
+    expect(row).toContain('<td>&lt;script&gt;');
+  });
+
+  it('shows α with its bootstrap interval in the fields table', async () => {
+    const html = await renderReport(hostileInput());
+    expect(html).toContain('0.500 <span class="note">nominal</span><br><span class="note">95% [0.250, 0.750]</span>');
   });
 
   it('gives the same bytes for the same input', async () => {

@@ -8,6 +8,7 @@
 import { parse, View } from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { forTerminal } from '../../text/escape.js';
+import type { ConfusionResult } from '../../stats/confusion.js';
 import type { FieldSummary, Summary } from '../summary.js';
 import { labelCap, type FieldDistribution, type WorkerTableRow } from './report-input.js';
 
@@ -63,6 +64,17 @@ function perFieldRows(fields: readonly string[], values: object[], x: object, y:
     encoding: { row: { field: 'field', type: 'nominal', sort: fields, title: null, header: { labelAngle: 0, labelAlign: 'left' } }, x, y },
     resolve: { scale: { y: 'independent' } },
   } as TopLevelSpec;
+}
+
+/** A confusion's non-empty cells, each with its share of its row (the answers on objects consolidated to that label). */
+function confusionCells({ labels, counts }: ConfusionResult): object[] {
+  return labels.flatMap((consolidated, row) => {
+    const answers = labels.map((_, column) => counts[row]?.[column] ?? 0);
+    const total = answers.reduce((sum, n) => sum + n, 0);
+    return answers.flatMap((n, column) => (n > 0
+      ? [{ consolidated: forTerminal(consolidated), answered: forTerminal(labels[column]!), answers: n, share: n / total }]
+      : []));
+  });
 }
 
 /** The charts a summary (worker rows, the manifest's distributions) give; a chart with nothing to show is left out. */
@@ -123,6 +135,43 @@ export async function reportCharts(
       { yOffset: { field: 'measure', type: 'nominal' }, color: { field: 'measure', type: 'nominal', title: null } },
     )));
   }
+  const spread = fields.flatMap(([name, field]) => (field.spread ? [[name, field.spread] as const] : []));
+  if (spread.length > 0) {
+    charts.push(renderChart('chart-spread', 'Objects by range of answers (largest − smallest), per numeric field', {
+      $schema: schema,
+      width,
+      height: 60,
+      data: {
+        values: spread.flatMap(([name, { binWidth, counts }]) =>
+          counts.map((objects, i) => ({ field: fieldLabel(name), from: i * binWidth, to: (i + 1) * binWidth, objects }))),
+      },
+      mark: { type: 'bar', aria: false },
+      encoding: {
+        row: { field: 'field', type: 'nominal', sort: spread.map(([name]) => fieldLabel(name)), title: null, header: { labelAngle: 0, labelAlign: 'left' } },
+        x: { field: 'from', type: 'quantitative', title: 'range of answers' },
+        x2: { field: 'to' },
+        y: { field: 'objects', type: 'quantitative', title: 'objects' },
+      },
+      resolve: { scale: { x: 'independent', y: 'independent' } },
+    } as TopLevelSpec));
+  }
+  // One chart per field: vega-lite cannot facet a layered chart with independent scales (the label sets differ).
+  fields.filter(([, field]) => field.confusion && field.confusion.labels.length > 0).forEach(([name, field], i) => {
+    charts.push(renderChart(`chart-confusion-${i + 1}`, `${name}: answers given against the consolidated label (cell: answers; colour: their share of the row, white to blue)`, {
+      $schema: schema,
+      width: { step: 28 },
+      height: { step: 22 },
+      data: { values: confusionCells(field.confusion!) },
+      encoding: {
+        x: { field: 'answered', type: 'nominal', sort: null, title: 'answer given' },
+        y: { field: 'consolidated', type: 'nominal', sort: null, title: 'consolidated label' },
+      },
+      layer: [
+        { mark: { type: 'rect', aria: false }, encoding: { color: { field: 'share', type: 'quantitative', scale: { scheme: 'blues', domain: [0, 1] }, legend: null } } },
+        { mark: { type: 'text', aria: false, fontSize: 9 }, encoding: { text: { field: 'answers', type: 'quantitative' }, color: { condition: { test: 'datum.share > 0.5', value: 'white' }, value: 'black' } } },
+      ],
+    } as TopLevelSpec));
+  });
   const unsettled = fields.flatMap(([name, field]) => [
     ...(field.ties - (field.unresolvedBy?.tie ?? 0) > 0 ? [{ field: fieldLabel(name), outcome: 'tie broken', objects: field.ties - (field.unresolvedBy?.tie ?? 0) }] : []),
     ...Object.entries(field.unresolvedBy ?? {}).filter(([, n]) => n > 0).map(([why, n]) => ({ field: fieldLabel(name), outcome: `unresolved: ${why}`, objects: n })),

@@ -73,6 +73,13 @@ function unresolvedText(field: FieldSummary): string {
   return `${field.unresolved}${by ? ` (${by})` : ''}`;
 }
 
+/** α's 95% bootstrap interval, when it is of the α shown. */
+function intervalText(field: FieldSummary): string {
+  const interval = field.agreement?.alphaInterval;
+  if (!interval || interval.kind !== alphaOf(field)?.kind) return '';
+  return `<br><span class="note">95% [${fixed(interval.low)}, ${fixed(interval.high)}]${interval.sampled ? ` of ${interval.objects} sampled objects` : ''}</span>`;
+}
+
 function fitText(field: FieldSummary): string {
   if (!field.fit) return '–';
   const { iterations, converged, warnings = [] } = field.fit;
@@ -88,7 +95,7 @@ function fieldsSection({ summary, objects }: ReportInput, charts: ReadonlyMap<st
     const strategy = text(field.strategy) + (field.pickedFor ? ` <span class="note">(picked for ${text(field.pickedFor)} answers)</span>` : '');
     return cell(text(name)) + cell(strategy) + cell(String(field.objects), true) + cell(String(field.answers), true)
       + cell(fixed(field.meanConfidence), true) + cell(String(field.ties), true) + cell(unresolvedText(field), true)
-      + cell(alpha ? `${fixed(alpha.value)} <span class="note">${alpha.kind}</span>` : '–', true) + cell(fixed(field.agreement?.fleissKappa), true);
+      + cell(alpha ? `${fixed(alpha.value)} <span class="note">${alpha.kind}</span>${intervalText(field)}` : '–', true) + cell(fixed(field.agreement?.fleissKappa), true);
   });
   const scored = fields.filter(([name, field]) => field.calibration || summary.gold?.[name] || field.fit);
   const gold = scored.map(([name, field]) => {
@@ -99,13 +106,19 @@ function fieldsSection({ summary, objects }: ReportInput, charts: ReadonlyMap<st
   });
   const goldShapes = Object.entries(summary.goldShapes ?? {}).map(([name, { objects: count, meanIou }]) =>
     cell(text(name)) + cell(String(count), true) + cell(fixed(meanIou), true));
-  const chartIds = ['chart-confidence', 'chart-confidence-histogram', 'chart-labels', 'chart-agreement', 'chart-unsettled'];
+  const shapes = fields.flatMap(([name, { objects, shapes: counts }]) => (counts
+    ? [cell(text(name)) + cell(String(counts.kept), true) + cell(fixed(objects ? counts.kept / objects : 0, 2), true) + cell(String(counts.dropped), true)
+      + cell(fixed(counts.meanKeptConfidence), true) + cell(String(counts.matched), true) + cell(String(counts.missed), true) + cell(String(counts.extra), true)]
+    : []));
+  const chartIds = ['chart-confidence', 'chart-confidence-histogram', 'chart-labels', 'chart-agreement', 'chart-spread', 'chart-unsettled'];
   return `<section id="fields"><h2>Fields</h2>\n`
-    + table('fields-table', header(['field', 'strategy', 'objects', 'answers', 'mean confidence', 'ties', 'unresolved', 'Krippendorff α', 'Fleiss κ'], [2, 3, 4, 5, 6, 7, 8]), rows)
+    + table('fields-table', header(['field', 'strategy', 'objects', 'answers', 'mean confidence', 'ties', 'unresolved', 'Krippendorff α (bootstrap 95%)', 'Fleiss κ'], [2, 3, 4, 5, 6, 7, 8]), rows)
     + (objects ? `\n<p class="note">Confidence histograms and labels from <code>${text(objects.location)}</code>.</p>` : '')
     + (gold.length ? `\n<h3>Against gold, and the model fit</h3>\n${table('gold-table', header(['field', 'gold correct', 'accuracy', 'ECE', 'Brier', 'Brier basis', 'model fit'], [1, 2, 3, 4]), gold)}` : '')
     + (goldShapes.length ? `\n<h3>Drawings against gold</h3>\n<p class="note">Mean IoU of the consolidated shapes with the gold ones, AWS's rule: matched by confidence, the unmatched on either side count 0.</p>\n${table('gold-shapes-table', header(['field', 'gold objects', 'mean IoU'], [1, 2]), goldShapes)}` : '')
-    + chartIds.flatMap((id) => (charts.has(id) ? [`\n${figure(charts.get(id)!)}`] : [])).join('')
+    + (shapes.length ? `\n<h3>Drawings</h3>\n<p class="note">Shapes kept (clusters that reached the quorum) and dropped below it; the workers' shapes that were kept (matched), kept shapes a worker did not draw (missed), and a worker's shapes not kept (extra).</p>\n${table('shapes-table', header(['field', 'shapes kept', 'per object', 'clusters dropped', 'mean shape confidence', 'matched', 'missed', 'extra'], [1, 2, 3, 4, 5, 6, 7]), shapes)}` : '')
+    + [...chartIds, ...[...charts.keys()].filter((id) => id.startsWith('chart-confusion-'))]
+      .flatMap((id) => (charts.has(id) ? [`\n${figure(charts.get(id)!)}`] : [])).join('')
     + '</section>';
 }
 
