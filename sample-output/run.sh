@@ -26,8 +26,7 @@ $cli run "$jobs/multimodal-content-eval/manifests/output/output.manifest" \
 # Text ranking (crowd-text-ranking, two dimensions): the consolidated manifest and every export format, a pair file
 # per dimension (one prompt's pair can go either way on each), and every dimension in one lossless file.
 ranking="$jobs/text-ranking-preferences/manifests/output/output.manifest"
-$cli run "$ranking" --config "$jobs/text-ranking-preferences.config.yaml" --out "$out/text-ranking-preferences/output.manifest" \
-  --report "$out/text-ranking-preferences/report.html"
+$cli run "$ranking" --config "$jobs/text-ranking-preferences.config.yaml" --out "$out/text-ranking-preferences/output.manifest"
 for format in trl trl-kto openai nova; do
   for dimension in Clarity Inclusivity; do
     $cli export "$ranking" --config "$jobs/text-ranking-preferences.config.yaml" --format "$format" --dimension "$dimension" \
@@ -36,6 +35,9 @@ for format in trl trl-kto openai nova; do
 done
 $cli export "$ranking" --config "$jobs/text-ranking-preferences.config.yaml" --format lossless \
   --out "$out/text-ranking-preferences/lossless.jsonl" --quiet
+# The report rebuilt from the lossless export's stats: the run's figures and the preference pairs it wrote and dropped.
+$cli report "$out/text-ranking-preferences/lossless.stats.json" --manifest "$out/text-ranking-preferences/output.manifest" \
+  --out "$out/text-ranking-preferences/report.html" --quiet
 
 # Street scenes (crowd-bounding-box beside a crowd-classifier): boxes matched across workers and averaged, in the
 # built-in object-detection format; worker quality for drawings and gold boxes scored by mean IoU.

@@ -8,7 +8,7 @@ import { withOutputs } from '../io/output-group.js';
 import { formatInspection, inspectJob, starterConfig, type InspectOptions } from '../pipeline/inspect.js';
 import type { JobIO } from '../io/job-io.js';
 import { besideOutput, consolidate, openJobIO, type ConsolidateOptions } from '../pipeline/consolidate.js';
-import { loadSummary, reportInput, type ReportOptions, type ReportSources } from '../report/html/report-input.js';
+import { loadSummary, reportInput, type PairStats, type ReportOptions, type ReportSources } from '../report/html/report-input.js';
 import { formatSummary, type Summary } from '../report/summary.js';
 import { forTerminal } from '../text/escape.js';
 import {
@@ -121,12 +121,13 @@ async function writeText(io: JobIO, location: string, text: string): Promise<voi
  * Writes the HTML report of a run's summary, with the manifest, worker report and review queue `sources` names. The
  * renderer is imported here, not at start: vega and vega-lite take half a second to load, which no other command pays.
  */
-async function writeReport(io: JobIO, out: string, summary: Summary, sources: ReportSources, summaryLocation?: string): Promise<void> {
+async function writeReport(
+  io: JobIO, out: string, summary: Summary, sources: ReportSources, summaryLocation?: string, pairs?: PairStats,
+): Promise<void> {
   const { renderReport } = await import('../report/html/html-report.js');
-  await writeText(io, out, await renderReport(await reportInput(summary, sources, io, summaryLocation)));
+  await writeText(io, out, await renderReport(await reportInput(summary, sources, io, summaryLocation, pairs)));
 }
 
-/** Runs the CLI on `argv` (without `node` and the script) and returns the exit code; never calls `process.exit`. */
 /**
  * `run`: consolidate (or, with `--dry-run`, only check), print the summary (`--json`: as JSON on stdout too), write the
  * report when asked, and say where each output went.
@@ -204,7 +205,8 @@ async function reportCommand(summaryLocation: string, values: Record<string, unk
   const options = optionsFrom(reportDecisions, values, summaryLocation) as ReportOptions;
   const io = openJobIO(options);
   try {
-    await writeReport(io, options.out, await loadSummary(options.summary, io), options, options.summary);
+    const { summary, pairs } = await loadSummary(options.summary, io);
+    await writeReport(io, options.out, summary, options, options.summary, pairs);
   } finally {
     io.close();
   }

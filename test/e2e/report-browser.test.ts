@@ -31,7 +31,7 @@ const samples = {
   },
   'text-ranking-preferences': {
     charts: ['chart-lines', 'chart-confidence', 'chart-confidence-histogram'],
-    tables: ['counts-table', 'outputs-table', 'fields-table'],
+    tables: ['counts-table', 'outputs-table', 'fields-table', 'pairs-table'],
   },
   'street-scene-boxes': {
     charts: ['chart-lines', 'chart-confidence', 'chart-confidence-histogram', 'chart-labels', 'chart-agreement', 'chart-confusion-1', 'chart-workers'],

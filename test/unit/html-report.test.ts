@@ -47,8 +47,16 @@ function hostileInput(): ReportInput {
       location: `${hostile}.manifest`,
       objects: [{ line: 3, confidence: 0.2, source: hostile, labels: { [hostile]: hostile }, reasons: [`tie:${hostile}`] }],
     },
+    pairs: pairStats(hostile),
   };
 }
+
+/** A preference export's pair statistics with `name` as a dimension and a drop reason. */
+const pairStats = (name: string) => ({
+  format: 'trl', rowsWritten: 7, pairsWritten: 6, dropped: { tie: 2 },
+  agreement: { withTies: 0.9, withoutTies: 0.95, judgments: 40, ties: 2 },
+  dimensions: { [name]: { objects: 8, pairs: 6, dropped: { [name]: 2 } } },
+});
 
 describe('HTML report', () => {
   it('escapes every string from the job: no markup, no control character, no script but the spec blocks', async () => {
@@ -103,6 +111,15 @@ describe('HTML report', () => {
   it('shows α with its bootstrap interval in the fields table', async () => {
     const html = await renderReport(hostileInput());
     expect(html).toContain('0.500 <span class="note">nominal</span><br><span class="note">95% [0.250, 0.750]</span>');
+  });
+
+  it('lists a preference export\'s pairs per dimension, with the annotators\' agreement, when rebuilt from its stats', async () => {
+    const html = await renderReport({ summary: emptySummary('in.manifest', 'out.manifest', 'rejects.jsonl'), pairs: pairStats('Clarity') });
+    expect(html).toContain('<section id="pairs">');
+    expect(html).toMatch(/<table id="pairs-table">[\s\S]*Clarity[\s\S]*<\/table>/);
+    expect(html).toContain('7 rows, 6 pairs written; dropped: tie 2');
+    expect(html).toContain('95.0% without ties, 90.0% counting a tie as disagreement (40 judgments, 2 ties)');
+    expect(await renderReport({ summary: emptySummary('in.manifest', 'out.manifest', 'rejects.jsonl') })).not.toContain('id="pairs"');
   });
 
   it('gives the same bytes for the same input', async () => {
@@ -186,8 +203,13 @@ describe('report inputs', () => {
       await writeFile(path.join(dir, name), JSON.stringify(json));
       return path.join(dir, name);
     };
-    expect(await loadSummary(await write('summary.json', summary), io)).toEqual(summary);
-    expect(await loadSummary(await write('stats.json', { rowsWritten: 3, run: summary }), io)).toEqual(summary);
+    expect(await loadSummary(await write('summary.json', summary), io)).toEqual({ summary });
+    expect(await loadSummary(await write('stats.json', { rowsWritten: 3, run: summary }), io)).toEqual({ summary });
+    // A preference export's stats file: the run, and the pairs it wrote and dropped.
+    const pairs = pairStats('Clarity');
+    expect(await loadSummary(await write('pairs.stats.json', { ...pairs, run: summary }), io)).toEqual({ summary, pairs });
+    const forged = { ...pairs, pairsWritten: '<b>6</b>', run: summary };
+    expect(await loadSummary(await write('forged.stats.json', forged), io)).toEqual({ summary });
     const crafted = { ...summary, lines: { ...summary.lines, read: '<script>alert(1)</script>' } };
     await expect(loadSummary(await write('crafted.json', crafted), io)).rejects.toThrow(/crafted\.json: not a gt-consolidate run summary \(lines\.read: /);
     await expect(loadSummary(await write('array.json', []), io)).rejects.toThrow(/not a gt-consolidate run summary/);

@@ -165,6 +165,21 @@ function reviewSection({ summary, review }: ReportInput): string {
     + '</section>';
 }
 
+/** A preference export's pairs (a report rebuilt from its stats file): written and dropped, per dimension. */
+function pairsSection({ pairs }: ReportInput): string {
+  if (!pairs) return '';
+  const dropped = (reasons: Record<string, number>) => Object.entries(reasons).map(([reason, n]) => `${text(reason)} ${n}`).join(', ') || '–';
+  const rows = Object.entries(pairs.dimensions).map(([name, dimension]) =>
+    cell(text(name)) + cell(String(dimension.objects), true) + cell(String(dimension.pairs), true) + cell(dropped(dimension.dropped)));
+  const { agreement } = pairs;
+  return `<section id="pairs"><h2>Preference pairs</h2>\n`
+    + `<p class="note">Export <code>${text(pairs.format)}</code>: ${pairs.rowsWritten} rows, ${pairs.pairsWritten} pairs written; dropped: ${dropped(pairs.dropped)}. `
+    + `Annotators' judgments agreeing with the consolidated order: ${percent(agreement.withoutTies)} without ties, ${percent(agreement.withTies)} counting a tie as disagreement `
+    + `(${agreement.judgments} judgments, ${agreement.ties} ties).</p>\n`
+    + table('pairs-table', header(['dimension', 'objects', 'pairs written', 'dropped'], [1, 2]), rows)
+    + '</section>';
+}
+
 export async function renderReport(input: ReportInput): Promise<string> {
   const charts = new Map((await reportCharts(input.summary, input.workers?.rows.slice().sort(byActivity).slice(0, workerTableCap), input.objects?.fields)).map((chart) => [chart.id, chart]));
   const title = `gt-consolidate report${input.summary.job ? `: ${input.summary.job}` : ''}`;
@@ -181,6 +196,7 @@ export async function renderReport(input: ReportInput): Promise<string> {
     fieldsSection(input, charts),
     workersSection(input, charts),
     reviewSection(input),
+    pairsSection(input),
     '</body></html>',
     '',
   ].filter((part) => part !== '').join('\n');

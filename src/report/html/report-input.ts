@@ -71,6 +71,18 @@ export interface ReportInput {
   workers?: { location: string; rows: readonly WorkerTableRow[] };
   /** The review queue's first objects (at most `lowConfidenceCap`): the least confident. */
   review?: { location: string; objects: readonly ReviewedObject[] };
+  /** When the report is rebuilt from a preference export's stats file: what the export wrote and dropped. */
+  pairs?: PairStats;
+}
+
+/** A preference export's pair statistics (its `*.stats.json` without the run), as the report shows them. */
+export interface PairStats {
+  format: string;
+  rowsWritten: number;
+  pairsWritten: number;
+  dropped: Record<string, number>;
+  agreement: { withTies: number | null; withoutTies: number | null; judgments: number; ties: number };
+  dimensions: Record<string, { objects: number; pairs: number; dropped: Record<string, number> }>;
 }
 
 /** The locations the report's optional parts are read from. */
@@ -133,8 +145,21 @@ const summarySchema = z.looseObject({
   retries: count,
 });
 
-/** A run summary file (`*.summary.json`), or the `run` of an export's stats file (`*.stats.json`). */
-export async function loadSummary(location: string, io: JobIO): Promise<Summary> {
+/** A preference export's pair statistics, checked like the summary; other keys (`run`, `policy`) are left out. */
+const pairStatsSchema = z.object({
+  format: z.string(),
+  rowsWritten: count,
+  pairsWritten: count,
+  dropped: counts,
+  agreement: z.object({ withTies: measure, withoutTies: measure, judgments: count, ties: count }),
+  dimensions: z.record(z.string(), z.object({ objects: count, pairs: count, dropped: counts })),
+});
+
+/**
+ * A run summary file (`*.summary.json`), or an export's stats file (`*.stats.json`): its `run`, and for a preference
+ * export its pair statistics.
+ */
+export async function loadSummary(location: string, io: JobIO): Promise<{ summary: Summary; pairs?: PairStats }> {
   const text = (await io.storageFor(location).readAll(location, summaryMaxBytes)).toString('utf8');
   let json: unknown;
   try {
@@ -142,17 +167,22 @@ export async function loadSummary(location: string, io: JobIO): Promise<Summary>
   } catch (error) {
     throw new UsageError(`${location}: not JSON (${(error as Error).message})`);
   }
-  const checked = summarySchema.safeParse(isRecord(json) && isRecord(json.run) ? json.run : json);
+  const exportStats = isRecord(json) && isRecord(json.run) ? json : undefined;
+  const checked = summarySchema.safeParse(exportStats ? exportStats.run : json);
   if (!checked.success) {
     const issue = checked.error.issues[0]!;
     throw new UsageError(`${location}: not a gt-consolidate run summary (${issue.path.join('.') || 'the file'}: ${issue.message})`);
   }
-  return checked.data as unknown as Summary;
+  const pairs = exportStats && pairStatsSchema.safeParse(exportStats);
+  return { summary: checked.data as unknown as Summary, ...(pairs?.success && { pairs: pairs.data as PairStats }) };
 }
 
-export async function reportInput(summary: Summary, sources: ReportSources, io: JobIO, summaryLocation?: string): Promise<ReportInput> {
+export async function reportInput(
+  summary: Summary, sources: ReportSources, io: JobIO, summaryLocation?: string, pairs?: PairStats,
+): Promise<ReportInput> {
   return {
     summary,
+    ...(pairs && { pairs }),
     ...(summaryLocation !== undefined && { summaryLocation }),
     ...(sources.manifest !== undefined && { objects: { location: sources.manifest, fields: await loadDistributions(sources.manifest, io) } }),
     ...(sources.workersReport !== undefined && { workers: { location: sources.workersReport, rows: await loadWorkerReport(sources.workersReport, io) } }),
