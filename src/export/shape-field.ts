@@ -6,6 +6,7 @@
  */
 import { UsageError } from '../errors.js';
 import { isRecord } from '../json.js';
+import { commonImageSize } from '../../strategies/shapes/image-size.js';
 import type { DecidedObject, FieldDecision } from '../pipeline/decide.js';
 import { didYouMean, didYouMeanHint } from '../text/did-you-mean.js';
 import { compareLabels } from '../../strategies/answer-table.js';
@@ -131,16 +132,7 @@ export class ShapeFieldReader {
 export function imageSizeOf({ decision }: ExportedField): ImageSize | undefined {
   const [declared] = Array.isArray(decision.value.image_size) ? decision.value.image_size as ImageSize[] : [];
   if (declared) return { width: declared.width, height: declared.height };
-  const counts = new Map<string, { size: ImageSize; count: number }>();
-  for (const { value } of decision.answers) {
-    if (!('image' in value) || !value.image) continue;
-    const key = `${value.image.width}x${value.image.height}`;
-    const entry = counts.get(key);
-    if (entry) entry.count += 1;
-    else counts.set(key, { size: value.image, count: 1 });
-  }
-  // The first of the most reported sizes: a stable sort keeps the order the answers came in.
-  return [...counts.values()].sort((a, b) => b.count - a.count)[0]?.size;
+  return commonImageSize(decision.answers);
 }
 
 /**
