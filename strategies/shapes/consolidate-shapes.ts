@@ -71,7 +71,9 @@ export function consolidateShapes<S extends { label: string }>(
   const clusters = crossLabel
     ? matchShapes(byWorker, similarity, threshold)
     : labelsOf(byWorker).flatMap((label) => matchShapes(byWorker.map((shapes) => shapes.filter((s) => s.label === label)), similarity, threshold));
-  clusters.sort((a, b) => a[0]!.worker - b[0]!.worker || byWorker[a[0]!.worker]!.indexOf(a[0]!.shape) - byWorker[b[0]!.worker]!.indexOf(b[0]!.shape));
+  // Each shape's place in its worker's drawing, looked up once rather than searched in every comparison.
+  const drawnAt = new Map(byWorker.flatMap((shapes) => shapes.map((shape, at) => [shape, at] as const)));
+  clusters.sort((a, b) => a[0]!.worker - b[0]!.worker || drawnAt.get(a[0]!.shape)! - drawnAt.get(b[0]!.shape)!);
   const agreement = workers > 1 ? 1 : 0;
   const kept: KeptShape<S>[] = [];
   const dropped: number[] = [];
