@@ -117,5 +117,5 @@ describe('sample-output/', () => {
       expect(await readFile(path.join(dir, file), 'utf8'), `sample-output/consolidated/${file} is stale: run npm start`)
         .toBe(await readFile(path.join(committed, file), 'utf8'));
     }
-  });
+  }, 240_000); // every sample job, its exports and reports: ~35 s alone, several times that on a loaded 2-core machine
 });
