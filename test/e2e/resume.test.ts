@@ -132,7 +132,7 @@ describe.each(['majority-vote', 'dawid-skene'])('a run with %s killed with SIGKI
     const objectsAfter = objects.filter((object, i) => object.answers && i >= held).length;
     expect(responseGets(before)).toHaveLength(objectsAfter);
     await expect(stat(checkpoint)).rejects.toThrow(); // removed once the run committed
-  }, 60_000);
+  }, 180_000);
 });
 
 describe('resume refusals', () => {
