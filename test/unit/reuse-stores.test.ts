@@ -100,3 +100,19 @@ describe('the ledger', () => {
     await expect(damaged).rejects.toThrow(/the ledger .* is damaged at line 2 .*delete it to rebuild it from scratch/);
   });
 });
+
+describe('replayed lines', () => {
+  const sampleJobs = ['street-scene-boxes', 'support-ticket-sentiment', 'text-ranking-preferences', 'news-entities', 'multimodal-content-eval'];
+
+  it.each(sampleJobs)('give the outputs fetched ones give (%s)', async (name) => {
+    const manifest = path.join('sample-output', name, 'manifests', 'output', 'output.manifest');
+    const state = path.join(dir, `${name}.ledger.jsonl`);
+    const run = (out: string) => consolidate({ manifest, out: path.join(dir, name, out, 'output.manifest'), state, checkpoint: false, log: () => {} });
+    const fetched = await run('fetched');
+    const replayed = await run('replayed');
+    expect(replayed.incremental!.fromLedger).toBe(fetched.lines.consolidated);
+    expect(replayed.incremental!.fetched).toBe(0);
+    const read = (out: string) => readFile(path.join(dir, name, out, 'output.manifest'), 'utf8');
+    expect(await read('replayed')).toBe(await read('fetched'));
+  });
+});
