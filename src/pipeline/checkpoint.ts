@@ -54,12 +54,16 @@ export class Checkpoint {
   private pending: string[] = [];
   /** The last line of the job: what the final checkpoint covers. */
   private end?: Mark;
+  /** The checkpoint as the run found it: what it replays. */
+  private readonly resumed: Readonly<CheckpointState>;
 
   private constructor(
     private readonly directory: string,
     private readonly state: CheckpointState,
     private readonly cadence: Required<CheckpointCadence>,
-  ) {}
+  ) {
+    this.resumed = structuredClone(state);
+  }
 
   /**
    * The checkpoint in `directory`: the one an interrupted run left (`resume`; none there starts from the first line,
@@ -82,18 +86,13 @@ export class Checkpoint {
     return new Checkpoint(directory, found ?? { version: 1, fingerprint, lines: 0, manifestSha256: emptySha256, chunks: [] }, settings);
   }
 
-  /** Lines the checkpoint replaces; a resumed run says so. */
-  get resumedLines(): number {
-    return this.state.lines;
-  }
-
   /**
    * The manifest's lines minus those the checkpoint holds, which must be the lines it was made from (same text); on
    * the way, marks where the next checkpoints go.
    */
   async *remainingLines(lines: AsyncIterable<Line>): AsyncGenerator<Line> {
     const hash = createHash('sha256');
-    const done = this.state.lines;
+    const done = this.resumed.lines;
     let lastMark = { line: done, at: Date.now() };
     let last: Line | undefined;
     for await (const line of lines) {
@@ -131,15 +130,20 @@ export class Checkpoint {
     await rm(this.directory, { recursive: true, force: true });
   }
 
+  /** Lines the checkpoint held when the run started, which it replaces. */
+  get resumedLines(): number {
+    return this.resumed.lines;
+  }
+
   private checkPrefix(manifestSha256: string | undefined): void {
-    if (manifestSha256 !== this.state.manifestSha256) {
-      throw new UsageError(`the manifest's first ${this.state.lines} lines are not those the checkpoint in ${this.directory} was made from: delete that folder to start over`);
+    if (manifestSha256 !== this.resumed.manifestSha256) {
+      throw new UsageError(`the manifest's first ${this.resumed.lines} lines are not those the checkpoint in ${this.directory} was made from: delete that folder to start over`);
     }
   }
 
   private async *replay(): AsyncGenerator<Prepared> {
     let expected = 1;
-    for (const chunk of this.state.chunks) {
+    for (const chunk of this.resumed.chunks) {
       const file = path.join(this.directory, chunk.file);
       const hash = createHash('sha256');
       let count = 0;
@@ -154,7 +158,7 @@ export class Checkpoint {
       }
       if (count !== chunk.lines || digest(hash) !== chunk.sha256) throw new Error(`${file} is not the chunk the checkpoint recorded: delete ${this.directory} to start over`);
     }
-    if (expected - 1 !== this.state.lines) throw new Error(`the checkpoint in ${this.directory} names ${this.state.lines} lines but its chunks hold ${expected - 1}`);
+    if (expected - 1 !== this.resumed.lines) throw new Error(`the checkpoint in ${this.directory} names ${this.resumed.lines} lines but its chunks hold ${expected - 1}`);
   }
 
   /** Writes the pending lines as the next chunk, then the checkpoint naming it. */

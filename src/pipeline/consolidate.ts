@@ -160,7 +160,7 @@ async function run(options: JobOptions & { fields: Record<string, FieldSetting> 
   const progress = new ProgressTracker(options.onProgress, summary, input);
   const prepare = openPreparer(options, io, refs, concurrency);
   try {
-    const result = await withOutputs((location) => io.storageFor(location), async (group) => {
+    return await reuse.around(() => withOutputs((location) => io.storageFor(location), async (group) => {
       const writers = await openOutputs(group, paths);
       await reuse.openOutputs(group);
       const review = paths.review === undefined ? undefined : new ReviewQueue({ share: options.reviewShare ?? defaults.reviewShare, threshold: options.reviewBelow });
@@ -184,9 +184,7 @@ async function run(options: JobOptions & { fields: Record<string, FieldSetting> 
       finishSummary(summary, { workers: workers.size, retries: io.counter.retries + prepare.retries(), durationMs: Math.round(performance.now() - started) });
       await writeReports(writers, paths, { summary, workers, planner, model });
       return summary;
-    }, options.outputs);
-    await reuse.committed();
-    return result;
+    }, options.outputs));
   } finally {
     input.destroy();
     await prepare.close();

@@ -108,9 +108,20 @@ export class Reuse {
       + (counts.flips === 0 ? 'no earlier decision flipped' : `${counts.flips} earlier decisions flipped: ${forTerminal(named)}${counts.flips > counts.flipped.length ? ', …' : ''}`));
   }
 
-  /** After the run's outputs are published: the checkpoint has served. */
-  async committed(): Promise<void> {
-    await this.checkpoint?.remove();
+  /**
+   * Runs `body` (the run's outputs, committed): afterwards the checkpoint has served. A run that stops, or fails for
+   * any other reason, keeps it for `--resume`; one stopped by a misconfiguration (exit 2, found once the job has been
+   * read) leaves none of its own behind, as it publishes nothing.
+   */
+  async around<T>(body: () => Promise<T>): Promise<T> {
+    try {
+      const result = await body();
+      await this.checkpoint?.remove();
+      return result;
+    } catch (error) {
+      if (error instanceof UsageError && this.checkpoint?.resumedLines === 0) await this.checkpoint.remove();
+      throw error;
+    }
   }
 }
 
