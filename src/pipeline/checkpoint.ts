@@ -164,10 +164,11 @@ export class Checkpoint {
   /** Writes the pending lines as the next chunk, then the checkpoint naming it. */
   private async seal(mark: Mark): Promise<void> {
     await mkdir(this.directory, { recursive: true });
-    const text = this.pending.join('');
-    const chunk = { file: `prepared-${String(this.state.chunks.length + 1).padStart(6, '0')}.jsonl`, lines: this.pending.length, sha256: digest(createHash('sha256').update(text)) };
+    // Encoded once: hashing and writing the string would each convert it to UTF-8.
+    const bytes = Buffer.from(this.pending.join(''));
+    const chunk = { file: `prepared-${String(this.state.chunks.length + 1).padStart(6, '0')}.jsonl`, lines: this.pending.length, sha256: digest(createHash('sha256').update(bytes)) };
     this.pending = [];
-    await writeDurably(path.join(this.directory, chunk.file), text);
+    await writeDurably(path.join(this.directory, chunk.file), bytes);
     this.state.chunks.push(chunk);
     this.state.lines = mark.line;
     this.state.manifestSha256 = mark.manifestSha256;
@@ -189,7 +190,7 @@ async function readState(directory: string): Promise<CheckpointState | undefined
 }
 
 /** `text` in `file`, whole or not at all, on disk before this returns (a temporary name, synced, renamed). */
-async function writeDurably(file: string, text: string): Promise<void> {
+async function writeDurably(file: string, text: string | Buffer): Promise<void> {
   const temporary = `${file}.${process.pid}.tmp`;
   const handle = await open(temporary, 'w');
   try {

@@ -104,7 +104,7 @@ export class Reuse {
     if (!this.ledger) return;
     const counts = (summary.incremental = await this.ledger.finish());
     const named = counts.flipped.map(({ object, line }) => `${object} (line ${line})`).join(', ');
-    log(`incremental: ${counts.fetched} objects fetched, ${counts.fromLedger} from the ledger; ${counts.inPart} in the new part ${counts.part}; `
+    log(`incremental: ${counts.fetched} objects fetched, ${counts.fromLedger} from the ledger; ${counts.inPart} in the new part ${forTerminal(counts.part)}; `
       + (counts.flips === 0 ? 'no earlier decision flipped' : `${counts.flips} earlier decisions flipped: ${forTerminal(named)}${counts.flips > counts.flipped.length ? ', …' : ''}`));
   }
 
