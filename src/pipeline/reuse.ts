@@ -17,6 +17,7 @@ import { besideOutput, type OutputPaths } from './outputs.js';
 import { forTerminal } from '../text/escape.js';
 import { preparedFingerprint } from './prepared-codec.js';
 import type { Prepared } from './prepare.js';
+import { defaultMaxResponseBytes } from './prepare-pool.js';
 import type { Stage } from './stage.js';
 import type { ObjectSink } from './write.js';
 
@@ -47,7 +48,9 @@ export class Reuse {
 
   /** Reads the checkpoint and the ledger, if any; mistakes (a checkpoint left without `--resume`) stop the run here. */
   static async open(options: ReuseOptions, paths: OutputPaths, io: JobIO, log: (message: string) => void): Promise<Reuse> {
-    const settings = { labelAttribute: options.labelAttribute, preferences: options.preferences, maxResponseBytes: options.maxResponseBytes };
+    const settings = {
+      labelAttribute: options.labelAttribute, preferences: options.preferences, maxResponseBytes: options.maxResponseBytes ?? defaultMaxResponseBytes,
+    };
     const directory = checkpointDirectory(options, paths);
     if (options.resume && directory === undefined) {
       throw new UsageError('--resume needs a checkpoint folder: outputs in S3 or on standard output keep theirs where --checkpoint <dir> says');
