@@ -100,6 +100,18 @@ async function outputsOf(read: (suffix: string) => Promise<string>) {
   return { manifest: await read('.manifest'), rejects: await read('.rejects.jsonl'), summary };
 }
 
+/** The outputs of an uninterrupted run with `strategy` (local; S3 outputs are the same bytes, s3.test.ts). */
+const uninterruptedRuns = new Map<string, ReturnType<typeof outputsOf>>();
+function uninterrupted(strategy: string): ReturnType<typeof outputsOf> {
+  const outputs = uninterruptedRuns.get(strategy) ?? (async () => {
+    const base = path.join(dir, `${strategy}-uninterrupted`, 'output');
+    await runCli(runArgs(strategy, `${base}.manifest`, []));
+    return outputsOf((suffix) => readFile(base + suffix, 'utf8'));
+  })();
+  uninterruptedRuns.set(strategy, outputs);
+  return outputs;
+}
+
 const responseGets = (from: number) => slow.log.slice(from).filter((request) => request.startsWith('GET') && request.includes('/worker-response/'));
 
 describe.each(['majority-vote', 'dawid-skene'])('a run with %s killed with SIGKILL and resumed', (strategy) => {
@@ -112,14 +124,15 @@ describe.each(['majority-vote', 'dawid-skene'])('a run with %s killed with SIGKI
     const killedArgs = runArgs(strategy, outOf('killed'), ['--checkpoint-every', '15', ...(where === 's3' ? ['--checkpoint', checkpoint] : [])]);
     const checkpointFile = path.join(checkpoint, 'checkpoint.json');
 
-    await runCli(runArgs(strategy, outOf('whole'), where === 's3' ? ['--checkpoint', path.join(dir, name, 'whole-checkpoint')] : []));
-    const whole = await outputsOf(read('whole'));
+    const whole = await uninterrupted(strategy);
 
     // Killed after the first checkpoint, then again, resumed, after the fourth; nothing was published meanwhile.
     expect(await killAfter(killedArgs, checkpointFile, 15)).toBeGreaterThanOrEqual(15);
-    const refused = await cli([...killedArgs, '--endpoint-url', slow.endpoint]);
-    expect(refused.code).toBe(2);
-    expect(refused.stderr).toContain('add --resume');
+    if (where === 'local') {
+      const refused = await cli([...killedArgs, '--endpoint-url', slow.endpoint]);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain('add --resume');
+    }
     const held = await killAfter([...killedArgs, '--resume'], checkpointFile, 60);
     expect(held).toBeGreaterThanOrEqual(60);
     await expect(read('killed')('.manifest')).rejects.toThrow();
