@@ -165,6 +165,8 @@ function outputsWritten(summary: Summary, options: ConsolidateOptions): string {
     ['summary', options.summary ?? (toFile ? besideOutput(summary.output!, '.summary.json') : undefined)],
     ['workers report', options.workersReport],
     ['review queue', options.review],
+    ['new part', summary.incremental?.part],
+    ['ledger', summary.incremental?.state],
   ];
   return `written: ${outputs.filter(([, location]) => location != null).map(([what, location]) => `${what} ${forTerminal(location!)}`).join(', ')}`;
 }

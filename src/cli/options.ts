@@ -13,7 +13,9 @@ import { shapeFormats } from '../export/shape-export.js';
 import { defaultRetryPolicy } from '../io/s3/retry.js';
 import { s3Defaults } from '../io/s3/s3-client.js';
 import { defaults, type ConsolidateOptions } from '../pipeline/consolidate.js';
+import { checkpointDefaults } from '../pipeline/checkpoint.js';
 import type { InspectOptions } from '../pipeline/inspect.js';
+import type { ReuseSettings } from '../pipeline/reuse.js';
 import type { ReportOptions } from '../report/html/report-input.js';
 import { strategyNames } from '../../strategies/registry.js';
 import { progressModes, type ProgressMode } from './progress.js';
@@ -69,7 +71,8 @@ const repeatable = (flags: string, description: string): Flag<string[]> =>
   ({ flags, description, parse: (value, previous) => [...previous, value], default: [] });
 
 /** The options a run and an export share. */
-type SharedOptions = Omit<ConsolidateOptions, 'out' | 'summary' | 'workersReport' | 'gold' | 'goldKey' | 'goldField' | 'review' | 'reviewShare' | 'reviewBelow' | 'report'>;
+type SharedOptions = Omit<ConsolidateOptions, 'out' | 'summary' | 'workersReport' | 'gold' | 'goldKey' | 'goldField' | 'review' | 'reviewShare' | 'reviewBelow' | 'report'
+  | keyof ReuseSettings>;
 
 const shared: Decisions<SharedOptions> = {
   manifest: { argument: '<manifest>', description: 'the job\'s output.manifest (a path, s3://bucket/key, or - for stdin)' },
@@ -124,10 +127,27 @@ export const runDecisions: Decisions<ConsolidateOptions> = {
   reviewShare: { flags: '--review-share <share>', description: `least confident share of the objects in the review queue, 0.1 or 10% (default ${defaults.reviewShare})`, parse: share },
   reviewBelow: { flags: '--review-below <confidence>', description: 'also every object less confident than this', parse: share },
   report: { flags: '--report <file.html>', description: 'also write a self-contained HTML report of the run (a path or s3://bucket/key)' },
+  resume: { flags: '--resume', description: 'continue an interrupted run from its checkpoint: lines it had prepared are not fetched again' },
+  checkpoint: {
+    flags: '--checkpoint <dir|none>', toOption: (raw) => (raw === 'none' ? false : raw),
+    description: 'folder of the run\'s checkpoint, removed once it succeeds (default: <out>.checkpoint beside a local --out; none for S3 outputs)',
+  },
+  checkpointEvery: {
+    lines: { flags: '--checkpoint-every <lines>', description: `checkpoint after this many lines (default ${checkpointDefaults.lines})`, parse: positiveInt },
+    seconds: { flags: '--checkpoint-seconds <s>', description: `or after this many seconds (default ${checkpointDefaults.seconds})`, parse: positiveInt },
+  },
+  state: { flags: '--state <file>', description: 'ledger of incremental runs (a path or s3://): unchanged objects are not fetched again; written back with the outputs' },
+  newPart: { flags: '--new-part <file>', description: 'with --state: the new, changed and flipped objects (default: <out>.new.jsonl)' },
 };
+
+/** Resume and incremental runs are `run`'s. */
+const runOnly = (why: string): Decisions<ReuseSettings> => ({
+  resume: { notOnCli: why }, checkpoint: { notOnCli: why }, checkpointEvery: { notOnCli: why }, state: { notOnCli: why }, newPart: { notOnCli: why },
+});
 
 export const exportDecisions: Decisions<ExportOptions> = {
   ...shared,
+  ...runOnly('an export is rebuilt whole; resume and incremental runs are run\'s'),
   format: { flags: '-f, --format <format>', description: 'dataset format', choices: [...exportFormats, ...shapeFormats], required: true },
   out: { flags: '-o, --out <file>', description: 'dataset to write (a path or s3://bucket/key; yolo: a new local folder)', required: true },
   stats: { flags: '--stats <file>', description: 'stats sidecar JSON (default: <out>.stats.json)' },
@@ -158,6 +178,7 @@ const { seed: _seed, rejects: _rejects, ...inspectShared } = shared;
 
 export const inspectDecisions: Decisions<InspectOptions> = {
   ...inspectShared,
+  ...runOnly('inspect writes nothing to resume or continue'),
   sample: { flags: '--sample <n>', description: 'read only the first n lines (default: all)', parse: positiveInt },
 };
 

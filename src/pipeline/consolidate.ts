@@ -23,6 +23,7 @@ import { FieldPlanner } from './field-plan.js';
 import { checkLocations, openOutputs, outputPaths } from './outputs.js';
 import { defaultMaxResponseBytes, openPreparer } from './prepare-pool.js';
 import { prepareStage } from './prepare.js';
+import { Reuse, type ReuseSettings } from './reuse.js';
 import { ProgressTracker, type Progress } from './progress.js';
 import { seededRandom } from '../random.js';
 import { runStages } from './stage.js';
@@ -31,7 +32,7 @@ import { writeStage, writeReports, type ObjectSink } from './write.js';
 
 export { besideOutput } from './outputs.js';
 
-export interface ConsolidateOptions {
+export interface ConsolidateOptions extends ReuseSettings {
   /** The job's output manifest: a path, `s3://bucket/key`, or `-` for standard input. */
   manifest: string;
   /** Where the consolidated manifest goes (a path or `s3://bucket/key`; so do `rejects` and `summary`). */
@@ -154,21 +155,23 @@ async function run(options: JobOptions & { fields: Record<string, FieldSetting> 
   });
   const tally = countingTally(options, summary, (object) => workers.observe(object.workers));
 
+  const reuse = await Reuse.open(options, paths, io, log);
   const input = await io.storageFor(options.manifest).openRead(options.manifest);
   const progress = new ProgressTracker(options.onProgress, summary, input);
   const prepare = openPreparer(options, io, refs, concurrency);
   try {
-    return await withOutputs((location) => io.storageFor(location), async (group) => {
+    return await reuse.around(() => withOutputs((location) => io.storageFor(location), async (group) => {
       const writers = await openOutputs(group, paths);
+      await reuse.openOutputs(group);
       const review = paths.review === undefined ? undefined : new ReviewQueue({ share: options.reviewShare ?? defaults.reviewShare, threshold: options.reviewBelow });
       try {
         await runStages(
           input,
           progress.lines,
-          prepareStage(concurrency, prepare.line),
+          reuse.prepareStage(prepareStage(concurrency, reuse.preparer(prepare.line))),
           tableStage(planner, tally, model, options.schema, progress),
           decideStage(decider),
-          writeStage({ ...writers, sink: reviewing(review, gold, options.sink) }),
+          writeStage({ ...writers, sink: reuse.sink(reviewing(review, gold, options.sink)) }),
           { signal: options.signal },
         );
         progress.enter('writing');
@@ -177,10 +180,11 @@ async function run(options: JobOptions & { fields: Record<string, FieldSetting> 
         await review?.discard();
       }
       decider.finish();
+      await reuse.finish(summary, log);
       finishSummary(summary, { workers: workers.size, retries: io.counter.retries + prepare.retries(), durationMs: Math.round(performance.now() - started) });
       await writeReports(writers, paths, { summary, workers, planner, model });
       return summary;
-    }, options.outputs);
+    }, options.outputs));
   } finally {
     input.destroy();
     await prepare.close();

@@ -19,6 +19,10 @@ export interface OutputPaths {
   review?: string;
   /** Written by the caller after the run; only checked here. */
   report?: string;
+  /** The ledger of incremental runs, read and then written (`ledger.ts`). */
+  state?: string;
+  /** The new and changed objects of an incremental run. */
+  newPart?: string;
 }
 
 /** `out/output.manifest` → `out/output.rejects.jsonl` (and `.summary.json`). */
@@ -48,9 +52,18 @@ export async function outputPaths(manifest: string, options: Partial<OutputPaths
     workersReport: options.workersReport,
     review: options.review,
     report: options.report,
+    ...incrementalPaths(options, out),
   };
   await refuseCollisions(manifest, paths);
   return paths;
+}
+
+function incrementalPaths(options: Partial<OutputPaths>, out: string | undefined): Pick<OutputPaths, 'state' | 'newPart'> {
+  if (options.state === undefined) return {};
+  if (options.newPart === undefined && (out === undefined || out === '-')) {
+    throw new UsageError('--state writes the new and changed objects beside --out: give --out a file, or name the part with --new-part');
+  }
+  return { state: options.state, newPart: options.newPart ?? besideOutput(out!, '.new.jsonl') };
 }
 
 async function intoFolder(out: string, manifest: string): Promise<string> {

@@ -1,4 +1,5 @@
 /** The run summary: counts that add up, per-field results, and what could not be understood. */
+import type { IncrementalCounts } from '../pipeline/ledger.js';
 import type { RejectCode } from '../errors.js';
 import type { ReviewCounts } from './review.js';
 import type { AgreementResult } from '../stats/agreement.js';
@@ -78,6 +79,8 @@ export interface Summary {
   goldShapes?: Record<string, { objects: number; meanIou: number }>;
   /** With a review queue: what went into it, and why. */
   review?: ReviewCounts;
+  /** With `--state`: what came from the ledger, what was fetched, the new part and the flips (`pipeline/ledger.ts`). */
+  incremental?: IncrementalCounts;
   /** S3 requests repeated after throttling, 5xx, timeouts or broken connections (the SDK's and the tool's). */
   retries: number;
   durationMs: number;

@@ -244,7 +244,9 @@ describe('consolidate: configuration and failure path', () => {
     });
     await expect(consolidate({ manifest, out, fields: { sentiment: { strategy: 'explodes-on-second-object' } } }))
       .rejects.toThrow('strategy failure');
-    expect(await readdir(runDir)).toEqual(['output.manifest']);
+    // Only the checkpoint stays, so that `--resume` need not fetch again (every line had been prepared).
+    expect(await readdir(runDir)).toEqual(['output.checkpoint', 'output.manifest']);
+    expect(await readdir(path.join(runDir, 'output.checkpoint'))).toEqual(['checkpoint.json', 'prepared-000001.jsonl']);
     expect(await readFile(out, 'utf8')).toBe('previous run\n');
   });
 

@@ -23,7 +23,8 @@ export interface FaultProxy {
 const s3Error = (code: string, message: string) =>
   `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message><RequestId>fault</RequestId></Error>`;
 
-export async function startFaultProxy(targetPort: number, options: { rate: number; seed: number }): Promise<FaultProxy> {
+/** `delayMs` holds every request that long before it is forwarded: a slow network, so a test can stop a run midway. */
+export async function startFaultProxy(targetPort: number, options: { rate: number; seed: number; delayMs?: number }): Promise<FaultProxy> {
   const random = seededRandom(options.seed);
   let rate = options.rate;
   const stats = { requests: 0, faults: { 'slow-down': 0, 'internal-error': 0, 'reset-mid-body': 0, stall: 0 } };
@@ -32,6 +33,10 @@ export async function startFaultProxy(targetPort: number, options: { rate: numbe
   const agent = new http.Agent({ keepAlive: true });
 
   const server = http.createServer((request, response) => {
+    if (options.delayMs) setTimeout(() => forward(request, response), options.delayMs);
+    else forward(request, response);
+  });
+  const forward = (request: http.IncomingMessage, response: http.ServerResponse) => {
     stats.requests += 1;
     log.push(`${request.method} ${request.url}`);
     const fault = random() < rate ? faults[Math.floor(random() * faults.length)]! : undefined;
@@ -66,7 +71,7 @@ export async function startFaultProxy(targetPort: number, options: { rate: numbe
     });
     upstream.on('error', () => response.socket?.destroy());
     request.pipe(upstream);
-  });
+  };
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
