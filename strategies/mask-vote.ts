@@ -26,10 +26,10 @@
  * `maxPixels` pixels (checked in IHDR before decoding) or whose data inflates past its declared size, more than 255
  * classes.
  *
- * Output: ground-truth-formats' semantic segmentation, `{png, "internal-color-map": {index: {class-name, hex-color,
- * confidence}}}`, with `png` = base64 of an 8-bit indexed PNG (pixel = class index; palette = each class's colour as the
- * first worker mapping it gave it, #ffffff for BACKGROUND as AWS writes). The pipeline cannot write side files yet, so
- * the PNG is inline; `consolidateMasks` returns its bytes for the integrator to write beside the output as `<label>-ref`.
+ * Output: Ground Truth's built-in semantic segmentation. The value is an 8-bit indexed PNG (pixel = class index; palette
+ * = each class's colour as the first worker mapping it gave it, #ffffff for BACKGROUND as AWS writes), a file the run
+ * writes beside the output manifest, the line holding its location at `<field>-ref` (`Decision.file`); the details
+ * hold `"internal-color-map": {index: {class-name, hex-color, confidence}}`.
  */
 import { z } from 'zod';
 import { compareLabels } from './answer-table.js';
@@ -71,9 +71,11 @@ export const maskVote: Strategy<MaskVoteOptions> = {
       try {
         const mask = consolidateMasks(answers, settings, field?.labels);
         return {
-          value: { png: Buffer.from(mask.png).toString('base64'), 'internal-color-map': { ...mask.colorMap } },
+          value: mask.png,
+          file: { extension: 'png', mediaType: 'image/png' },
           confidence: mask.confidence,
           details: {
+            'internal-color-map': { ...mask.colorMap },
             width: mask.width, height: mask.height, labelledPixels: mask.labelledPixels,
             ...(mask.tiedPixels > 0 && { tiedPixels: mask.tiedPixels }),
           },

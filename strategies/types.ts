@@ -113,6 +113,11 @@ export interface Decision {
   details?: Record<string, unknown>;
   /** Shape strategies: what the drawings came to, for the worker report and gold (not written on the line). */
   shapes?: ShapeOutcome;
+  /**
+   * Set when `value` is a file's bytes (a mask's indexed PNG): the run writes it beside the output manifest, committed
+   * with it, and the line holds its location at `<field>-ref` in place of `<field>` (Ground Truth's built-in form).
+   */
+  file?: { extension: string; mediaType: string };
 }
 
 /** How one worker's drawing of an object compares with the consolidated shapes. */

@@ -149,9 +149,6 @@ async function run(options: JobOptions & { fields: Record<string, FieldSetting> 
   const summary = emptySummary(options.manifest, paths.out ?? null, paths.rejects);
   const workers = new WorkerStats(paths.workersReport !== undefined);
   const model: JobModel = { fittedLabels: new Map() };
-  const decider = new ObjectDecider({
-    planner, random: seededRandom(options.seed ?? defaults.seed), seed: options.seed ?? defaults.seed, summary, workers, gold, model, unknownAnswers: options.unknownAnswers,
-  });
   const tally = countingTally(options, summary, (object) => workers.observe(object.workers));
 
   const input = await io.storageFor(options.manifest).openRead(options.manifest);
@@ -160,6 +157,10 @@ async function run(options: JobOptions & { fields: Record<string, FieldSetting> 
   try {
     return await withOutputs((location) => io.storageFor(location), async (group) => {
       const writers = await openOutputs(group, paths);
+      const decider = new ObjectDecider({
+        planner, random: seededRandom(options.seed ?? defaults.seed), seed: options.seed ?? defaults.seed, summary, workers, gold, model,
+        unknownAnswers: options.unknownAnswers, sideFiles: writers.sideFiles,
+      });
       const review = paths.review === undefined ? undefined : new ReviewQueue({ share: options.reviewShare ?? defaults.reviewShare, threshold: options.reviewBelow });
       try {
         await runStages(
