@@ -44,6 +44,7 @@
 import { z } from 'zod';
 import { compareLabels } from './answer-table.js';
 import { colorKey, encodeIndexedPng, hexColor, MaskImageError, readPixelClasses } from './masks/png.js';
+import { defaultMaskThreads, maskPool } from './masks/mask-pool.js';
 import { instanceIou, instancesOf, instancesPng, pixelMajority } from './masks/instances.js';
 import { votePixels } from './masks/pixel-vote.js';
 import { consolidateShapes, matchingOptions } from './shapes/consolidate-shapes.js';
@@ -61,8 +62,10 @@ const options = z.strictObject({
   maxPixels: z.number().int().min(1).default(50_000_000),
   /** Instances: least raster IoU for two workers' instances to be one. */
   iou: z.number().gt(0).max(1).default(0.5),
+  /** Worker threads deciding masks (`masks/mask-pool.ts`); 0 = on the main thread. The output is the same. */
+  threads: z.number().int().min(0).max(64).default(defaultMaskThreads),
 });
-type MaskVoteOptions = z.infer<typeof options>;
+export type MaskVoteOptions = z.infer<typeof options>;
 type MaskAnswer = Extract<AnswerValue, { kind: 'mask' }>;
 
 export interface ConsolidatedMask {
@@ -83,27 +86,36 @@ export const maskVote: Strategy<MaskVoteOptions> = {
   kinds: ['mask'],
   options,
   create: (settings, field) => ({
-    decide(answers): Decision {
-      try {
-        if (answers.every(({ value }) => value.kind === 'mask' && value.instances)) return consolidateInstances(answers, settings);
-        const mask = consolidateMasks(answers, settings, field?.labels);
-        return {
-          value: mask.png,
-          file: { extension: 'png', mediaType: 'image/png' },
-          confidence: mask.confidence,
-          details: {
-            'internal-color-map': { ...mask.colorMap },
-            width: mask.width, height: mask.height, labelledPixels: mask.labelledPixels,
-            ...(mask.tiedPixels > 0 && { tiedPixels: mask.tiedPixels }),
-          },
-        };
-      } catch (error) {
-        if (!(error instanceof MaskImageError)) throw error;
-        return { value: undefined, confidence: 0, details: { reason: error.message } };
-      }
-    },
+    decide: (answers) => decideMask(answers, settings, field?.labels),
+    ...(settings.threads > 0 && {
+      decideOffThread: async (answers: readonly FieldAnswer[]) => {
+        const decision = await maskPool(settings.threads).run({ answers, settings, labels: field?.labels });
+        return decision.shapes ? { ...decision, shapes: { ...decision.shapes, similarity: instanceIou } } as Decision : decision;
+      },
+    }),
   }),
 };
+
+/** One object's decision: instances when every answer is an instance mask, else the pixel vote. */
+export function decideMask(answers: readonly FieldAnswer[], settings: MaskVoteOptions, labels?: readonly string[]): Decision {
+  try {
+    if (answers.every(({ value }) => value.kind === 'mask' && value.instances)) return consolidateInstances(answers, settings);
+    const mask = consolidateMasks(answers, settings, labels);
+    return {
+      value: mask.png,
+      file: { extension: 'png', mediaType: 'image/png' },
+      confidence: mask.confidence,
+      details: {
+        'internal-color-map': { ...mask.colorMap },
+        width: mask.width, height: mask.height, labelledPixels: mask.labelledPixels,
+        ...(mask.tiedPixels > 0 && { tiedPixels: mask.tiedPixels }),
+      },
+    };
+  } catch (error) {
+    if (!(error instanceof MaskImageError)) throw error;
+    return { value: undefined, confidence: 0, details: { reason: error.message } };
+  }
+}
 
 /**
  * The vote over one object's masks. `labels` = the field's labels in the job (sorted); without them, those the

@@ -173,6 +173,11 @@ export interface Consolidator {
   fit?(table: AnswerTable): void;
   /** Decides one object from its answers (already filtered to the strategy's kinds; never empty). */
   decide(answers: readonly FieldAnswer[], context: DecisionContext): Decision;
+  /**
+   * The same decision as `decide`, made on a worker thread (heavy ones: masks), so the pipeline decides several objects
+   * at once; only for strategies that use neither `context` nor a fitted model.
+   */
+  decideOffThread?(answers: readonly FieldAnswer[]): Promise<Decision>;
   /** After `fit`: what the model learned about each worker, by worker id. */
   skills?(): ReadonlyMap<string, WorkerSkill>;
   /** After `fit`, for iterative models: iterations run, whether the fit converged, and any warnings. */

@@ -17,6 +17,7 @@ import { meanIouAgainstGold } from '../report/shape-gold.js';
 import type { FieldPlan } from '../config/field-setting.js';
 import type { FieldPlanner } from './field-plan.js';
 import type { Prepared, PreparedObject } from './prepare.js';
+import { mapOrdered } from './ordered-map.js';
 import type { Stage } from './stage.js';
 import type { JobModel } from './table.js';
 
@@ -37,9 +38,27 @@ export interface DecidedObject extends PreparedObject {
 
 export type Decided = Exclude<Prepared, PreparedObject> | DecidedObject;
 
-export function decideStage(decider: ObjectDecider): Stage<Prepared, Decided> {
+/**
+ * Objects are decided one by one, in input order. When a field's strategy decides on worker threads (masks), those
+ * decisions are started for up to `offThreadObjects` objects ahead, so the threads work on several at once; the rest
+ * of each object is still decided in order (the seeded random draws stay the same).
+ */
+export function decideStage(decider: ObjectDecider, offThreadObjects = 16): Stage<Prepared, Decided> {
   return async function* decide(lines) {
-    for await (const line of lines) yield line.type === 'object' ? decider.decide(line) : line;
+    // The fields are planned once the table stage has seen the whole job, before it lets the first line through.
+    const iterator = lines[Symbol.asyncIterator]();
+    const first = await iterator.next();
+    if (first.done) return;
+    const all = (async function* () {
+      yield first.value;
+      for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
+    })();
+    if (!decider.decidesOffThread()) {
+      for await (const line of all) yield line.type === 'object' ? decider.decide(line) : line;
+      return;
+    }
+    const ahead = mapOrdered(all, offThreadObjects, async (line) => ({ line, early: line.type === 'object' ? await decider.offThread(line) : undefined }));
+    for await (const { line, early } of ahead) yield line.type === 'object' ? decider.decide(line, early) : line;
   };
 }
 
@@ -92,7 +111,24 @@ export class ObjectDecider {
     this.unknownAnswers = settings.unknownAnswers ?? 'copy';
   }
 
-  decide(prepared: PreparedObject): DecidedObject {
+  /** Whether a field's strategy decides on worker threads (once the fields are planned). */
+  decidesOffThread(): boolean {
+    return this.planner.plannedFields().some(([, plan]) => plan.consolidator.decideOffThread !== undefined);
+  }
+
+  /** The object's decisions that its fields' strategies make on worker threads, by field (none: `undefined`). */
+  async offThread(prepared: PreparedObject): Promise<ReadonlyMap<string, Decision> | undefined> {
+    const started: Promise<[string, Decision]>[] = [];
+    for (const [name, { answers }] of prepared.fields) {
+      const decideOffThread = this.planner.planFor(name)?.consolidator.decideOffThread;
+      const usable = decideOffThread ? this.planner.usableAnswers(name, answers) : [];
+      if (usable.length > 0) started.push(decideOffThread!(usable).then((decision) => [name, decision]));
+    }
+    return started.length > 0 ? new Map(await Promise.all(started)) : undefined;
+  }
+
+  /** `early`: decisions `offThread` made for this object, taken as they are. */
+  decide(prepared: PreparedObject, early?: ReadonlyMap<string, Decision>): DecidedObject {
     const label: Record<string, unknown> = {};
     const consolidation: Record<string, Record<string, unknown>> = {};
     const decisions = new Map<string, FieldDecision>();
@@ -112,7 +148,7 @@ export class ObjectDecider {
       }
       const usable = this.planner.usableAnswers(name, answers);
       const decision = withVoteTie(usable.length > 0
-        ? plan.consolidator.decide(usable, { random: this.random, object: row ?? 0 })
+        ? early?.get(name) ?? plan.consolidator.decide(usable, { random: this.random, object: row ?? 0 })
         : { value: undefined, confidence: 0 }, usable);
       const resolved = decision.value !== undefined;
       if (resolved && decision.file) label[`${name}-ref`] = this.placeFile(prepared.line, name, decision, files);

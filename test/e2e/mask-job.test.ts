@@ -88,6 +88,20 @@ describe('consolidate: a semantic segmentation field, locally', () => {
     expect(await readdir(path.join(dir, 'result'))).toEqual(['output', 'output.manifest', 'output.rejects.jsonl', 'output.summary.json']);
   });
 
+  it('writes the same bytes whether masks are decided on worker threads or on the main thread', async () => {
+    const dir = await tempDir();
+    const manifest = await writeJobTree({ root: dir, jobName: 'job', bucket: 'bucket', prefix: 'out' }, objects);
+    const run = async (threads: number) => {
+      const out = path.join(dir, `threads-${threads}/output.manifest`);
+      await consolidate({ manifest, out, fields: { [field]: { strategy: 'mask-vote', threads } } });
+      const pngs = await Promise.all([1, 2, 3].map((line) => readFile(path.join(dir, `threads-${threads}/output/${line}-${field}.png`))));
+      return { manifest: (await readFile(out, 'utf8')).replaceAll(`threads-${threads}`, 'threads'), pngs };
+    };
+    const [main, threaded] = [await run(0), await run(2)];
+    expect(threaded).toEqual(main);
+    expect(main.pngs.map(pixelsOf)).toEqual(voted);
+  });
+
   it('publishes nothing when the run fails after a mask was staged: no folder, no staging folder, no manifest', async () => {
     const dir = await tempDir();
     const manifest = await writeJobTree({ root: dir, jobName: 'job', bucket: 'bucket', prefix: 'out' }, objects);

@@ -120,4 +120,11 @@ describe('mask-vote: instance segmentation kept as instances', () => {
     const single = maskVote.create(maskVote.options.parse({}), { labels: ['car'] }).decide(byWorkers([overlapping[1]!]), noRandom);
     expect(single.confidence).toBe(0);
   });
+
+  it('decides the same on a worker thread as on the main thread', async () => {
+    const consolidator = maskVote.create(maskVote.options.parse({ threads: 1 }), { labels: ['car', 'person'] });
+    const onThread = await consolidator.decideOffThread!(byWorkers(workers));
+    expect(onThread).toEqual(decision);
+    expect(onThread.shapes!.similarity).toBe(decision.shapes!.similarity);
+  });
 });
