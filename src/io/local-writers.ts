@@ -129,8 +129,9 @@ export class LocalFolderWriter implements FolderWriter {
     return new LocalFolderWriter(folder, `${folder}.tmp-${process.pid}-${LocalFolderWriter.counter++}`);
   }
 
+  /** Relative to the folder's parent, where the output manifest is: the refs stay right when the two move together. */
   locationOf(name: string): string {
-    return path.join(this.folder, name);
+    return `${path.basename(this.folder)}/${name}`;
   }
 
   async write(name: string, bytes: Uint8Array): Promise<void> {

@@ -36,7 +36,7 @@ export interface OutputWriter {
 export interface FolderWriter extends Omit<OutputWriter, 'write'> {
   /** `name`: one path segment of `[A-Za-z0-9._-]`, made by the caller. Resolves once the file is staged. */
   write(name: string, bytes: Uint8Array): Promise<void>;
-  /** Where the file `name` will be once published (the location written on the line). */
+  /** Where the file `name` will be once published, as the line says it: an S3 URI, or a path relative to the folder's parent. */
   locationOf(name: string): string;
 }
 
