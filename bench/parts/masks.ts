@@ -13,7 +13,7 @@ import { defaultMaskThreads } from '../../strategies/masks/mask-pool.js';
 import { encodeIndexedPng, readPixelClasses } from '../../strategies/masks/png.js';
 import { votePixels } from '../../strategies/masks/pixel-vote.js';
 import type { FieldAnswer } from '../../strategies/types.js';
-import { type Bench, median, spread } from '../measure.js';
+import { type Bench, median, peakRssMb, spread } from '../measure.js';
 
 const [width, height] = [1280, 720];
 const colors = { car: 0x1f77b4, road: 0xff7f0e, sky: 0x2ca02c };
@@ -93,6 +93,8 @@ export async function masksPart({ rounds, report, table, say }: Bench): Promise<
   };
   table['mask-vote steps, one object (median ms): decode 3 PNGs, vote, encode'] = stepMs;
   const threadedRate = spread(threadedRates, 2);
-  report.masksThreaded = { threads: defaultMaskThreads, masksPerRound, rounds, ...threadedRate };
+  const peakRss = peakRssMb();
+  report.masksThreaded = { threads: defaultMaskThreads, masksPerRound, rounds, ...threadedRate, peakRssMb: peakRss };
   table[`mask-vote on ${defaultMaskThreads} worker thread(s) (masks/s)`] = { 'objects/s': threadedRate.median, min: threadedRate.min, max: threadedRate.max };
+  table['mask-vote: peak RSS of the process, threads included (MB)'] = { 'peak RSS MB': peakRss };
 }

@@ -22,25 +22,29 @@ export interface MaskTask {
 type Reply = { id: number; decision: Decision } | { id: number; error: { message: string; stack?: string } };
 
 class MaskPool {
+  /** Set when a thread stopped (crashed, ran out of memory): this pool takes no more tasks, the next `maskPool` is new. */
+  private stopped?: Error;
   private readonly threads: { worker: Worker; waiting: number }[];
   private readonly pending = new Map<number, { resolve: (decision: Decision) => void; reject: (error: Error) => void; thread: MaskPool['threads'][number] }>();
   private nextId = 0;
 
-  constructor(size: number) {
+  constructor(size: number, onStop: () => void) {
     this.threads = Array.from({ length: size }, () => {
       const thread = { worker: startWorkerModule(new URL('./mask-worker.js', import.meta.url), undefined), waiting: 0 };
       thread.worker.unref();
       thread.worker.on('message', (reply: Reply) => this.settle(reply));
-      thread.worker.on('error', (error) => {
-        for (const [id, task] of this.pending) {
-          if (task.thread === thread) this.settle({ id, error });
-        }
+      thread.worker.on('error', (error) => (this.stopped ??= error));
+      thread.worker.on('exit', (code) => {
+        this.stopped ??= new Error(`a mask thread stopped (exit code ${code})`);
+        onStop();
+        for (const [id, task] of this.pending) if (task.thread === thread) this.settle({ id, error: this.stopped });
       });
       return thread;
     });
   }
 
   run(task: MaskTask): Promise<Decision> {
+    if (this.stopped) return Promise.reject(this.stopped);
     const id = this.nextId++;
     const thread = this.threads.reduce((best, candidate) => (candidate.waiting < best.waiting ? candidate : best));
     if (thread.waiting++ === 0) thread.worker.ref();
@@ -65,6 +69,9 @@ const pools = new Map<number, MaskPool>();
 /** The process's pool of `size` threads, started at its first task. */
 export function maskPool(size: number): MaskPool {
   let pool = pools.get(size);
-  if (!pool) pools.set(size, (pool = new MaskPool(size)));
+  if (!pool) {
+    const created = new MaskPool(size, () => pools.get(size) === created && pools.delete(size));
+    pools.set(size, (pool = created));
+  }
   return pool;
 }
