@@ -121,6 +121,19 @@ describe('consolidate: a semantic segmentation field, locally', () => {
     expect(pixelsOf(Buffer.from(ref.slice('data:image/png;base64,'.length), 'base64'))).toEqual(voted[0]);
   });
 
+  it('names files by line and field, the field reduced to safe characters, two alike on one line apart', async () => {
+    const dir = await tempDir();
+    const manifest = await writeJobTree({ root: dir, jobName: 'job', bucket: 'bucket', prefix: 'out' }, [{
+      data: { 'source-ref': 's3://b/street.jpg' },
+      answers: [1, 2].map((n) => ({ workerId: worker(n), answerContent: { 'road/../mask': segmentation(2), 'road_.._mask': segmentation(3) } })),
+    }]);
+    await consolidate({ manifest, out: path.join(dir, 'result/output.manifest') });
+    const line = JSON.parse(await readFile(path.join(dir, 'result/output.manifest'), 'utf8'));
+    expect(line.job).toEqual({ 'road/../mask-ref': 'output/1-road_.._mask.png', 'road_.._mask-ref': 'output/1-road_.._mask-2.png' });
+    expect(pixelsOf(await readFile(path.join(dir, 'result/output/1-road_.._mask.png')))).toEqual([1, 1, 0, 0]);
+    expect(pixelsOf(await readFile(path.join(dir, 'result/output/1-road_.._mask-2.png')))).toEqual([1, 1, 1, 0]);
+  });
+
   it('refuses, before reading, an output whose file is where the mask folder goes', async () => {
     const dir = await tempDir();
     const manifest = await writeJobTree({ root: dir, jobName: 'job', bucket: 'bucket', prefix: 'out' }, objects);
