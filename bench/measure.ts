@@ -64,3 +64,6 @@ export async function paired(rounds: number, count: number, contenders: Record<s
 export const rateRow = (rate: Rate, baseline?: Rate) => ({
   'objects/s': rate.median, min: rate.min, max: rate.max, ...(baseline && { ratio: ratio(rate.median, baseline.median) }),
 });
+
+/** The process's peak resident memory so far, in MB (`getrusage`'s maxrss): run a part alone to read it as that part's. */
+export const peakRssMb = (): number => Math.round(process.resourceUsage().maxRSS / 1024);

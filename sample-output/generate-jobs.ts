@@ -19,6 +19,8 @@
  *   photo has nothing to box.
  * - `news-entities`: 12 news sentences, entities marked (crowd-entity-annotation: PER, ORG, LOC) by 3 workers each,
  *   with names cut short, ORG/LOC mix-ups, misses and a stray extra; one sentence has no entity.
+ * - `street-scene-masks`: 6 small street images painted (crowd-semantic-segmentation: sky, road, car) by 3 workers
+ *   each, with jittered region boundaries and now and then a missed car.
  *
  * The data comes from fixed seeds, so re-running rewrites byte-identical files:
  *
@@ -30,6 +32,7 @@ import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { encode } from 'fast-png';
 import { seededRandom } from '../src/random.js';
 import { writeJobTree, type JobAnswer, type JobObject } from './job-tree.js';
 
@@ -472,8 +475,69 @@ function newsEntityObjects(): JobObject[] {
   });
 }
 
+// ---------------------------------------------------------------------------------------------
+// Job 6: street-scene-masks
+
+interface MaskScene {
+  image: string;
+  /** The true sky (rows above `horizon`), road band (`roadTop`…`roadBottom`) and cars ([left, top, right, bottom]). */
+  horizon: number;
+  roadTop: number;
+  roadBottom: number;
+  cars: [number, number, number, number][];
+}
+
+const [MASK_WIDTH, MASK_HEIGHT] = [192, 108];
+const MASK_COLORS = { car: '#1f77b4', road: '#ff7f0e', sky: '#2ca02c' };
+const MASK_SCENES: MaskScene[] = [
+  { image: 'masks-0001.jpg', horizon: 40, roadTop: 70, roadBottom: 100, cars: [[30, 60, 80, 90]] },
+  { image: 'masks-0002.jpg', horizon: 35, roadTop: 65, roadBottom: 105, cars: [[100, 55, 170, 95], [20, 70, 50, 88]] },
+  { image: 'masks-0003.jpg', horizon: 50, roadTop: 75, roadBottom: 108, cars: [] },
+  { image: 'masks-0004.jpg', horizon: 30, roadTop: 60, roadBottom: 98, cars: [[60, 50, 130, 92]] },
+  { image: 'masks-0005.jpg', horizon: 45, roadTop: 72, roadBottom: 104, cars: [[10, 64, 44, 84], [140, 66, 185, 96]] },
+  { image: 'masks-0006.jpg', horizon: 38, roadTop: 68, roadBottom: 102, cars: [[75, 58, 120, 94]] },
+];
+
+/** One worker's RGBA PNG, base64: each region's boundary jittered by a few pixels, a car missed now and then. */
+function paintedMask(rand: Rand, scene: MaskScene): string {
+  const jitter = (value: number) => value + Math.round(gaussian(rand) * 2);
+  const [horizon, roadTop, roadBottom] = [jitter(scene.horizon), jitter(scene.roadTop), jitter(scene.roadBottom)];
+  const cars = scene.cars.filter(() => rand() >= 0.12).map((car) => car.map(jitter));
+  const data = new Uint8Array(MASK_WIDTH * MASK_HEIGHT * 4);
+  const paint = (pixel: number, hex: string) => {
+    const key = Number.parseInt(hex.slice(1), 16);
+    data.set([key >> 16, (key >> 8) & 0xff, key & 0xff, 255], pixel * 4);
+  };
+  for (let y = 0; y < MASK_HEIGHT; y += 1) {
+    for (let x = 0; x < MASK_WIDTH; x += 1) {
+      const pixel = y * MASK_WIDTH + x;
+      if (cars.some(([left, top, right, bottom]) => x >= left! && x < right! && y >= top! && y < bottom!)) paint(pixel, MASK_COLORS.car);
+      else if (y < horizon) paint(pixel, MASK_COLORS.sky);
+      else if (y >= roadTop && y < roadBottom) paint(pixel, MASK_COLORS.road);
+    }
+  }
+  return Buffer.from(encode({ width: MASK_WIDTH, height: MASK_HEIGHT, data, channels: 4, depth: 8 })).toString('base64');
+}
+
+function streetMaskObjects(): JobObject[] {
+  const rand = seededRandom(0x3a5c);
+  const team = shifts(rand, WORKFORCE.slice(1, 6), '2025-06-23T10:00:00Z', 2);
+  const labelMappings = Object.fromEntries(Object.entries(MASK_COLORS).map(([label, color]) => [label, { color }]));
+  return MASK_SCENES.map((scene): JobObject => {
+    const answers = shuffled(rand, team).slice(0, 3).map((shift) => answer(rand, shift, clamp(shift.pace * between(rand, 40, 120), 20, 240), {
+      'crowd-semantic-segmentation': {
+        inputImageProperties: { width: MASK_WIDTH, height: MASK_HEIGHT },
+        labelMappings,
+        labeledImage: { pngImageData: paintedMask(rand, scene) },
+      },
+    }));
+    return { data: { 'source-ref': `s3://${BUCKET}/street-images/${scene.image}` }, answers: answers.sort(bySubmission) };
+  });
+}
+
 await writeJob('multimodal-content-eval', '2025-03-08T19:42:13Z', contentEvalObjects());
 await writeJob('support-ticket-sentiment', '2025-04-14T16:27:51Z', sentimentObjects());
 await writeJob('text-ranking-preferences', '2025-05-20T17:03:18Z', textRankingObjects());
 await writeJob('street-scene-boxes', '2025-06-02T14:12:40Z', streetSceneObjects());
 await writeJob('news-entities', '2025-06-16T13:05:22Z', newsEntityObjects());
+await writeJob('street-scene-masks', '2025-06-23T12:40:05Z', streetMaskObjects());

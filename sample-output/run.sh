@@ -53,6 +53,13 @@ $cli run "$jobs/news-entities/manifests/output/output.manifest" \
   --report "$out/news-entities/report.html" \
   --out "$out/news-entities/output.manifest"
 
+# Street masks (crowd-semantic-segmentation): a per-pixel vote, each object's mask an 8-bit indexed PNG written beside
+# the output manifest (street-scene-masks/output/<line>-crowd-semantic-segmentation.png), the line holding its -ref.
+$cli run "$jobs/street-scene-masks/manifests/output/output.manifest" \
+  --workers-report "$out/street-scene-masks/workers.csv" \
+  --report "$out/street-scene-masks/report.html" \
+  --out "$out/street-scene-masks/output.manifest"
+
 # Training exports of the drawings: COCO and the SageMaker augmented manifest (object detection) of the boxes, span JSONL
 # and the augmented manifest (Amazon Comprehend) of the entities.
 boxes="$jobs/street-scene-boxes/manifests/output/output.manifest"

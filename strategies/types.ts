@@ -113,6 +113,11 @@ export interface Decision {
   details?: Record<string, unknown>;
   /** Shape strategies: what the drawings came to, for the worker report and gold (not written on the line). */
   shapes?: ShapeOutcome;
+  /**
+   * Set when `value` is a file's bytes (a mask's indexed PNG): the run writes it beside the output manifest, committed
+   * with it, and the line holds its location at `<field>-ref` in place of `<field>` (Ground Truth's built-in form).
+   */
+  file?: { extension: string; mediaType: string };
 }
 
 /** How one worker's drawing of an object compares with the consolidated shapes. */
@@ -168,6 +173,11 @@ export interface Consolidator {
   fit?(table: AnswerTable): void;
   /** Decides one object from its answers (already filtered to the strategy's kinds; never empty). */
   decide(answers: readonly FieldAnswer[], context: DecisionContext): Decision;
+  /**
+   * The same decision as `decide`, made on a worker thread (heavy ones: masks), so the pipeline decides several objects
+   * at once; only for strategies that use neither `context` nor a fitted model.
+   */
+  decideOffThread?(answers: readonly FieldAnswer[]): Promise<Decision>;
   /** After `fit`: what the model learned about each worker, by worker id. */
   skills?(): ReadonlyMap<string, WorkerSkill>;
   /** After `fit`, for iterative models: iterations run, whether the fit converged, and any warnings. */

@@ -1,17 +1,19 @@
 /**
  * Mask consolidation (`mask-vote`) on realistic images: per object, 3 workers' 1280×720 RGBA PNGs with 3 classes,
  * each worker's region boundaries jittered; decide = base64 and PNG decode of each, the pixel vote, the indexed PNG
- * encode and its base64. `rounds` rounds of `masksPerRound` objects: masks (objects) per second, median and range;
+ * encode. `rounds` rounds of `masksPerRound` objects: masks (objects) per second on the main thread, median and range;
  * the process's CPU milliseconds per mask (what a loaded shared machine does not inflate); the median wall
- * milliseconds of each step.
+ * milliseconds of each step; and masks per second through the worker threads (`decideOffThread`, all of a round's
+ * objects started at once, the pool's default size), with the main thread's CPU milliseconds per mask left.
  */
 import { encode } from 'fast-png';
 import { seededRandom } from '../../src/random.js';
 import { maskVote } from '../../strategies/mask-vote.js';
+import { defaultMaskThreads } from '../../strategies/masks/mask-pool.js';
 import { encodeIndexedPng, readPixelClasses } from '../../strategies/masks/png.js';
 import { votePixels } from '../../strategies/masks/pixel-vote.js';
 import type { FieldAnswer } from '../../strategies/types.js';
-import { type Bench, median, spread } from '../measure.js';
+import { type Bench, median, peakRssMb, spread } from '../measure.js';
 
 const [width, height] = [1280, 720];
 const colors = { car: 0x1f77b4, road: 0xff7f0e, sky: 0x2ca02c };
@@ -36,7 +38,7 @@ function workerPng(shift: () => number): string {
   return Buffer.from(encode({ width, height, data, channels: 4, depth: 8 })).toString('base64');
 }
 
-export function masksPart({ rounds, report, table, say }: Bench): void {
+export async function masksPart({ rounds, report, table, say }: Bench): Promise<void> {
   say(`masks: ${masksPerRound} objects × 3 workers × ${width}×${height} PNGs, ${rounds} rounds …`);
   const random = seededRandom(3);
   const shift = () => Math.floor(random() * 21) - 10;
@@ -73,6 +75,15 @@ export function masksPart({ rounds, report, table, say }: Bench): void {
     encodeIndexedPng(classes, width, height, [0xffffff, ...Object.values(colors)]);
     lap('encode');
   }
+  // Through the worker threads: the pool started (and warmed) before timing.
+  const threaded = maskVote.create(maskVote.options.parse({}), { labels });
+  await threaded.decideOffThread!(objects[0]!);
+  const threadedRates: number[] = [];
+  for (let round = 0; round < rounds; round += 1) {
+    const start = performance.now();
+    await Promise.all(Array.from({ length: masksPerRound }, (_, index) => threaded.decideOffThread!(objects[index % objects.length]!)));
+    threadedRates.push(masksPerRound / ((performance.now() - start) / 1000));
+  }
   const rate = spread(rates, 2);
   const stepMs = Object.fromEntries(Object.entries(steps).map(([step, ms]) => [step, Number(median(ms).toFixed(1))]));
   const cpu = spread(cpuMs, 1);
@@ -81,4 +92,9 @@ export function masksPart({ rounds, report, table, say }: Bench): void {
     'objects/s': rate.median, min: rate.min, max: rate.max, 'cpu ms/mask': cpu.median,
   };
   table['mask-vote steps, one object (median ms): decode 3 PNGs, vote, encode'] = stepMs;
+  const threadedRate = spread(threadedRates, 2);
+  const peakRss = peakRssMb();
+  report.masksThreaded = { threads: defaultMaskThreads, masksPerRound, rounds, ...threadedRate, peakRssMb: peakRss };
+  table[`mask-vote on ${defaultMaskThreads} worker thread(s) (masks/s)`] = { 'objects/s': threadedRate.median, min: threadedRate.min, max: threadedRate.max };
+  table['mask-vote: peak RSS of the process, threads included (MB)'] = { 'peak RSS MB': peakRss };
 }

@@ -8,7 +8,7 @@ import { seededRandom } from '../../src/random.js';
 import { boxes } from '../../strategies/boxes.js';
 import { spans } from '../../strategies/spans.js';
 import type { AnswerValue, Consolidator, FieldAnswer, LabeledBox, LabeledSpan } from '../../strategies/types.js';
-import { type Bench, spread } from '../measure.js';
+import { type Bench, peakRssMb, spread } from '../measure.js';
 
 const labels = ['bicycle', 'bus', 'car', 'person'];
 const workers = 5;
@@ -55,7 +55,9 @@ export function shapesPart({ rounds, report, table, say }: Bench): void {
   const context = { labels };
   const boxRate = rate(rounds, boxes.create(boxes.options.parse({}), context), drawings(count, boxDrawing));
   const spanRate = rate(rounds, spans.create(spans.options.parse({}), context), drawings(count, spanDrawing));
-  report.shapes = { objects: count, workers, boxes: boxRate, spans: spanRate };
+  const peakRss = peakRssMb();
+  report.shapes = { objects: count, workers, boxes: boxRate, spans: spanRate, peakRssMb: peakRss };
   table[`boxes: decide, ${workers} workers × ~8 boxes (objects/s)`] = { 'objects/s': boxRate.median, min: boxRate.min, max: boxRate.max };
   table[`spans: decide, ${workers} workers × ~6 entities (objects/s)`] = { 'objects/s': spanRate.median, min: spanRate.min, max: spanRate.max };
+  table['boxes and spans: peak RSS of the process, the 20k objects\' inputs included (MB)'] = { 'peak RSS MB': peakRss };
 }

@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { RejectError } from '../errors.js';
-import { openLocalWriter } from './local-writers.js';
+import { LocalFolderWriter, openLocalWriter } from './local-writers.js';
 import { isInside, realPath, type MirroredFile } from './mirror.js';
 import type { Storage } from './storage.js';
 
@@ -25,6 +25,8 @@ export const localStorage: Storage = {
   readAll: (location, maxBytes) => readLocal(location, maxBytes),
 
   createWriter: openLocalWriter,
+
+  createFolderWriter: (folder) => LocalFolderWriter.open(folder),
 };
 
 /**

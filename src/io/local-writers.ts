@@ -2,13 +2,14 @@
  * Local outputs. A regular file (or a new one) is written to `<name>.tmp-<pid>-<n>` beside it and renamed into place
  * when the run commits, so a failed or killed run never leaves a half-written file under the real name; a run sweeps
  * the temporary files of earlier runs whose process is gone. Standard output (`-`), FIFOs, character devices and
- * process substitutions cannot be renamed over: they are streamed to directly.
+ * process substitutions cannot be renamed over: they are streamed to directly. A folder of files is staged alike, in
+ * `<folder>.tmp-<pid>-<n>`, and its files moved in when the run commits.
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { once } from 'node:events';
-import type { OutputWriter } from './storage.js';
+import { checkFileName, type FolderWriter, type OutputWriter } from './storage.js';
 
 export async function openLocalWriter(location: string): Promise<OutputWriter> {
   if (location === '-') return new StreamWriter(process.stdout, false);
@@ -44,13 +45,13 @@ class StreamWriter implements OutputWriter {
 
 const temporaryName = /\.tmp-(\d+)-\d+$/;
 
-/** Removes `<destination>.tmp-<pid>-<n>` files left by runs whose process no longer exists. */
+/** Removes `<destination>.tmp-<pid>-<n>` files (or staged folders) left by runs whose process no longer exists. */
 async function sweepStaleTemporaries(destination: string): Promise<void> {
   const directory = path.dirname(destination);
   const prefix = `${path.basename(destination)}.tmp-`;
   for (const name of await readdir(directory).catch(() => [])) {
     const pid = temporaryName.exec(name)?.[1];
-    if (name.startsWith(prefix) && pid !== undefined && !isAlive(Number(pid))) await rm(path.join(directory, name), { force: true });
+    if (name.startsWith(prefix) && pid !== undefined && !isAlive(Number(pid))) await rm(path.join(directory, name), { force: true, recursive: true });
   }
 }
 
@@ -110,5 +111,53 @@ class AtomicFileWriter implements OutputWriter {
     this.state = 'done';
     this.stream.destroy();
     await rm(this.temporary, { force: true });
+  }
+}
+
+/**
+ * Files staged in `<folder>.tmp-<pid>-<n>` (made with the first file) and moved into the folder when the run commits;
+ * a file of the same name there is replaced, others are left. The folder is only created by the commit.
+ */
+export class LocalFolderWriter implements FolderWriter {
+  private static counter = 0;
+  private readonly names = new Set<string>();
+
+  private constructor(private readonly folder: string, private readonly staging: string) {}
+
+  static async open(folder: string): Promise<LocalFolderWriter> {
+    await sweepStaleTemporaries(folder);
+    return new LocalFolderWriter(folder, `${folder}.tmp-${process.pid}-${LocalFolderWriter.counter++}`);
+  }
+
+  /** Relative to the folder's parent, where the output manifest is: the refs stay right when the two move together. */
+  locationOf(name: string): string {
+    return `${path.basename(this.folder)}/${name}`;
+  }
+
+  async write(name: string, bytes: Uint8Array): Promise<void> {
+    checkFileName(name);
+    if (this.names.size === 0) {
+      if ((await stat(this.folder).catch(() => undefined))?.isDirectory() === false) {
+        throw new Error(`${this.folder} is a file: the files lines refer to go in a folder of that name (named after --out); choose another --out`);
+      }
+      await mkdir(this.staging, { recursive: true });
+    }
+    await writeFile(path.join(this.staging, name), bytes);
+    this.names.add(name);
+  }
+
+  async finish(): Promise<void> {}
+
+  async commit(): Promise<void> {
+    if (this.names.size === 0) return;
+    await mkdir(this.folder, { recursive: true });
+    for (const name of this.names) await rename(path.join(this.staging, name), path.join(this.folder, name));
+    this.names.clear();
+    await rmdir(this.staging);
+  }
+
+  async abort(): Promise<void> {
+    this.names.clear();
+    await rm(this.staging, { recursive: true, force: true });
   }
 }

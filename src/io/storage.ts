@@ -17,6 +17,8 @@ export interface Storage {
    */
   readAll(location: string, maxBytes: number): Promise<Buffer>;
   createWriter(location: string): Promise<OutputWriter>;
+  /** A writer of files into the folder (or S3 prefix) `folder`, published together: nothing appears there before `commit`. */
+  createFolderWriter(folder: string): Promise<FolderWriter>;
 }
 
 export interface OutputWriter {
@@ -28,4 +30,17 @@ export interface OutputWriter {
   commit(): Promise<void>;
   /** Discards everything written; safe to call after a failed write and more than once. */
   abort(): Promise<void>;
+}
+
+/** Files of one folder (a mask's PNG per line), staged as they come and published together, like an `OutputWriter`. */
+export interface FolderWriter extends Omit<OutputWriter, 'write'> {
+  /** `name`: one path segment of `[A-Za-z0-9._-]`, made by the caller. Resolves once the file is staged. */
+  write(name: string, bytes: Uint8Array): Promise<void>;
+  /** Where the file `name` will be once published, as the line says it: an S3 URI, or a path relative to the folder's parent. */
+  locationOf(name: string): string;
+}
+
+/** Throws unless `name` is one path segment that can neither climb out of its folder (`..`) nor hide (`.x`). */
+export function checkFileName(name: string): void {
+  if (!/^[A-Za-z0-9_-][A-Za-z0-9._-]*$/.test(name)) throw new Error(`${JSON.stringify(name)} is not a file name a folder takes`);
 }

@@ -150,9 +150,6 @@ async function run(options: JobOptions & { fields: Record<string, FieldSetting> 
   const summary = emptySummary(options.manifest, paths.out ?? null, paths.rejects);
   const workers = new WorkerStats(paths.workersReport !== undefined);
   const model: JobModel = { fittedLabels: new Map() };
-  const decider = new ObjectDecider({
-    planner, random: seededRandom(options.seed ?? defaults.seed), seed: options.seed ?? defaults.seed, summary, workers, gold, model, unknownAnswers: options.unknownAnswers,
-  });
   const tally = countingTally(options, summary, (object) => workers.observe(object.workers));
 
   const reuse = await Reuse.open(options, paths, io, log);
@@ -162,6 +159,10 @@ async function run(options: JobOptions & { fields: Record<string, FieldSetting> 
   try {
     return await reuse.around(() => withOutputs((location) => io.storageFor(location), async (group) => {
       const writers = await openOutputs(group, paths);
+      const decider = new ObjectDecider({
+        planner, random: seededRandom(options.seed ?? defaults.seed), seed: options.seed ?? defaults.seed, summary, workers, gold, model,
+        unknownAnswers: options.unknownAnswers, sideFiles: writers.sideFiles,
+      });
       await reuse.openOutputs(group);
       const review = paths.review === undefined ? undefined : new ReviewQueue({ share: options.reviewShare ?? defaults.reviewShare, threshold: options.reviewBelow });
       try {

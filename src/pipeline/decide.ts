@@ -17,6 +17,7 @@ import { meanIouAgainstGold } from '../report/shape-gold.js';
 import type { FieldPlan } from '../config/field-setting.js';
 import type { FieldPlanner } from './field-plan.js';
 import type { Prepared, PreparedObject } from './prepare.js';
+import { mapOrdered } from './ordered-map.js';
 import type { Stage } from './stage.js';
 import type { JobModel } from './table.js';
 
@@ -29,15 +30,35 @@ export interface FieldDecision extends Decision {
 export interface DecidedObject extends PreparedObject {
   /** The line as written. */
   consolidated: Record<string, unknown>;
+  /** Files the line refers to (`<field>-ref`), to write into the side-file folder under `name`. */
+  files: { name: string; bytes: Uint8Array }[];
   /** By field, for every field with answers (`answers` here: those its strategy accepts). */
   decisions: Map<string, FieldDecision>;
 }
 
 export type Decided = Exclude<Prepared, PreparedObject> | DecidedObject;
 
-export function decideStage(decider: ObjectDecider): Stage<Prepared, Decided> {
+/**
+ * Objects are decided one by one, in input order. When a field's strategy decides on worker threads (masks), those
+ * decisions are started for up to `offThreadObjects` objects ahead, so the threads work on several at once; the rest
+ * of each object is still decided in order (the seeded random draws stay the same).
+ */
+export function decideStage(decider: ObjectDecider, offThreadObjects = 16): Stage<Prepared, Decided> {
   return async function* decide(lines) {
-    for await (const line of lines) yield line.type === 'object' ? decider.decide(line) : line;
+    // The fields are planned once the table stage has seen the whole job, before it lets the first line through.
+    const iterator = lines[Symbol.asyncIterator]();
+    const first = await iterator.next();
+    if (first.done) return;
+    const all = (async function* () {
+      yield first.value;
+      for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
+    })();
+    if (!decider.decidesOffThread()) {
+      for await (const line of all) yield line.type === 'object' ? decider.decide(line) : line;
+      return;
+    }
+    const ahead = mapOrdered(all, offThreadObjects, async (line) => ({ line, early: line.type === 'object' ? await decider.offThread(line) : undefined }));
+    for await (const { line, early } of ahead) yield line.type === 'object' ? decider.decide(line, early) : line;
   };
 }
 
@@ -59,6 +80,11 @@ export interface DeciderSettings {
   /** The job's schema, once the table stage has learned it. */
   model?: JobModel;
   unknownAnswers?: UnknownAnswers;
+  /**
+   * The folder a decision's file (`Decision.file`) is written to; without one (output to standard output, a Lambda)
+   * the line's `<field>-ref` is a `data:` URI holding the file.
+   */
+  sideFiles?: { locationOf(name: string): string };
 }
 
 /**
@@ -76,18 +102,37 @@ export class ObjectDecider {
   private readonly gold: GoldLabels | undefined;
   private readonly model: JobModel;
   private readonly unknownAnswers: UnknownAnswers;
+  private readonly sideFiles: DeciderSettings['sideFiles'];
 
   constructor(settings: DeciderSettings) {
-    ({ planner: this.planner, random: this.random, summary: this.summary, workers: this.workers, gold: this.gold } = settings);
+    ({ planner: this.planner, random: this.random, summary: this.summary, workers: this.workers, gold: this.gold, sideFiles: this.sideFiles } = settings);
     this.measures = new FieldMeasures(settings.seed ?? 1);
     this.model = settings.model ?? { fittedLabels: new Map() };
     this.unknownAnswers = settings.unknownAnswers ?? 'copy';
   }
 
-  decide(prepared: PreparedObject): DecidedObject {
+  /** Whether a field's strategy decides on worker threads (once the fields are planned). */
+  decidesOffThread(): boolean {
+    return this.planner.plannedFields().some(([, plan]) => plan.consolidator.decideOffThread !== undefined);
+  }
+
+  /** The object's decisions that its fields' strategies make on worker threads, by field (none: `undefined`). */
+  async offThread(prepared: PreparedObject): Promise<ReadonlyMap<string, Decision> | undefined> {
+    const started: Promise<[string, Decision]>[] = [];
+    for (const [name, { answers }] of prepared.fields) {
+      const decideOffThread = this.planner.planFor(name)?.consolidator.decideOffThread;
+      const usable = decideOffThread ? this.planner.usableAnswers(name, answers) : [];
+      if (usable.length > 0) started.push(decideOffThread!(usable).then((decision) => [name, decision]));
+    }
+    return started.length > 0 ? new Map(await Promise.all(started)) : undefined;
+  }
+
+  /** `early`: decisions `offThread` made for this object, taken as they are. */
+  decide(prepared: PreparedObject, early?: ReadonlyMap<string, Decision>): DecidedObject {
     const label: Record<string, unknown> = {};
     const consolidation: Record<string, Record<string, unknown>> = {};
     const decisions = new Map<string, FieldDecision>();
+    const files: DecidedObject['files'] = [];
     let confidence: number | undefined;
     const goldLabel = this.gold?.labelOf(prepared.json);
     for (const [name, { answers, unknown, row }] of prepared.fields) {
@@ -103,10 +148,11 @@ export class ObjectDecider {
       }
       const usable = this.planner.usableAnswers(name, answers);
       const decision = withVoteTie(usable.length > 0
-        ? plan.consolidator.decide(usable, { random: this.random, object: row ?? 0 })
+        ? early?.get(name) ?? plan.consolidator.decide(usable, { random: this.random, object: row ?? 0 })
         : { value: undefined, confidence: 0 }, usable);
       const resolved = decision.value !== undefined;
-      if (resolved) label[name] = decision.value;
+      if (resolved && decision.file) label[`${name}-ref`] = this.placeFile(prepared.line, name, decision, files);
+      else if (resolved) label[name] = decision.value;
       decisions.set(name, { ...decision, strategy: plan.strategy.name, answers: usable });
       consolidation[name] = {
         strategy: plan.strategy.name,
@@ -121,7 +167,7 @@ export class ObjectDecider {
         confidence = Math.min(confidence ?? 1, decision.confidence);
         const gold = this.gold?.appliesTo(name) ? goldLabel : undefined;
         if (decision.shapes) this.scoreShapes(name, usable, decision.shapes, gold);
-        else this.score(name, usable, decision, gold, plan.consolidator.fitReport !== undefined);
+        else if (!decision.file) this.score(name, usable, decision, gold, plan.consolidator.fitReport !== undefined);
         this.measures.observeAnswers(name, usable);
       }
       this.countField(name, plan, usable.length, decision);
@@ -136,7 +182,21 @@ export class ObjectDecider {
       [prepared.labelAttribute]: label,
       [metadataKey]: { ...(prepared.json[metadataKey] as Record<string, unknown>), consolidation, confidence: confidence ?? 0 },
     };
-    return { ...prepared, consolidated, decisions };
+    return { ...prepared, consolidated, decisions, files };
+  }
+
+  /**
+   * A decision's file, named `<line>-<field>.<extension>` (the field reduced to safe characters, `-2`, `-3`, … when two
+   * fields of the line reduce alike), added to `files`; returns its location, or a `data:` URI without a folder.
+   */
+  private placeFile(line: number, field: string, { value, file }: Decision, files: DecidedObject['files']): string {
+    const bytes = value as Uint8Array;
+    if (!this.sideFiles) return `data:${file!.mediaType};base64,${Buffer.from(bytes).toString('base64')}`;
+    const base = `${line}-${field.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 100)}`;
+    let name = `${base}.${file!.extension}`;
+    for (let n = 2; files.some((taken) => taken.name.toLowerCase() === name.toLowerCase()); n += 1) name = `${base}-${n}.${file!.extension}`;
+    files.push({ name, bytes });
+    return this.sideFiles.locationOf(name);
   }
 
   /** Raw answers no strategy decides, as `unknownAnswers` says: copied, or counted with a pointer to the response. */

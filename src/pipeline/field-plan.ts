@@ -62,9 +62,14 @@ export class FieldPlanner {
     return this.plans.get(field);
   }
 
+  /** Every planned field (after `adopt`). */
+  plannedFields(): [string, FieldPlan][] {
+    return [...this.plans];
+  }
+
   /** Fields whose strategy fits a model on all answers first (after `adopt`). */
   fittedFields(): [string, FieldPlan][] {
-    return [...this.plans].filter(([, plan]) => plan.consolidator.fit !== undefined);
+    return this.plannedFields().filter(([, plan]) => plan.consolidator.fit !== undefined);
   }
 
   /** The answers of `field` its strategy accepts (none for a field without a plan). */

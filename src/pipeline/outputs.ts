@@ -7,12 +7,14 @@ import path from 'node:path';
 import { UsageError } from '../errors.js';
 import type { JobIO } from '../io/job-io.js';
 import type { OutputGroup } from '../io/output-group.js';
-import type { OutputWriter } from '../io/storage.js';
+import type { FolderWriter, OutputWriter } from '../io/storage.js';
 import { checkS3Access } from '../io/s3/preflight.js';
 import { isS3Uri } from '../io/s3/s3-uri.js';
 
 export interface OutputPaths {
   out?: string;
+  /** The folder of files the lines refer to (masks' PNGs), named after `out`: `out/output.manifest` → `out/output/`. */
+  sideFiles?: string;
   rejects: string;
   summary?: string;
   workersReport?: string;
@@ -47,6 +49,7 @@ export async function outputPaths(manifest: string, options: Partial<OutputPaths
   }
   const paths: OutputPaths = {
     out,
+    sideFiles: out === undefined || out === '-' ? undefined : besideOutput(out, ''),
     rejects: options.rejects ?? besideOutput(out!, '.rejects.jsonl'),
     summary: options.summary ?? (out === undefined || out === '-' ? undefined : besideOutput(out, '.summary.json')),
     workersReport: options.workersReport,
@@ -74,21 +77,28 @@ async function intoFolder(out: string, manifest: string): Promise<string> {
   return isFolder ? path.join(out, name) : out;
 }
 
-/** The same file under two names (a symbolic link, `./a` and `a`) counts as one. */
+/**
+ * The same file under two names (a symbolic link, `./a` and `a`) counts as one. The side-file folder is only checked
+ * against the outputs: a job without masks writes none, and may have its input where the folder would be
+ * (`data` → `--out data.jsonl`); a job with masks then fails at its first file (`LocalFolderWriter`).
+ */
 async function refuseCollisions(manifest: string, paths: OutputPaths): Promise<void> {
   const identity = async (location: string) =>
     isS3Uri(location) || location === '-' ? location : realpath(location).catch(() => path.resolve(location));
-  const seen = new Map<string, string>([[await identity(manifest), 'the input manifest']]);
+  const input = 'the input manifest';
+  const seen = new Map<string, string>([[await identity(manifest), input]]);
   for (const [name, location] of Object.entries(paths) as [string, string | undefined][]) {
     if (location === undefined || location === '-') continue;
     const key = await identity(location);
     const other = seen.get(key);
-    if (other) throw new UsageError(`--${flagOf(name)} ${location} is also ${other}: every output needs a file of its own`);
-    seen.set(key, `--${flagOf(name)}`);
+    if (other && !(name === 'sideFiles' && other === input)) throw new UsageError(`${labelOf(name)} ${location} is also ${other}: every output needs a file of its own`);
+    seen.set(key, labelOf(name));
   }
 }
 
-const flagOf = (name: string) => name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
+/** An output's flag; the side-file folder has none of its own: it follows `--out`. */
+const labelOf = (name: string) =>
+  name === 'sideFiles' ? 'the side-file folder (named after --out)' : `--${name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`;
 
 /** Missing credentials, buckets, the manifest or access stop the run here, with one line (see `preflight.ts`). */
 export async function checkLocations(io: JobIO, manifest: string, paths: OutputPaths): Promise<void> {
@@ -98,6 +108,7 @@ export async function checkLocations(io: JobIO, manifest: string, paths: OutputP
 
 export interface OutputWriters {
   output?: OutputWriter;
+  sideFiles?: FolderWriter;
   rejects: OutputWriter;
   workersReport?: OutputWriter;
   review?: OutputWriter;
@@ -109,6 +120,7 @@ export async function openOutputs(group: OutputGroup, paths: OutputPaths): Promi
   const openIf = (location: string | undefined, marker = false) => (location === undefined ? undefined : group.open(location, { marker }));
   return {
     output: await openIf(paths.out),
+    sideFiles: paths.sideFiles === undefined ? undefined : await group.openFolder(paths.sideFiles),
     rejects: await group.open(paths.rejects),
     workersReport: await openIf(paths.workersReport),
     review: await openIf(paths.review),

@@ -3,7 +3,8 @@
  * writing stay on the main thread, in input order. Workers get plain settings and build their own storages and S3
  * clients (a client cannot cross threads).
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorkerModule } from '../../strategies/worker-module.js';
 import type { Line } from '../io/lines.js';
 import type { JobIO, RefPolicy } from '../io/job-io.js';
 import type { RetryPolicy } from '../io/s3/retry.js';
@@ -24,17 +25,6 @@ export interface PrepareSettings extends RefPolicy {
 
 type Reply = { id: number; prepared: Prepared; retries: number } | { id: number; error: { message: string; stack?: string } };
 
-/**
- * A new worker thread: the compiled `prepare-worker.js`; under the TypeScript sources (the tests), `prepare-worker.ts`
- * behind a bootstrap that registers tsx's loader first (Node 20 ignores `--import` in a worker's `execArgv`).
- */
-function startWorker(settings: PrepareSettings): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./prepare-worker.js', import.meta.url), { workerData: settings });
-  const bootstrap = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})
-    .then(({ register }) => { register(); return import(${JSON.stringify(new URL('./prepare-worker.ts', import.meta.url).href)}); })`;
-  return new Worker(bootstrap, { eval: true, workerData: settings });
-}
-
 export class PreparePool {
   private readonly workers: Worker[];
   private readonly pending = new Map<number, { resolve: (prepared: Prepared) => void; reject: (error: Error) => void }>();
@@ -44,7 +34,7 @@ export class PreparePool {
   constructor(count: number, settings: PrepareSettings) {
     this.retriesByWorker = new Array<number>(count).fill(0);
     this.workers = Array.from({ length: count }, (_, index) => {
-      const worker = startWorker(settings);
+      const worker = startWorkerModule(new URL('./prepare-worker.js', import.meta.url), settings);
       worker.on('message', (reply: Reply) => {
         const waiting = this.pending.get(reply.id);
         this.pending.delete(reply.id);

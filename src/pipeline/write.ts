@@ -3,7 +3,7 @@
  * they were) to the output manifest, rejected lines with their number and reason to the rejects file, and each
  * decided object to the run's sink (an export), if any. After the lines, the reports.
  */
-import type { OutputWriter } from '../io/storage.js';
+import type { FolderWriter, OutputWriter } from '../io/storage.js';
 import { formatWorkerReport, type WorkerStats } from '../report/worker-report.js';
 import type { Summary } from '../report/summary.js';
 import type { Decided, DecidedObject } from './decide.js';
@@ -17,11 +17,13 @@ export type ObjectSink = (object: DecidedObject) => Promise<void>;
 
 export interface LineWriters {
   output?: OutputWriter;
+  /** The side-file folder, for the files lines refer to (staged before the line that refers to them). */
+  sideFiles?: FolderWriter;
   rejects: OutputWriter;
   sink?: ObjectSink;
 }
 
-export function writeStage({ output, rejects, sink }: LineWriters): Sink<Decided, void> {
+export function writeStage({ output, sideFiles, rejects, sink }: LineWriters): Sink<Decided, void> {
   return async function write(lines) {
     for await (const line of lines) {
       if (line.type === 'failed') await output?.write(line.text + '\n');
@@ -30,6 +32,7 @@ export function writeStage({ output, rejects, sink }: LineWriters): Sink<Decided
         await rejects.write(JSON.stringify({ line: number, code, reason, text }) + '\n');
       }
       if (line.type === 'object') {
+        for (const { name, bytes } of line.files) await sideFiles?.write(name, bytes);
         await output?.write(JSON.stringify(line.consolidated) + '\n');
         await sink?.(line);
       }

@@ -37,7 +37,7 @@ interface FieldSpec {
 /** A decided object as the decide stage hands it to a sink. */
 function decided(json: Record<string, unknown>, fields: Record<string, FieldSpec>, line = 1): DecidedObject {
   const object: DecidedObject = {
-    type: 'object', line, json, labelAttribute: 'job', workers: [], fields: new Map(), duplicates: 0, sideKeys: [], consolidated: {}, decisions: new Map(),
+    type: 'object', line, json, labelAttribute: 'job', workers: [], fields: new Map(), duplicates: 0, sideKeys: [], consolidated: {}, decisions: new Map(), files: [],
   };
   for (const [name, { answers: values, decision, labels }] of Object.entries(fields)) {
     const answers = values.map((value, n) => ({ workerId: `w${n}`, value }));

@@ -3,14 +3,19 @@
  * body holds its socket. The manifest stream resumes after a broken connection from the last byte received (a ranged
  * GET pinned to the first response's ETag), so a long manifest survives resets without re-reading or losing a line.
  * Writes stream through `@aws-sdk/lib-storage`'s `Upload` (multipart past 5 MiB) and are aborted on failure, so no
- * partial object is ever visible.
+ * partial object is ever visible. A folder's files (`createFolderWriter`) are each a one-part multipart upload, the part
+ * sent as the file comes and the upload completed on commit: published together, and none visible before.
  */
 import { once } from 'node:events';
 import { PassThrough, Readable } from 'node:stream';
-import { GetObjectCommand, type GetObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
+import {
+  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, GetObjectCommand, UploadPartCommand,
+  type GetObjectCommandOutput, type S3Client,
+} from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { RejectError, UsageError } from '../../errors.js';
-import type { OutputWriter, SizedReadable, Storage } from '../storage.js';
+import pLimit from 'p-limit';
+import { checkFileName, type FolderWriter, type OutputWriter, type SizedReadable, type Storage } from '../storage.js';
 import { backoff, isRetryable, sdkRetriesOf, withRetries, type RetryPolicy } from './retry.js';
 import { s3Defaults, type S3Settings } from './s3-client.js';
 import { SignedGetter, type SignedGetResponse } from './signed-get.js';
@@ -132,6 +137,11 @@ export class S3Storage implements Storage {
     const { bucket, key } = locationOf(uri);
     return new UploadWriter(this.client, uri, bucket, key);
   }
+
+  async createFolderWriter(uri: string): Promise<FolderWriter> {
+    const { bucket, key } = locationOf(uri);
+    return new FolderUploadWriter(this.client, bucket, key.endsWith('/') || key === '' ? key : `${key}/`);
+  }
 }
 
 /** The body's chunks; a silence longer than `ms` fails it with a retryable `TimeoutError`. */
@@ -149,6 +159,71 @@ async function* withinSilence(body: Readable, ms: number): AsyncGenerator<Buffer
     }
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/** Uploads in flight at once, per folder; `write` waits while this many are. */
+const folderUploads = 16;
+const contentTypes: Record<string, string> = { png: 'image/png' };
+
+/**
+ * One multipart upload per file: created and its single part sent by `write` (up to `folderUploads` at a time), so the
+ * bytes are not held until the end; completed by `commit`, aborted by `abort`. An upload never completed stays
+ * invisible (and is removed by the bucket's `AbortIncompleteMultipartUpload` rule if the process is killed).
+ */
+class FolderUploadWriter implements FolderWriter {
+  private readonly staged: { key: string; uploadId: string; etag?: string }[] = [];
+  private readonly inFlight = new Set<Promise<void>>();
+  private failure: unknown;
+
+  constructor(private readonly client: S3Client, private readonly bucket: string, private readonly prefix: string) {}
+
+  locationOf(name: string): string {
+    return `s3://${this.bucket}/${this.prefix}${name}`;
+  }
+
+  async write(name: string, bytes: Uint8Array): Promise<void> {
+    checkFileName(name);
+    while (this.inFlight.size >= folderUploads) await Promise.race(this.inFlight);
+    if (this.failure) throw this.failure;
+    const task: Promise<void> = this.upload(name, bytes)
+      .catch((error: unknown) => void (this.failure ??= new Error(`upload to ${this.locationOf(name)} failed: ${errorName(error)}: ${(error as Error).message}`, { cause: error })))
+      .finally(() => this.inFlight.delete(task));
+    this.inFlight.add(task);
+  }
+
+  private async upload(name: string, bytes: Uint8Array): Promise<void> {
+    const Key = this.prefix + name;
+    const ContentType = contentTypes[name.slice(name.lastIndexOf('.') + 1)] ?? 'application/octet-stream';
+    const { UploadId } = await this.client.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key, ContentType }));
+    const staged: (typeof this.staged)[number] = { key: Key, uploadId: UploadId! };
+    this.staged.push(staged); // before the part, so that `abort` covers it
+    const { ETag } = await this.client.send(new UploadPartCommand({ Bucket: this.bucket, Key, UploadId, PartNumber: 1, Body: bytes }));
+    staged.etag = ETag;
+  }
+
+  async finish(): Promise<void> {
+    await Promise.all(this.inFlight);
+    if (this.failure) throw this.failure;
+  }
+
+  async commit(): Promise<void> {
+    await this.finish();
+    const limit = pLimit(folderUploads);
+    await Promise.all(this.staged.map(({ key, uploadId, etag }) => limit(() => this.client.send(new CompleteMultipartUploadCommand({
+      Bucket: this.bucket, Key: key, UploadId: uploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: etag }] },
+    })))));
+    this.staged.length = 0;
+  }
+
+  /** Best effort, on a run that is failing anyway: an abort that fails leaves an upload that was never visible. */
+  async abort(): Promise<void> {
+    this.failure ??= new Error('upload aborted');
+    await Promise.allSettled(this.inFlight);
+    const limit = pLimit(folderUploads);
+    await Promise.allSettled(this.staged.map(({ key, uploadId }) => limit(() =>
+      this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId })))));
+    this.staged.length = 0;
   }
 }
 

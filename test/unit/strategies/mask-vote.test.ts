@@ -29,11 +29,13 @@ function maskAnswer(rows: readonly (readonly (string | null)[])[], mapping: Reco
 /** A boolean mask (crowd-kit's fixtures) drawn with one class. */
 const booleanMask = (rows: number[][], label = 'car') => maskAnswer(rows.map((row) => row.map((on) => (on ? label : null))));
 
-type MaskValue = { png: string; 'internal-color-map': Record<string, { 'class-name': string; 'hex-color': string; confidence: number }> };
+type ColorMap = Record<string, { 'class-name': string; 'hex-color': string; confidence: number }>;
+const colorMapOf = (decision: Decision) => decision.details!['internal-color-map'] as ColorMap;
 
 /** The consolidated PNG's rows of class indexes, checking it is 8-bit indexed. */
 function classRows(decision: Decision): number[][] {
-  const bytes = Buffer.from((decision.value as MaskValue).png, 'base64');
+  expect(decision.file).toEqual({ extension: 'png', mediaType: 'image/png' });
+  const bytes = decision.value as Uint8Array;
   expect([bytes[24], bytes[25]]).toEqual([8, 3]); // IHDR bit depth 8, colour type 3 (indexed)
   const png = decode(bytes);
   return Array.from({ length: png.height }, (_, y) => [...png.data.subarray(y * png.width, (y + 1) * png.width)]);
@@ -65,24 +67,24 @@ describe('mask-vote: crowd-kit SegmentationMajorityVote fixtures (tests/aggregat
 
   it('writes the internal-color-map with BACKGROUND #ffffff and the confidence of each class', () => {
     const decision = create().decide(byWorkers(task2.map((rows) => booleanMask(rows))), noRandom);
-    const value = decision.value as MaskValue;
-    expect(Object.keys(value['internal-color-map'])).toEqual(['0', '1', '2', '3']);
-    expect(value['internal-color-map']['0']).toMatchObject({ 'class-name': 'BACKGROUND', 'hex-color': '#ffffff' });
-    expect(value['internal-color-map'][String(carIndex)]).toMatchObject({ 'class-name': 'car', 'hex-color': '#1f77b4' });
+    const colorMap = colorMapOf(decision);
+    expect(Object.keys(colorMap)).toEqual(['0', '1', '2', '3']);
+    expect(colorMap['0']).toMatchObject({ 'class-name': 'BACKGROUND', 'hex-color': '#ffffff' });
+    expect(colorMap[String(carIndex)]).toMatchObject({ 'class-name': 'car', 'hex-color': '#1f77b4' });
     // Every pixel is labelled by someone. Car: 6 pixels 3/3 (row 2, cols 0–5), 7 pixels 2/3; background: 11 pixels,
     // each left unlabelled by 2 of 3.
-    expect(value['internal-color-map'][String(carIndex)]!.confidence).toBeCloseTo((6 + 7 * 2 / 3) / 13, 12);
-    expect(value['internal-color-map']['0']!.confidence).toBeCloseTo(2 / 3, 12);
+    expect(colorMap[String(carIndex)]!.confidence).toBeCloseTo((6 + 7 * 2 / 3) / 13, 12);
+    expect(colorMap['0']!.confidence).toBeCloseTo(2 / 3, 12);
     expect(decision.confidence).toBeCloseTo((6 + 18 * 2 / 3) / 24, 12);
-    expect(value['internal-color-map']['2']).toMatchObject({ 'class-name': 'road', confidence: 0 });
-    expect(decision.details).toEqual({ width: 8, height: 3, labelledPixels: 24 });
+    expect(colorMap['2']).toMatchObject({ 'class-name': 'road', confidence: 0 });
+    expect(decision.details).toEqual({ 'internal-color-map': colorMap, width: 8, height: 3, labelledPixels: 24 });
   });
 
   it('one worker: the mask as drawn, confidence 0', () => {
     const decision = create().decide(byWorkers([booleanMask(task1[0]!)]), noRandom);
     expect(classRows(decision)).toEqual(task1[0]!.map((row) => row.map((on) => on * carIndex)));
     expect(decision.confidence).toBe(0);
-    expect(Object.values((decision.value as MaskValue)['internal-color-map']).map(({ confidence }) => confidence)).toEqual([0, 0, 0, 0]);
+    expect(Object.values(colorMapOf(decision)).map(({ confidence }) => confidence)).toEqual([0, 0, 0, 0]);
   });
 });
 
