@@ -359,7 +359,7 @@ function fittedEm(
     errors,
     logPriors: priors.map((prior) => Math.log(Math.max(prior, floor))),
     logErrors: errors.map((error) => Math.log(error)),
-    logPopulation: population.map((error) => Math.log(Math.max(error, floor))),
+    logPopulation: population.map((error) => Math.log(error)),
     decided,
     report,
     skills: workerSkills(workers, k, priors, errors),
