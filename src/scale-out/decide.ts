@@ -75,7 +75,7 @@ export function decide(job: ScaleOutJob, { index, count }: { index: number; coun
 function counting(marker: DecideMarker): Stage<Decided, Decided> {
   return async function* count(lines) {
     for await (const line of lines) {
-      if (line.type !== 'blank') marker.lines += 1;
+      marker.lines += 1;
       if (line.type === 'object') marker.consolidated += 1;
       if (line.type === 'rejected') marker.rejected += 1;
       yield line;

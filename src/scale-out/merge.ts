@@ -10,7 +10,6 @@
  * would differ from a run's in the last bits. Deciding again costs CPU time only.
  */
 import type { JobIO } from '../io/job-io.js';
-import { refPolicyFor } from '../io/job-io.js';
 import type { OutputWriter } from '../io/storage.js';
 import { withOutputs } from '../io/output-group.js';
 import { reviewing } from '../pipeline/consolidate.js';
@@ -39,7 +38,6 @@ export function merge(job: ScaleOutJob, { count }: { count: number }, io?: JobIO
       readWorkJson(io, layout.decideMarker(checked.work, index), decideMarker, `run decide --index ${index} --count ${count} first`)));
     const file = await readModel(io, checked, count);
     const paths = await outputPaths(checked.manifest, { ...checked, hasSink: false });
-    refPolicyFor(checked.manifest, checked, () => {}); // the same refusals as a run's (a bad mirror or prefix)
     await checkLocations(io, checked.manifest, paths);
     const gold = checked.gold
       ? await loadGold(checked.gold, (location, max) => io.storageFor(location).readAll(location, max), { key: checked.goldKey, field: checked.goldField })

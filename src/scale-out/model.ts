@@ -13,6 +13,7 @@
 import { z } from 'zod';
 import { UsageError } from '../errors.js';
 import type { JobIO } from '../io/job-io.js';
+import type { FieldPlan } from '../config/field-setting.js';
 import type { FieldPlanner } from '../pipeline/field-plan.js';
 import type { JobModel } from '../pipeline/table.js';
 import { FieldSchemaBuilder, type FieldSchema } from '../responses/field-schema.js';
@@ -55,7 +56,7 @@ export function modelOf(
     strategy: plan.strategy.name,
     labels: [...(model.fittedLabels.get(field) ?? [])],
     rowStarts: rowStarts.get(field) ?? [],
-    saved: plan.consolidator.save!(),
+    saved: savable(field, plan).save!(),
   }]));
   return { format: 'gt-consolidate-model', version: 1, settings: settingsFingerprint(job), shards, schema: schema.toJSON(), fields };
 }
@@ -93,9 +94,18 @@ export function restoreFrozen(file: ModelFile, planner: FieldPlanner, model: Job
     if (unknown.length > 0) {
       throw new UsageError(`field "${field}" has labels the model was not fitted on (${unknown.slice(0, 5).join(', ')}): fit the model on a job with them`);
     }
-    plan.consolidator.restore!(saved.saved);
+    savable(field, plan).restore!(saved.saved);
     model.fittedLabels.set(field, saved.labels);
   }
+}
+
+/** A model strategy registered without `save` and `restore` cannot be shared between processes: refused by name. */
+function savable(field: string, plan: FieldPlan): FieldPlan['consolidator'] {
+  if (!plan.consolidator.save || !plan.consolidator.restore) {
+    throw new UsageError(`fields.${field}: strategy "${plan.strategy.name}" cannot save its model (no save and restore), which a sharded run `
+      + 'and a frozen model need; choose a built-in model strategy');
+  }
+  return plan.consolidator;
 }
 
 export async function readModel(io: JobIO, job: CheckedJob, shards: number): Promise<ModelFile> {
@@ -128,7 +138,7 @@ export function adoptModel(file: ModelFile, planner: FieldPlanner, model: JobMod
   }
   for (const [field, plan] of planner.fittedFields()) {
     const { labels, saved: state } = file.fields[field]!;
-    plan.consolidator.restore!(state);
+    savable(field, plan).restore!(state);
     model.fittedLabels.set(field, labels);
   }
   return schema;

@@ -129,6 +129,7 @@ export const shardMarker = z.strictObject({
 });
 export type ShardMarker = z.infer<typeof shardMarker>;
 
+/** Lines counted blank ones included, as the part holds them. */
 export const decideMarker = z.strictObject({ index: count, count: z.int().min(1), lines: count, consolidated: count, rejected: count });
 export type DecideMarker = z.infer<typeof decideMarker>;
 

@@ -67,9 +67,13 @@ export function shard(job: ScaleOutJob, { index, count }: ShardStep, io?: JobIO)
  * known, with the first chunk). Reading stops after the range.
  */
 async function* ownLines(input: SizedReadable, index: number, count: number, range: { start: number; end: number }): AsyncGenerator<Line> {
+  let known = false;
   for await (const line of readLines(input)) {
-    if (input.totalBytes === undefined) throw new UsageError('the manifest\'s size is unknown: a sharded run needs a file or an s3:// object');
-    Object.assign(range, byteRange(input.totalBytes, index, count));
+    if (!known) {
+      if (input.totalBytes === undefined) throw new UsageError('the manifest\'s size is unknown: a sharded run needs a file or an s3:// object');
+      Object.assign(range, byteRange(input.totalBytes, index, count));
+      known = true;
+    }
     const start = line.start!;
     if (start >= range.end && index < count - 1) return;
     if (start >= range.start) yield line;

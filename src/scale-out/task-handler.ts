@@ -33,7 +33,7 @@ import { UsageError } from '../errors.js';
 import type { JobIO } from '../io/job-io.js';
 import { decide } from './decide.js';
 import { fit } from './fit.js';
-import type { ScaleOutJob } from './job.js';
+import { withJobIO, type ScaleOutJob } from './job.js';
 import { merge } from './merge.js';
 import { shard } from './shard.js';
 
@@ -58,7 +58,10 @@ export async function handleTask(event: unknown, io?: JobIO): Promise<TaskResult
   }
   const { step, index, count } = parsed.data;
   if ((step === 'shard' || step === 'decide') && index === undefined) throw new UsageError(`a ${step} task needs "index"`);
-  const job = await jobOf(parsed.data.job, io);
+  return withJobIO(parsed.data.job as unknown as ScaleOutJob, io, async (io) => runStep(step, index, count, await jobOf(parsed.data.job, io), io));
+}
+
+async function runStep(step: TaskEvent['step'], index: number | undefined, count: number, job: ScaleOutJob, io: JobIO): Promise<TaskResult> {
   switch (step) {
     case 'shard': {
       const { lines, objects } = await shard(job, { index: index!, count }, io);
@@ -77,13 +80,10 @@ export async function handleTask(event: unknown, io?: JobIO): Promise<TaskResult
   }
 }
 
-/** The job's options: the config file's (if named) under the event's own. */
-async function jobOf({ config, ...options }: TaskEvent['job'], io: JobIO | undefined): Promise<ScaleOutJob> {
+/** The job's options: the config file's (if named; a path or `s3://`) under the event's own. */
+async function jobOf({ config, ...options }: TaskEvent['job'], io: JobIO): Promise<ScaleOutJob> {
   if (config === undefined) return options as unknown as ScaleOutJob;
-  const readText = io
-    ? async (file: string) => (await io.storageFor(file).readAll(file, configMaxBytes)).toString('utf8')
-    : undefined;
-  const loaded = await loadConfig(config, readText);
+  const loaded = await loadConfig(config, async (file) => (await io.storageFor(file).readAll(file, configMaxBytes)).toString('utf8'));
   const { fields, groups, keyPatterns, ...rest } = loaded as Record<string, unknown> & { fields?: object; groups?: unknown; keyPatterns?: unknown };
   return {
     ...rest,
