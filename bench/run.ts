@@ -15,6 +15,7 @@ import { fitPart } from './parts/fit.js';
 import { masksPart } from './parts/masks.js';
 import { mirrorPart } from './parts/mirror.js';
 import { rssPart } from './parts/rss.js';
+import { scaleOutPart } from './parts/scale-out.js';
 import { latencyPart, s3Part, s3rverPart } from './parts/s3.js';
 import { shapesPart } from './parts/shapes.js';
 import { spillPart } from './parts/spill.js';
@@ -45,9 +46,10 @@ const allParts = {
   mirror: mirrorPart,
   rss: rssPart,
   shapes: shapesPart,
+  'scale-out': scaleOutPart,
 } satisfies Record<string, (bench: Bench, localManifest: string) => unknown>;
 type PartName = keyof typeof allParts;
-const localParts: ReadonlySet<PartName> = new Set(['mirror', 'rss']);
+const localParts: ReadonlySet<PartName> = new Set(['mirror', 'rss', 'scale-out']);
 
 const chosen = (values.parts?.split(',') ?? Object.keys(allParts)) as PartName[];
 for (const part of chosen) {

@@ -1,7 +1,8 @@
 /**
  * gt-consolidate as a library: `consolidate(options)` runs a job, `exportDataset(options)` writes a training dataset
  * (RLHF from a preference job, COCO/YOLO/span JSONL/augmented manifest from a shape field),
- * `annotationConsolidationHandler` is Ground Truth's post-annotation Lambda; strategies are registrable by name.
+ * `annotationConsolidationHandler` is Ground Truth's post-annotation Lambda; `shard`, `fit`, `decide` and `merge` are
+ * a run split over many machines (`handleTask`: their entry point for engines); strategies are registrable by name.
  */
 export { consolidate, defaults, type ConsolidateOptions } from './pipeline/consolidate.js';
 export type { Phase, Progress } from './pipeline/progress.js';
@@ -9,6 +10,12 @@ export {
   annotationConsolidationHandler, postAnnotationHandler, type ConsolidatedEntry, type ConsolidationRequestEvent, type PostAnnotationHandler,
   type PostAnnotationSettings,
 } from './lambda/handler.js';
+export { shard } from './scale-out/shard.js';
+export { fit, type FitCounts } from './scale-out/fit.js';
+export { decide } from './scale-out/decide.js';
+export { merge } from './scale-out/merge.js';
+export type { ScaleOutJob } from './scale-out/job.js';
+export { handleTask, type TaskEvent, type TaskResult } from './scale-out/task-handler.js';
 export { EmptyExportError, exportDataset, exportPreferences, type ExportOptions, type ExportStats, type DropReason } from './export/export.js';
 export { shapeFormats, type ShapeExportStats, type ShapeFormat } from './export/shape-export.js';
 export type { SkipReason } from './export/shape-field.js';

@@ -142,8 +142,11 @@ export interface ShapeOutcome<S extends { label: string } = { label: string }> {
 export interface DecisionContext {
   /** Uniform in [0, 1), seeded by `--seed`: the only randomness a strategy may use. */
   random(): number;
-  /** The object's row in the `AnswerTable` given to `fit` (model-based strategies only). */
-  object: number;
+  /**
+   * The object's row in the `AnswerTable` given to `fit` (model-based strategies only); none for an object the fit did
+   * not see (a frozen model's: `run --model`, the post-annotation Lambda).
+   */
+  object?: number;
 }
 
 /** What a model learned about one worker, for the worker report. */
@@ -182,6 +185,10 @@ export interface Consolidator {
   skills?(): ReadonlyMap<string, WorkerSkill>;
   /** After `fit`, for iterative models: iterations run, whether the fit converged, and any warnings. */
   fitReport?(): FitReport;
+  /** After `fit`: what it learned, as plain JSON, for `restore` in another process (see `saved-model.ts`). */
+  save?(): unknown;
+  /** Instead of `fit`: a model `save` gave (checked first: it was read from a file). Every model strategy has both. */
+  restore?(saved: unknown): void;
 }
 
 /** What the job says of the field a consolidator is made for (known once the whole job has been read). */

@@ -17,6 +17,7 @@ import { checkpointDefaults } from '../pipeline/checkpoint.js';
 import type { InspectOptions } from '../pipeline/inspect.js';
 import type { ReuseSettings } from '../pipeline/reuse.js';
 import type { ReportOptions } from '../report/html/report-input.js';
+import type { ScaleOutJob } from '../scale-out/job.js';
 import { strategyNames } from '../../strategies/registry.js';
 import { progressModes, type ProgressMode } from './progress.js';
 
@@ -100,6 +101,8 @@ const shared: Decisions<SharedOptions> = {
     baseDelayMs: { notOnCli: 'library tuning' },
     maxDelayMs: { notOnCli: 'library tuning' },
   },
+  model: { flags: '--model <model.json>', description: 'decide model-based fields with this frozen model instead of fitting one (a path or s3://)' },
+  saveModel: { flags: '--save-model <model.json>', description: 'also write the fitted models, for --model or a Lambda (a path or s3://)' },
   seed: { flags: '--seed <n>', description: 'seed for random tie-breaking', parse: integer },
   concurrency: { flags: '--concurrency <n>', description: `worker responses fetched at once (default ${defaults.concurrency})`, parse: positiveInt },
   workers: { flags: '--workers <n>', description: 'worker threads that fetch and parse worker responses (default 0: the main thread)', parse: integer },
@@ -144,6 +147,14 @@ export const runDecisions: Decisions<ConsolidateOptions> = {
 const runOnly = (why: string): Decisions<ReuseSettings> => ({
   resume: { notOnCli: why }, checkpoint: { notOnCli: why }, checkpointEvery: { notOnCli: why }, state: { notOnCli: why }, newPart: { notOnCli: why },
 });
+/** The four steps of a sharded run take a run's flags (the same on every step), and the work folder they share. */
+export const scaleOutDecisions: Decisions<ScaleOutJob> = {
+  ...runDecisions,
+  ...runOnly('each step is idempotent: rerun the step that failed'),
+  work: { flags: '--work <folder>', description: 'the work folder (a path or s3://bucket/prefix/) the steps write their parts to', required: true },
+  model: { notOnCli: 'fit writes the model into --work' },
+  saveModel: { notOnCli: 'fit writes the model into --work/model.json' },
+};
 
 export const exportDecisions: Decisions<ExportOptions> = {
   ...shared,
@@ -174,12 +185,14 @@ export const exportDecisions: Decisions<ExportOptions> = {
   goldField: { notOnCli: 'goes with gold' },
 };
 
-const { seed: _seed, rejects: _rejects, ...inspectShared } = shared;
+const { seed: _seed, rejects: _rejects, model: _model, saveModel: _saveModel, ...inspectShared } = shared;
 
 export const inspectDecisions: Decisions<InspectOptions> = {
   ...inspectShared,
   ...runOnly('inspect writes nothing to resume or continue'),
   sample: { flags: '--sample <n>', description: 'read only the first n lines (default: all)', parse: positiveInt },
+  model: { notOnCli: 'inspect fits and decides nothing' },
+  saveModel: { notOnCli: 'inspect fits and decides nothing' },
 };
 
 export const reportDecisions: Decisions<ReportOptions> = {
@@ -191,6 +204,18 @@ export const reportDecisions: Decisions<ReportOptions> = {
   s3: shared.s3,
   retry: shared.retry,
 };
+
+/** Which shard a step works on: `--index` and `--count`, or both from an AWS Batch array job's environment. */
+function shardFlags() {
+  return {
+    index: { flags: '--index <i>', description: 'the shard: 0 to count - 1', parse: integer },
+    count: { flags: '--count <n>', description: 'the number of shards, the same for every step of the job', parse: positiveInt },
+    indexFromEnv: {
+      flags: '--index-from-env',
+      description: 'take the index from AWS_BATCH_JOB_ARRAY_INDEX and the count from AWS_BATCH_JOB_ARRAY_SIZE (an AWS Batch array job)',
+    },
+  } satisfies Record<string, Flag>;
+}
 
 /** Flags of one command with no library option behind them. */
 export const commandFlags = {
@@ -204,6 +229,13 @@ export const commandFlags = {
   },
   export: {},
   report: {},
+  shard: { ...shardFlags(), json: { flags: '--json', description: 'print the shard\'s counts as JSON on stdout' } },
+  fit: { count: shardFlags().count, json: { flags: '--json', description: 'print the fit\'s counts as JSON on stdout' } },
+  decide: { ...shardFlags(), json: { flags: '--json', description: 'print the decided part\'s counts as JSON on stdout' } },
+  merge: {
+    count: shardFlags().count,
+    json: { flags: '--json', description: 'print the run summary as JSON on stdout (notices and the human summary stay on stderr)' },
+  },
 } satisfies Record<string, Record<string, Flag>>;
 
 /** Flags of the command line itself, with no library option behind them. */

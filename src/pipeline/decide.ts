@@ -148,7 +148,7 @@ export class ObjectDecider {
       }
       const usable = this.planner.usableAnswers(name, answers);
       const decision = withVoteTie(usable.length > 0
-        ? early?.get(name) ?? plan.consolidator.decide(usable, { random: this.random, object: row ?? 0 })
+        ? early?.get(name) ?? plan.consolidator.decide(usable, { random: this.random, object: row })
         : { value: undefined, confidence: 0 }, usable);
       const resolved = decision.value !== undefined;
       if (resolved && decision.file) label[`${name}-ref`] = this.placeFile(prepared.line, name, decision, files);
