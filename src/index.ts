@@ -1,7 +1,8 @@
 /**
  * gt-consolidate as a library: `consolidate(options)` runs a job, `exportDataset(options)` writes a training dataset
  * (RLHF from a preference job, COCO/YOLO/span JSONL/augmented manifest from a shape field),
- * `annotationConsolidationHandler` is Ground Truth's post-annotation Lambda; strategies are registrable by name.
+ * `annotationConsolidationHandler` is Ground Truth's post-annotation Lambda, `labelingJobStateChangeHandler` consolidates a
+ * job when it completes (EventBridge); strategies are registrable by name.
  */
 export { consolidate, defaults, type ConsolidateOptions } from './pipeline/consolidate.js';
 export type { Phase, Progress } from './pipeline/progress.js';
@@ -9,6 +10,10 @@ export {
   annotationConsolidationHandler, postAnnotationHandler, type ConsolidatedEntry, type ConsolidationRequestEvent, type PostAnnotationHandler,
   type PostAnnotationSettings,
 } from './lambda/handler.js';
+export {
+  jobStateChangeHandler, labelingJobStateChangeHandler, type JobStateChangeEvent, type JobStateChangeHandler, type JobStateChangeResult,
+  type JobStateChangeSettings,
+} from './lambda/on-job-state-change.js';
 export { EmptyExportError, exportDataset, exportPreferences, type ExportOptions, type ExportStats, type DropReason } from './export/export.js';
 export { shapeFormats, type ShapeExportStats, type ShapeFormat } from './export/shape-export.js';
 export type { SkipReason } from './export/shape-field.js';
