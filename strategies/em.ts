@@ -24,7 +24,9 @@ import { z } from 'zod';
 import { argmax, voteShares, type AnswerTable } from './answer-table.js';
 import { exp } from './exp.js';
 import { labelForm } from './label-form.js';
+import { readSaved, savedFitReport, savedSkills } from './saved-model.js';
 import type { Consolidator, FitReport, WorkerSkill } from './types.js';
+import { UsageError } from '../src/errors.js';
 
 /** The floor that keeps a probability no worker filled from zeroing a posterior (crowd-kit's clip). */
 export const floor = 1e-10;
@@ -264,7 +266,7 @@ export function emConsolidator(
   mStep: MStep,
   decisionPosteriors: (model: EmModel) => Float64Array = (model) => model.posteriors,
 ): Consolidator {
-  let fitted: { model: EmModel; decided: Float64Array; report: FitReport } | undefined;
+  let fitted: FittedEm | undefined;
   const fittedModel = () => {
     if (!fitted) throw new Error('decide() or fitReport() called before fit()');
     return fitted;
@@ -275,21 +277,44 @@ export function emConsolidator(
       const decided = decisionPosteriors(model);
       const warning = collapseWarning(table, decided);
       const report = { iterations: model.iterations, converged: model.converged, ...(warning ? { warnings: [warning] } : {}) };
-      fitted = { model, decided, report };
+      fitted = { labels: table.labels, decided, report, skills: workerSkills(model) };
     },
     decide(answers, { object }) {
-      const { model, decided } = fittedModel();
-      const { labels } = model.table;
+      const { labels, decided, report } = fittedModel();
       const k = labels.length;
       const row = decided.subarray(object * k, object * k + k);
       const best = argmax(row);
       return {
         value: labelForm(labels[best]!, answers),
         confidence: row[best]!,
-        details: { posterior: Object.fromEntries(labels.map((label, c) => [label, row[c]!])), iterations: model.iterations },
+        details: { posterior: Object.fromEntries(labels.map((label, c) => [label, row[c]!])), iterations: report.iterations },
       };
     },
-    skills: () => (fitted ? workerSkills(fitted.model) : new Map()),
+    skills: () => fitted?.skills ?? new Map(),
     fitReport: () => fittedModel().report,
+    save() {
+      const { labels, decided, report, skills } = fittedModel();
+      return { labels, decided: Array.from(decided), report, skills: [...skills] };
+    },
+    restore(saved) {
+      const { labels, decided, report, skills } = readSaved('EM', savedEm, saved);
+      if (decided.length % Math.max(labels.length, 1) !== 0) throw new UsageError('the saved EM model\'s posteriors do not fill whole rows of its labels; fit it again');
+      fitted = { labels, decided: Float64Array.from(decided), report, skills: new Map(skills) };
+    },
   };
 }
+
+/** What deciding needs of a fit: each table row's decision probabilities (objects × labels), and the reports. */
+interface FittedEm {
+  labels: readonly string[];
+  decided: Float64Array;
+  report: FitReport;
+  skills: ReadonlyMap<string, WorkerSkill>;
+}
+
+const savedEm = z.strictObject({
+  labels: z.array(z.string()),
+  decided: z.array(z.number().min(0).max(1)),
+  report: savedFitReport,
+  skills: savedSkills,
+});

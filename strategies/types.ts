@@ -172,6 +172,10 @@ export interface Consolidator {
   skills?(): ReadonlyMap<string, WorkerSkill>;
   /** After `fit`, for iterative models: iterations run, whether the fit converged, and any warnings. */
   fitReport?(): FitReport;
+  /** After `fit`: what it learned, as plain JSON, for `restore` in another process (see `saved-model.ts`). */
+  save?(): unknown;
+  /** Instead of `fit`: a model `save` gave (checked first: it was read from a file). Every model strategy has both. */
+  restore?(saved: unknown): void;
 }
 
 /** What the job says of the field a consolidator is made for (known once the whole job has been read). */

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { argmax } from './answer-table.js';
+import { readSaved, savedSkills } from './saved-model.js';
 import { decideWeighted } from './weighted-vote.js';
 import type { Strategy, WorkerSkill } from './types.js';
 
@@ -33,6 +34,10 @@ export const wawa: Strategy<Record<string, never>> = {
       },
       decide: (answers) => decideWeighted(answers, (worker) => skills.get(worker)?.accuracy ?? 0),
       skills: () => skills,
+      save: () => ({ skills: [...skills] }),
+      restore(saved) {
+        skills = new Map(readSaved('wawa', z.strictObject({ skills: savedSkills }), saved).skills);
+      },
     };
   },
 };

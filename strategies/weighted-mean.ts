@@ -28,6 +28,7 @@ import { z } from 'zod';
 import type { AnswerTable } from './answer-table.js';
 import { numericDecision, numericOptionFields, numericValues } from './numeric.js';
 import type { FitReport, Strategy } from './types.js';
+import { readSaved, savedFitReport } from './saved-model.js';
 
 const options = z.strictObject({
   ...numericOptionFields,
@@ -119,6 +120,12 @@ export function fitWorkerWeights(table: AnswerTable, { iterations, shrinkage }: 
   return { weights, unseenWeight: meanSquare > 0 ? 1 / Math.sqrt(meanSquare) : 1, report: { iterations: run, converged } };
 }
 
+const savedWeights = z.strictObject({
+  weights: z.array(z.tuple([z.string(), z.number().positive()])),
+  unseenWeight: z.number().positive(),
+  report: savedFitReport,
+});
+
 export const weightedMean: Strategy<z.infer<typeof options>> = {
   name: 'weighted-mean',
   summary: 'mean weighted by 1/σ per worker, σ learned from each worker\'s distance to the others (shrunk to the job\'s)',
@@ -148,6 +155,14 @@ export const weightedMean: Strategy<z.infer<typeof options>> = {
         return numericDecision(values, sum / total, config);
       },
       fitReport: () => fittedModel().report,
+      save() {
+        const { weightOf, unseenWeight, report } = fittedModel();
+        return { weights: [...weightOf], unseenWeight, report };
+      },
+      restore(saved) {
+        const { weights, unseenWeight, report } = readSaved('weighted-mean', savedWeights, saved);
+        fitted = { weightOf: new Map(weights), unseenWeight, report };
+      },
     };
   },
 };

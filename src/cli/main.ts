@@ -12,9 +12,15 @@ import { loadSummary, reportInput, type PairStats, type ReportOptions, type Repo
 import { formatSummary, type Summary } from '../report/summary.js';
 import { forTerminal } from '../text/escape.js';
 import {
-  cliFlags, commandFlags, commanderOption, exportDecisions, flagsOf, inspectDecisions, optionsFrom, reportDecisions, runDecisions, type CliFlagValues,
+  cliFlags, commandFlags, commanderOption, exportDecisions, flagsOf, inspectDecisions, optionsFrom, reportDecisions, runDecisions, scaleOutDecisions,
+  type CliFlagValues,
   type Decisions, type Flag,
 } from './options.js';
+import { decide } from '../scale-out/decide.js';
+import { fit } from '../scale-out/fit.js';
+import { merge } from '../scale-out/merge.js';
+import { shard as shardStep } from '../scale-out/shard.js';
+import { indexFromEnvironment } from '../scale-out/task-handler.js';
 import { progressDisplay, type ProgressDisplay, type ProgressWriter } from './progress.js';
 
 const exitCodes = { ok: 0, failure: 1, usage: 2, rejected: 3 } as const;
@@ -144,15 +150,54 @@ async function runCommand(
     }
     const summary = await consolidate(options, io);
     display?.stop();
-    const code = summaryExit(options.log!, summary);
-    if (options.report !== undefined) {
-      const manifest = summary.output === null || summary.output === '-' ? undefined : summary.output;
-      await writeReport(io, options.report, summary, { manifest, workersReport: options.workersReport, review: options.review });
-      options.log!(`report written to ${forTerminal(options.report)}`);
+    return finishRun(summary, options, io, values, stdout);
+  });
+}
+
+/** After a run (or a sharded run's merge): the summary printed, the report written when asked, where each output went. */
+async function finishRun(
+  summary: Summary, options: ConsolidateOptions, io: JobIO, values: Record<string, unknown>, stdout: NodeJS.WritableStream,
+): Promise<number> {
+  const code = summaryExit(options.log!, summary);
+  if (options.report !== undefined) {
+    const manifest = summary.output === null || summary.output === '-' ? undefined : summary.output;
+    await writeReport(io, options.report, summary, { manifest, workersReport: options.workersReport, review: options.review });
+    options.log!(`report written to ${forTerminal(options.report)}`);
+  }
+  options.log!(outputsWritten(summary, options));
+  if (values.json === true) stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+  return code;
+}
+
+/** The shard a step was given: `--index`/`--count`, or `--index-from-env` (never both). */
+function shardOf(values: Record<string, unknown>, needsIndex: boolean): { index: number; count: number } {
+  if (values.indexFromEnv === true) {
+    if (values.index !== undefined || values.count !== undefined) throw new UsageError('--index-from-env takes the index and count from the environment: drop --index and --count');
+    return indexFromEnvironment();
+  }
+  if (values.count === undefined) throw new UsageError('give the number of shards with --count (or --index-from-env in an AWS Batch array job)');
+  if (needsIndex && values.index === undefined) throw new UsageError('give the shard with --index (or --index-from-env in an AWS Batch array job)');
+  return { index: values.index as number, count: values.count as number };
+}
+
+/** `shard`, `fit`, `decide`, `merge`: one step of a sharded run; `merge` ends as a run does. */
+async function scaleOutCommand(
+  step: 'shard' | 'fit' | 'decide' | 'merge', manifest: string, values: Record<string, unknown>, stderr: NodeJS.WritableStream,
+  stdout: NodeJS.WritableStream,
+): Promise<number> {
+  return withJob(scaleOutDecisions, manifest, values, stderr, async (options, io, display) => {
+    const shard = shardOf(values, step === 'shard' || step === 'decide');
+    if (step === 'merge') {
+      const summary = await merge(options, shard, io);
+      display?.stop();
+      return finishRun(summary, options, io, values, stdout);
     }
-    options.log!(outputsWritten(summary, options));
-    if (values.json === true) stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
-    return code;
+    const counts = step === 'shard' ? await shardStep(options, shard, io) : step === 'fit' ? await fit(options, shard, io) : await decide(options, shard, io);
+    display?.stop();
+    options.log!(`${step}${step === 'fit' ? '' : ` ${shard.index}`} of ${shard.count}: ${Object.entries(counts)
+      .filter(([key]) => !['index', 'count', 'manifest'].includes(key)).map(([key, value]) => `${key} ${forTerminal(String(value))}`).join(', ')}`);
+    if (values.json === true) stdout.write(`${JSON.stringify(counts)}\n`);
+    return exitCodes.ok;
   });
 }
 
@@ -251,6 +296,15 @@ export async function main(
 
   subcommand(program, 'run', 'consolidate an output manifest into a consolidated manifest, a rejects file and a summary', runDecisions)
     .action(action((manifest, values) => runCommand(manifest, values, stderr, stdout)));
+  const steps = {
+    shard: 'sharded run, step 1: fetch and prepare the lines of shard --index of --count into --work',
+    fit: 'sharded run, step 2: fit the models from every shard\'s lines, into --work/model.json',
+    decide: 'sharded run, step 3: consolidate shard --index with the model, into --work/out/',
+    merge: 'sharded run, step 4: the decided parts in order into --out, with the rejects, summary and reports of a run',
+  } as const;
+  for (const [step, description] of Object.entries(steps) as [keyof typeof steps, string][]) {
+    subcommand(program, step, description, scaleOutDecisions).action(action((manifest, values) => scaleOutCommand(step, manifest, values, stderr, stdout)));
+  }
   subcommand(program, 'inspect', 'read a job and print what each field holds and how a run would consolidate it', inspectDecisions)
     .action(action((manifest, values) => inspectCommand(manifest, values, stderr, stdout)));
   subcommand(program, 'export', 'export consolidated labels as a training dataset: preferences (TRL, KTO, OpenAI, Nova, lossless) or a shape field (COCO, YOLO, span JSONL, augmented manifest)', exportDecisions)

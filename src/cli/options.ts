@@ -15,6 +15,7 @@ import { s3Defaults } from '../io/s3/s3-client.js';
 import { defaults, type ConsolidateOptions } from '../pipeline/consolidate.js';
 import type { InspectOptions } from '../pipeline/inspect.js';
 import type { ReportOptions } from '../report/html/report-input.js';
+import type { ScaleOutJob } from '../scale-out/job.js';
 import { strategyNames } from '../../strategies/registry.js';
 import { progressModes, type ProgressMode } from './progress.js';
 
@@ -126,6 +127,12 @@ export const runDecisions: Decisions<ConsolidateOptions> = {
   report: { flags: '--report <file.html>', description: 'also write a self-contained HTML report of the run (a path or s3://bucket/key)' },
 };
 
+/** The four steps of a sharded run take a run's flags (the same on every step), and the work folder they share. */
+export const scaleOutDecisions: Decisions<ScaleOutJob> = {
+  ...runDecisions,
+  work: { flags: '--work <folder>', description: 'the work folder (a path or s3://bucket/prefix/) the steps write their parts to', required: true },
+};
+
 export const exportDecisions: Decisions<ExportOptions> = {
   ...shared,
   format: { flags: '-f, --format <format>', description: 'dataset format', choices: [...exportFormats, ...shapeFormats], required: true },
@@ -171,6 +178,18 @@ export const reportDecisions: Decisions<ReportOptions> = {
   retry: shared.retry,
 };
 
+/** Which shard a step works on: `--index` and `--count`, or both from an AWS Batch array job's environment. */
+function shardFlags() {
+  return {
+    index: { flags: '--index <i>', description: 'the shard: 0 to count - 1', parse: integer },
+    count: { flags: '--count <n>', description: 'the number of shards, the same for every step of the job', parse: positiveInt },
+    indexFromEnv: {
+      flags: '--index-from-env',
+      description: 'take the index from AWS_BATCH_JOB_ARRAY_INDEX and the count from AWS_BATCH_JOB_ARRAY_SIZE (an AWS Batch array job)',
+    },
+  } satisfies Record<string, Flag>;
+}
+
 /** Flags of one command with no library option behind them. */
 export const commandFlags = {
   run: {
@@ -183,6 +202,13 @@ export const commandFlags = {
   },
   export: {},
   report: {},
+  shard: { ...shardFlags(), json: { flags: '--json', description: 'print the shard\'s counts as JSON on stdout' } },
+  fit: { count: shardFlags().count, json: { flags: '--json', description: 'print the fit\'s counts as JSON on stdout' } },
+  decide: { ...shardFlags(), json: { flags: '--json', description: 'print the decided part\'s counts as JSON on stdout' } },
+  merge: {
+    count: shardFlags().count,
+    json: { flags: '--json', description: 'print the run summary as JSON on stdout (notices and the human summary stay on stderr)' },
+  },
 } satisfies Record<string, Record<string, Flag>>;
 
 /** Flags of the command line itself, with no library option behind them. */

@@ -8,6 +8,8 @@ export interface Line {
   text: string;
   /** Why the line cannot be read as text; then `text` is what the reject keeps of it (shortened, or with U+FFFD). */
   problem?: { code: RejectCode; reason: string };
+  /** Where the line starts in the stream, in bytes (what a byte-range shard is cut by; `scale-out/shard.ts`). */
+  start?: number;
 }
 
 export interface LineOptions {
@@ -39,6 +41,9 @@ export async function* readLines(input: AsyncIterable<Buffer | string>, { maxLin
   let tooLong = false;
   /** The previous chunk ended with a CR: a LF opening this one belongs to that line end. */
   let endedWithCr = false;
+  /** Stream offsets: of the current chunk, and of the current line's first byte. */
+  let chunkStart = 0;
+  let lineStart = 0;
 
   const append = (piece: Buffer) => {
     length += piece.length;
@@ -54,7 +59,7 @@ export async function* readLines(input: AsyncIterable<Buffer | string>, { maxLin
     number += 1;
     let bytes = pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces);
     if (number === 1 && bytes.subarray(0, 3).equals(byteOrderMark)) bytes = bytes.subarray(3);
-    const line: Line = { number, text: bytes.toString('utf8') };
+    const line: Line = { number, text: bytes.toString('utf8'), start: lineStart };
     if (tooLong) line.problem = { code: 'line-too-long', reason: `line is ${length} bytes, over the ${maxLineBytes}-byte limit` };
     else if (!isUtf8(bytes)) line.problem = { code: 'invalid-utf8', reason: 'line is not valid UTF-8' };
     pieces = [];
@@ -66,6 +71,7 @@ export async function* readLines(input: AsyncIterable<Buffer | string>, { maxLin
   for await (const data of input) {
     const chunk: Buffer = typeof data === 'string' ? Buffer.from(data) : data;
     let start: number = endedWithCr && chunk[0] === LF ? 1 : 0;
+    if (length === 0) lineStart = chunkStart + start;
     endedWithCr = false;
     // Both searches are remembered: searching again after every line would rescan a chunk without CRs end to end.
     let nextLf: number = chunk.indexOf(LF, start);
@@ -75,11 +81,13 @@ export async function* readLines(input: AsyncIterable<Buffer | string>, { maxLin
       append(chunk.subarray(start, end));
       yield take();
       start = end + (chunk[end] === CR && chunk[end + 1] === LF ? 2 : 1);
+      lineStart = chunkStart + start;
       endedWithCr = chunk[end] === CR && end === chunk.length - 1;
       if (nextLf >= 0 && nextLf < start) nextLf = chunk.indexOf(LF, start);
       if (nextCr >= 0 && nextCr < start) nextCr = chunk.indexOf(CR, start);
     }
     append(chunk.subarray(start));
+    chunkStart += chunk.length;
   }
   if (length > 0) yield take();
 }

@@ -188,7 +188,7 @@ async function run(options: JobOptions & { fields: Record<string, FieldSetting> 
 }
 
 /** `sink`, with each object also offered to the review queue first. */
-function reviewing(review: ReviewQueue | undefined, gold: GoldLabels | undefined, sink: ObjectSink | undefined): ObjectSink | undefined {
+export function reviewing(review: ReviewQueue | undefined, gold: GoldLabels | undefined, sink: ObjectSink | undefined): ObjectSink | undefined {
   if (!review) return sink;
   return async (object) => {
     await review.add(reviewCandidateOf(object, gold));

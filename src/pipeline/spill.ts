@@ -15,12 +15,12 @@ import type { FieldAnswer } from '../../strategies/types.js';
 import type { FieldAnswers, Prepared, PreparedObject } from './prepare.js';
 
 /** An object: `[line, json, labelAttribute, duplicates, sideKeys, workerIds, fields]`; any other line as it is. */
-type SpilledObject = [
+export type SpilledObject = [
   line: number, json: PreparedObject['json'], labelAttribute: string, duplicates: number, sideKeys: PreparedObject['sideKeys'],
   workerIds: string[], fields: CompactField[],
 ];
 /** A field's answers: the worker of each (an index into the object's `workerIds`) and, at the same index, its value. */
-type CompactField = [name: string, workers: number[], values: FieldAnswer['value'][], unknown: unknown[]];
+export type CompactField = [name: string, workers: number[], values: FieldAnswer['value'][], unknown: unknown[]];
 type Spilled = Exclude<Prepared, PreparedObject> | SpilledObject;
 
 const prefix = 'gt-consolidate-spill-';
@@ -89,7 +89,7 @@ async function* ownLines(file: string): AsyncGenerator<string> {
   }
 }
 
-function compact({ line, json, labelAttribute, duplicates, sideKeys, fields }: PreparedObject): SpilledObject {
+export function compact({ line, json, labelAttribute, duplicates, sideKeys, fields }: PreparedObject): SpilledObject {
   const workerIds: string[] = [];
   const indexes = new Map<string, number>();
   const compactFields: CompactField[] = [];
@@ -108,7 +108,7 @@ function compact({ line, json, labelAttribute, duplicates, sideKeys, fields }: P
 }
 
 /** The object `compact` was given, with the same key order (the output's bytes depend on it); `workers` empty. */
-function expand([line, json, labelAttribute, duplicates, sideKeys, workerIds, compactFields]: SpilledObject): PreparedObject {
+export function expand([line, json, labelAttribute, duplicates, sideKeys, workerIds, compactFields]: SpilledObject): PreparedObject {
   const fields = new Map<string, FieldAnswers>();
   for (const [name, workers, values, unknown] of compactFields) {
     fields.set(name, { answers: values.map((value, at) => ({ workerId: workerIds[workers[at]!]!, value })), unknown });

@@ -55,30 +55,19 @@ export function tableStage(
   planner: FieldPlanner, tally: Tally, model: JobModel, schemaOptions: FieldSchemaOptions = {}, progress?: PhaseProgress,
 ): Stage<Prepared, Prepared> {
   return async function* table(lines) {
-    const schemaBuilder = new FieldSchemaBuilder(schemaOptions);
+    const survey = new JobSurvey(tally, schemaOptions);
     const spill = await Spill.create();
     try {
       for await (const line of lines) {
-        tally.line(line);
+        survey.line(line);
         progress?.line();
-        if (line.type === 'object') schemaBuilder.observe(line.fields, line.workers.length);
         await spill.write(line);
       }
-      tally.end();
-      const schema = (model.schema = schemaBuilder.resolve());
-      planner.adopt(schema);
+      const schema = survey.finish(planner, model);
       progress?.enter('fitting');
-      const rows = await fitModels(planner, () => resolvedObjects(spill, schema), model);
+      const rows = await fitModels(planner, () => objectsOf(resolvedLines(spill.read(), schema)), model);
       progress?.enter('deciding');
-      let ordinal = 0;
-      for await (const line of resolvedLines(spill, schema)) {
-        if (line.type === 'object') {
-          for (const [field, byObject] of rows) {
-            const answers = line.fields.get(field);
-            if (answers) answers.row = byObject[ordinal];
-          }
-          ordinal += 1;
-        }
+      for await (const line of withRows(resolvedLines(spill.read(), schema), rows)) {
         progress?.line();
         yield line;
       }
@@ -88,13 +77,52 @@ export function tableStage(
   };
 }
 
-/** The spilled lines, each object rewritten into the schema's fields. */
-async function* resolvedLines(spill: Spill, schema: FieldSchema): AsyncGenerator<Prepared> {
-  for await (const line of spill.read()) yield line.type === 'object' ? { ...line, fields: rewriteObject(schema, line.fields) } : line;
+/**
+ * The first pass over a job: every line counted (`tally`), every object's answers observed into the field schema; at
+ * the end, the schema, with every field planned (configuration that does not fit the job stops here).
+ */
+export class JobSurvey {
+  readonly schema: FieldSchemaBuilder;
+
+  constructor(private readonly tally: Tally, schemaOptions: FieldSchemaOptions = {}) {
+    this.schema = new FieldSchemaBuilder(schemaOptions);
+  }
+
+  line(line: Prepared): void {
+    this.tally.line(line);
+    if (line.type === 'object') this.schema.observe(line.fields, line.workers.length);
+  }
+
+  finish(planner: FieldPlanner, model: JobModel): FieldSchema {
+    this.tally.end();
+    const schema = (model.schema = this.schema.resolve());
+    planner.adopt(schema);
+    return schema;
+  }
 }
 
-async function* resolvedObjects(spill: Spill, schema: FieldSchema): AsyncGenerator<PreparedObject> {
-  for await (const line of resolvedLines(spill, schema)) if (line.type === 'object') yield line;
+/** Each object rewritten into the schema's fields. */
+export async function* resolvedLines(lines: AsyncIterable<Prepared>, schema: FieldSchema): AsyncGenerator<Prepared> {
+  for await (const line of lines) yield line.type === 'object' ? { ...line, fields: rewriteObject(schema, line.fields) } : line;
+}
+
+export async function* objectsOf(lines: AsyncIterable<Prepared>): AsyncGenerator<PreparedObject> {
+  for await (const line of lines) if (line.type === 'object') yield line;
+}
+
+/** Each object carrying its row in each model-based field's table (`rows`: by field, by object ordinal). */
+export async function* withRows(lines: AsyncIterable<Prepared>, rows: ReadonlyMap<string, Int32Array>): AsyncGenerator<Prepared> {
+  let ordinal = 0;
+  for await (const line of lines) {
+    if (line.type === 'object') {
+      for (const [field, byObject] of rows) {
+        const answers = line.fields.get(field);
+        if (answers) answers.row = byObject[ordinal];
+      }
+      ordinal += 1;
+    }
+    yield line;
+  }
 }
 
 /**
@@ -104,12 +132,24 @@ async function* resolvedObjects(spill: Spill, schema: FieldSchema): AsyncGenerat
 export async function fitModels(
   planner: FieldPlanner, objects: () => AsyncIterable<PreparedObject>, model: JobModel,
 ): Promise<Map<string, Int32Array>> {
-  const models = planner.fittedFields();
+  const { tables, rows } = await answerTables(planner, objects());
+  for (const [field, plan] of planner.fittedFields()) {
+    const table = tables.get(field)!.build();
+    model.fittedLabels.set(field, table.labels);
+    plan.consolidator.fit!(table);
+  }
+  return rows;
+}
+
+/** Each model-based field's answer table, and each object's row in it by object ordinal (-1: no usable answer). */
+export async function answerTables(
+  planner: FieldPlanner, objects: AsyncIterable<PreparedObject>,
+): Promise<{ tables: Map<string, AnswerTableBuilder>; rows: Map<string, Int32Array> }> {
+  const tables = new Map(planner.fittedFields().map(([field]) => [field, new AnswerTableBuilder()]));
   const rows = new Map<string, Int32Array>();
-  if (models.length === 0) return rows;
-  const tables = new Map(models.map(([field]) => [field, new AnswerTableBuilder()]));
+  if (tables.size === 0) return { tables, rows };
   let ordinal = 0;
-  for await (const object of objects()) {
+  for await (const object of objects) {
     for (const [field, table] of tables) {
       const usable = planner.usableAnswers(field, object.fields.get(field)?.answers ?? []);
       const row = usable.length > 0 ? table.addObject(usable.map(({ workerId, value }) => [workerId, voteKey(value)] as const)) : -1;
@@ -117,12 +157,7 @@ export async function fitModels(
     }
     ordinal += 1;
   }
-  for (const [field, plan] of models) {
-    const table = tables.get(field)!.build();
-    model.fittedLabels.set(field, table.labels);
-    plan.consolidator.fit!(table);
-  }
-  return rows;
+  return { tables, rows };
 }
 
 /** `array[index] = value`, growing the array (doubling) when needed. */

@@ -9,21 +9,22 @@ async function linesOf(chunks: string[]) {
 }
 
 describe('readLines', () => {
-  it('numbers lines from 1 and accepts LF, CRLF and bare CR', async () => {
+  it('numbers lines from 1 and accepts LF, CRLF and bare CR; each line says where it starts in the stream', async () => {
     expect(await linesOf(['a\nb\r\nc\rd'])).toEqual([
-      { number: 1, text: 'a' }, { number: 2, text: 'b' }, { number: 3, text: 'c' }, { number: 4, text: 'd' },
+      { number: 1, text: 'a', start: 0 }, { number: 2, text: 'b', start: 2 }, { number: 3, text: 'c', start: 5 }, { number: 4, text: 'd', start: 7 },
     ]);
   });
 
   it('strips a byte-order mark from the first line only', async () => {
     expect(await linesOf(['\uFEFF{"a":1}\n\uFEFFx\n'])).toEqual([
-      { number: 1, text: '{"a":1}' }, { number: 2, text: '\uFEFFx' },
+      { number: 1, text: '{"a":1}', start: 0 }, { number: 2, text: '\uFEFFx', start: 11 },
     ]);
   });
 
   it('keeps blank lines so numbering matches the file, and joins lines split across chunks', async () => {
     expect(await linesOf(['{"a"', ':1}\r', '\n\n  \n{"b":2}\n'])).toEqual([
-      { number: 1, text: '{"a":1}' }, { number: 2, text: '' }, { number: 3, text: '  ' }, { number: 4, text: '{"b":2}' },
+      { number: 1, text: '{"a":1}', start: 0 }, { number: 2, text: '', start: 9 }, { number: 3, text: '  ', start: 10 },
+      { number: 4, text: '{"b":2}', start: 13 },
     ]);
   });
 
@@ -38,7 +39,7 @@ describe('readLines', () => {
 describe('readLines: chunk boundaries and backpressure', () => {
   it('treats a CRLF split across chunks as one line end', async () => {
     expect(await linesOf(['a\r', '\nb\r', 'c\r'])).toEqual([
-      { number: 1, text: 'a' }, { number: 2, text: 'b' }, { number: 3, text: 'c' },
+      { number: 1, text: 'a', start: 0 }, { number: 2, text: 'b', start: 3 }, { number: 3, text: 'c', start: 5 },
     ]);
   });
 
@@ -81,7 +82,7 @@ describe('readLines: lines it cannot read as text', () => {
 
   it('accepts a line of exactly the limit', async () => {
     const [line] = await linesWith([Buffer.from(`${'y'.repeat(100)}\n`)], 100);
-    expect(line).toEqual({ number: 1, text: 'y'.repeat(100) });
+    expect(line).toEqual({ number: 1, text: 'y'.repeat(100), start: 0 });
   });
 
   it('reports a binary file without a line end as one over-long line, without buffering it', async () => {
@@ -102,7 +103,7 @@ describe('readLines: lines it cannot read as text', () => {
 
   it('treats a CR at the end of one chunk and a LF at the start of the next as one line end', async () => {
     expect(await linesWith([Buffer.from('a\r'), Buffer.from('\n'), Buffer.from('b')])).toEqual([
-      { number: 1, text: 'a' }, { number: 2, text: 'b' },
+      { number: 1, text: 'a', start: 0 }, { number: 2, text: 'b', start: 3 },
     ]);
   });
 });
