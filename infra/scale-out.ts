@@ -26,7 +26,9 @@
  * jobs have 2 to 10,000 children, so `count` ≥ 2 (one shard is a one-machine `run`).
  */
 import { Duration, Size } from 'aws-cdk-lib';
-import { EcsFargateContainerDefinition, EcsJobDefinition, FargateComputeEnvironment, JobQueue } from 'aws-cdk-lib/aws-batch';
+import {
+  Action, EcsFargateContainerDefinition, EcsJobDefinition, FargateComputeEnvironment, JobQueue, Reason, RetryStrategy,
+} from 'aws-cdk-lib/aws-batch';
 import type { IVpc } from 'aws-cdk-lib/aws-ec2';
 import type { ContainerImage } from 'aws-cdk-lib/aws-ecs';
 import { Role, ServicePrincipal, type PolicyStatement } from 'aws-cdk-lib/aws-iam';
@@ -37,6 +39,7 @@ import {
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { BatchSubmitJob, LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import type * as taskHandlerModule from '../src/scale-out/task-handler.js';
 import { handlerFunction } from './functions.js';
 import { objectsUnder, s3Statements, type S3Place } from './s3-place.js';
 
@@ -71,7 +74,7 @@ export function scaleOutTaskFunction(scope: Construct, id: string, props: ScaleO
   return fn;
 }
 
-export const taskHandler = { entry: 'src/scale-out/task-handler.ts', export: 'scaleOutTaskHandler' };
+export const taskHandler: { entry: string; export: keyof typeof taskHandlerModule } = { entry: 'src/scale-out/task-handler.ts', export: 'handler' };
 export const defaultMaxConcurrency = 100;
 export const maxShardsPerExecution = 1_000;
 
@@ -128,12 +131,12 @@ function shardIndexes(scope: Construct): Pass {
   });
 }
 
-/** The container command of every Batch step: the step and job come in the environment, the shard index from Batch. */
-export const batchTaskCommand = ['node', 'dist/src/scale-out/batch-task.js'];
+/** The container command of every Batch step: the step and job come in the environment, the shard from Batch. */
+export const batchTaskCommand = ['gt-consolidate-task'];
 
 export interface ScaleOutBatchProps extends ScaleOutPlaces {
   vpc: IVpc;
-  /** An image with gt-consolidate built in its working directory (`npm ci && npm run build`). */
+  /** An image with gt-consolidate installed, `gt-consolidate-task` on its PATH (`npm install --global gt-consolidate`). */
   image: ContainerImage;
   /** vCPUs of the compute environment: shards run at once = maxvCpus / cpu (default 256 / 1 = 256). */
   maxvCpus?: number;
@@ -157,8 +160,9 @@ export class ScaleOutBatch extends Construct {
       container: new EcsFargateContainerDefinition(this, 'Container', {
         image: props.image, cpu: props.cpu ?? 1, memory: props.memory ?? Size.gibibytes(4), command: batchTaskCommand, jobRole,
       }),
-      // A step is idempotent: a container lost with its host is run again.
+      // A step is idempotent, so a failed one is run again, but not a misconfiguration (exit 2): a retry cannot fix it.
       retryAttempts: 3,
+      retryStrategies: [RetryStrategy.of(Action.EXIT, Reason.custom({ onExitCode: '2' }))],
     });
     const computeEnvironment = new FargateComputeEnvironment(this, 'ComputeEnvironment', { vpc: props.vpc, maxvCpus: props.maxvCpus ?? 256 });
     this.jobQueue = new JobQueue(this, 'JobQueue', { computeEnvironments: [{ computeEnvironment, order: 1 }] });

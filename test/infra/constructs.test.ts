@@ -130,7 +130,7 @@ describe('ScaleOutStateMachine', () => {
     const validation = validateAsl(definition);
     expect(validation.errorsText()).toBe('');
     expect(validation.isValid).toBe(true);
-    const { properties, statements } = functionWith(template, 'scaleOutTaskHandler');
+    const { properties, statements } = functionWith(template, 'handler');
     expect(properties).toMatchObject({ Runtime: 'nodejs22.x', MemorySize: 4096, Timeout: 900 });
     expect(statements).toEqual(scaleOutStatements);
   });
@@ -152,7 +152,7 @@ describe('ScaleOutBatch', () => {
     template.hasResourceProperties('AWS::Batch::ComputeEnvironment', { Type: 'managed', ComputeResources: Match.objectLike({ Type: 'FARGATE', MaxvCpus: 64 }) });
     template.hasResourceProperties('AWS::Batch::JobDefinition', {
       PlatformCapabilities: ['FARGATE'],
-      RetryStrategy: { Attempts: 3 },
+      RetryStrategy: { Attempts: 3, EvaluateOnExit: [{ Action: 'EXIT', OnExitCode: '2' }] },
       ContainerProperties: Match.objectLike({ Command: batchTaskCommand, Image: 'example.com/gt-consolidate:1' }),
     });
     const { States: states, StartAt } = Object.values(stateMachineDefinitions(template))[0]!;
