@@ -40,7 +40,7 @@ export function handlerFunction(scope: Construct, id: string, props: HandlerFunc
       format: OutputFormat.ESM,
       target: 'node22',
       // The package's CommonJS dependencies call `require`, which an ES module does not have.
-      banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+      banner: "import { createRequire as bannerCreateRequire } from 'node:module'; const require = bannerCreateRequire(import.meta.url);",
     },
   });
 }
