@@ -3,8 +3,12 @@
  * and handlers, the exact IAM actions and resources, the state machines' Maps and Batch array jobs, and the
  * definitions checked by asl-validator.
  */
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { Size } from 'aws-cdk-lib';
-import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Vpc } from 'aws-cdk-lib/aws-ec2';
 import { ContainerImage } from 'aws-cdk-lib/aws-ecs';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -17,6 +21,8 @@ import { batchTaskCommand, ScaleOutBatch, ScaleOutStateMachine, scaleOutTaskFunc
 import * as trigger from '../../src/lambda/on-job-state-change.js';
 import * as postAnnotation from '../../src/lambda/handler.js';
 import { account, region, resolved, roleStatements, stateMachineDefinitions, synthesise } from '../helpers/cdk.js';
+import { repo } from '../helpers/cli.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const synthTimeout = 180_000; // a first synthesis loads aws-cdk-lib (13 s on an idle machine)
 const s3 = (key: string) => `arn:aws:s3:::${key}`;
@@ -168,5 +174,35 @@ describe('ScaleOutBatch', () => {
     const [jobRole] = Object.keys(template.findResources('AWS::IAM::Role', { Properties: { AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'ecs-tasks.amazonaws.com' } })] } } }))
       .filter((id) => id.startsWith('BatchJobRole'));
     expect(roleStatements(template, jobRole!)).toEqual(scaleOutStatements);
+  });
+});
+
+describe('the CDK app (cdk.json)', () => {
+  const runApp = async (context: Record<string, unknown>) => {
+    const outdir = await tempDir();
+    // How the cdk CLI runs the app: the command in cdk.json, the context and output folder in the environment.
+    const { app } = JSON.parse(await readFile(path.join(repo, 'cdk.json'), 'utf8')) as { app: string };
+    const result = await promisify(execFile)('sh', ['-c', app], {
+      cwd: repo, env: { ...process.env, CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify({ 'aws:cdk:bundling-stacks': [], ...context }) },
+    }).then(() => ({ code: 0, stderr: '' }), (error: { code: number; stderr: string }) => error);
+    return { ...result, outdir };
+  };
+
+  it('deploys the trigger, the post-annotation function and the Step Functions scale-out for a job bucket', { timeout: synthTimeout }, async () => {
+    const { code, outdir } = await runApp({ jobBucket: 'acme-labels', jobPrefix: 'ground-truth/', fields: '{"sentiment":"dawid-skene"}' });
+    expect(code).toBe(0);
+    const template = Template.fromJSON(JSON.parse(await readFile(path.join(outdir, 'GtConsolidate.template.json'), 'utf8')));
+    template.resourceCountIs('AWS::Events::Rule', 1);
+    template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
+    template.resourceCountIs('AWS::Lambda::Function', 3);
+    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: { GT_CONSOLIDATE_FIELDS: '{"sentiment":"dawid-skene"}' } } });
+    expect(Object.keys(template.findOutputs('*'))).toEqual(['TriggerFunction', 'PostAnnotationLambdaArn', 'ScaleOutStateMachineArn']);
+    expect(JSON.parse(await readFile(path.join(repo, 'cdk.json'), 'utf8')).context).toEqual({ '@aws-cdk/aws-stepfunctions:useDistributedMapResultWriterV2': true });
+  });
+
+  it('names the missing bucket', { timeout: synthTimeout }, async () => {
+    const { code, stderr } = await runApp({});
+    expect(code).not.toBe(0);
+    expect(stderr).toContain('give the bucket Ground Truth writes your jobs to: -c jobBucket=<bucket>');
   });
 });
