@@ -7,6 +7,7 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import { PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type * as postAnnotation from '../src/lambda/handler.js';
 import { handlerFunction } from './functions.js';
@@ -19,6 +20,8 @@ export interface PostAnnotationFunctionProps {
   jobOutput: S3Place;
   /** Per-object strategy per field (`GT_CONSOLIDATE_FIELDS`); model strategies are refused at the first event. */
   fields?: Record<string, unknown>;
+  /** A frozen model (`run --save-model`, `fit`) to decide model strategies with (`GT_CONSOLIDATE_MODEL`), read-only. */
+  model?: { bucket: IBucket; key: string };
   /** The jobs' execution role, granted `lambda:InvokeFunction` (needed when it is not the managed policy's). */
   labelingJobRole?: IGrantable;
   memorySize?: number;
@@ -52,12 +55,16 @@ export class PostAnnotationFunction extends Construct {
       environment: {
         ...(props.fields && { GT_CONSOLIDATE_FIELDS: JSON.stringify(props.fields) }),
         GT_CONSOLIDATE_ALLOWED_PREFIXES: s3UriOf(props.jobOutput, 'jobOutput'),
+        ...(props.model && { GT_CONSOLIDATE_MODEL: `s3://${props.model.bucket.bucketName}/${props.model.key}` }),
       },
     });
     // Ground Truth writes each batch to <job>/annotations/consolidated-annotation/consolidation-request/iteration-<n>/….
     this.function.addToRolePolicy(new PolicyStatement({
       actions: ['s3:GetObject'],
-      resources: [objectsUnder(props.jobOutput, 'jobOutput', '*/annotations/consolidated-annotation/consolidation-request/*')],
+      resources: [
+        objectsUnder(props.jobOutput, 'jobOutput', '*/annotations/consolidated-annotation/consolidation-request/*'),
+        ...(props.model ? [props.model.bucket.arnForObjects(props.model.key)] : []),
+      ],
     }));
     if (props.labelingJobRole) this.function.grantInvoke(props.labelingJobRole);
   }

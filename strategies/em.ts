@@ -24,8 +24,9 @@ import { z } from 'zod';
 import { argmax, voteShares, type AnswerTable } from './answer-table.js';
 import { exp } from './exp.js';
 import { labelForm } from './label-form.js';
-import { readSaved, savedFitReport, savedSkills } from './saved-model.js';
-import type { Consolidator, FitReport, WorkerSkill } from './types.js';
+import { readSaved, savedFitReport } from './saved-model.js';
+import { voteKey } from './submitted-form.js';
+import type { Consolidator, FieldAnswer, FitReport, WorkerSkill } from './types.js';
 import { UsageError } from '../src/errors.js';
 
 /** The floor that keeps a probability no worker filled from zeroing a posterior (crowd-kit's clip). */
@@ -229,9 +230,8 @@ export function runEm(table: AnswerTable, { maxIterations, tol }: EmOptions, mSt
 }
 
 /** Each worker's `confusion[true][given]` and accuracy Σ_c prior[c] · P(given c | true c). */
-function workerSkills({ table, priors, errors }: EmModel): Map<string, WorkerSkill> {
-  const k = table.labels.length;
-  return new Map(table.workers.map((worker, w) => {
+function workerSkills(workers: readonly string[], k: number, priors: ArrayLike<number>, errors: ArrayLike<number>): Map<string, WorkerSkill> {
+  return new Map(workers.map((worker, w) => {
     const confusion = Array.from({ length: k }, (_, c) => Array.from({ length: k }, (_, o) => errors[(w * k + o) * k + c]!));
     return [worker, { accuracy: confusion.reduce((sum, row, c) => sum + priors[c]! * row[c]!, 0), confusion }];
   }));
@@ -257,14 +257,35 @@ function labelsChosen(posteriors: Float64Array, k: number): Set<number> {
 }
 
 /**
+ * From one object's unnormalised log posterior L[·] (log prior + Σ log errors), its vote shares V[·] and its number of
+ * answers: the probabilities it is decided by (the EM posterior softmax(L) unless the model post-processes it).
+ */
+export type ObjectPosterior = (logJoint: Float64Array, shares: Float64Array, answers: number) => Float64Array;
+
+/** softmax(L): the plain EM posterior. */
+export const softmaxPosterior: ObjectPosterior = (logJoint) => {
+  const max = Math.max(...logJoint);
+  const posterior = logJoint.map((joint) => Math.exp(joint - max));
+  const sum = posterior.reduce((total, p) => total + p, 0);
+  return posterior.map((p) => p / sum);
+};
+
+/**
  * Fits on the field's answers, then decides each object from `decisionPosteriors(model)` (the EM posteriors unless the
  * model post-processes them): label = first maximal probability in ascending label order (ties → smallest label),
  * confidence = that probability, `details.posterior` = all of them.
+ *
+ * A model can also be saved and restored (`saved-model.ts`). Restored, it decides the objects of its fit by their rows
+ * as before (the sharded run), and any other object (a frozen model: `run --model`, the post-annotation Lambda) by one
+ * E-step with the fitted parameters, `objectPosterior` of L[c] = log prior[c] + Σ log errors[w,o,c] over the object's
+ * answers; a worker the fit never saw is taken as the mean of the fitted workers' confusion matrices, and an answer
+ * with a label the fit never saw is left out (`run --model` and the Lambda refuse such jobs before deciding).
  */
 export function emConsolidator(
   options: EmOptions,
   mStep: MStep,
   decisionPosteriors: (model: EmModel) => Float64Array = (model) => model.posteriors,
+  objectPosterior: ObjectPosterior = softmaxPosterior,
 ): Consolidator {
   let fitted: FittedEm | undefined;
   const fittedModel = () => {
@@ -277,12 +298,13 @@ export function emConsolidator(
       const decided = decisionPosteriors(model);
       const warning = collapseWarning(table, decided);
       const report = { iterations: model.iterations, converged: model.converged, ...(warning ? { warnings: [warning] } : {}) };
-      fitted = { labels: table.labels, decided, report, skills: workerSkills(model) };
+      fitted = fittedEm(table.labels, table.workers, model.priors, model.errors, decided, report);
     },
     decide(answers, { object }) {
-      const { labels, decided, report } = fittedModel();
+      const model = fittedModel();
+      const { labels, decided, report } = model;
       const k = labels.length;
-      const row = decided.subarray(object * k, object * k + k);
+      const row = object === undefined ? frozenPosterior(model, answers, objectPosterior) : decided.subarray(object * k, object * k + k);
       const best = argmax(row);
       return {
         value: labelForm(labels[best]!, answers),
@@ -293,28 +315,84 @@ export function emConsolidator(
     skills: () => fitted?.skills ?? new Map(),
     fitReport: () => fittedModel().report,
     save() {
-      const { labels, decided, report, skills } = fittedModel();
-      return { labels, decided: Array.from(decided), report, skills: [...skills] };
+      const { labels, workers, priors, errors, decided, report } = fittedModel();
+      return { labels, workers: [...workers.keys()], priors: Array.from(priors), errors: Array.from(errors), decided: Array.from(decided), report };
     },
     restore(saved) {
-      const { labels, decided, report, skills } = readSaved('EM', savedEm, saved);
-      if (decided.length % Math.max(labels.length, 1) !== 0) throw new UsageError('the saved EM model\'s posteriors do not fill whole rows of its labels; fit it again');
-      fitted = { labels, decided: Float64Array.from(decided), report, skills: new Map(skills) };
+      const { labels, workers, priors, errors, decided, report } = readSaved('EM', savedEm, saved);
+      const k = labels.length;
+      if (priors.length !== k || errors.length !== workers.length * k * k || decided.length % Math.max(k, 1) !== 0) {
+        throw new UsageError('the saved EM model\'s arrays do not match its labels and workers; fit it again');
+      }
+      fitted = fittedEm(labels, workers, Float64Array.from(priors), Float64Array.from(errors), Float64Array.from(decided), report);
     },
   };
 }
 
-/** What deciding needs of a fit: each table row's decision probabilities (objects × labels), and the reports. */
+/** What deciding needs of a fit: each table row's decision probabilities (objects × labels), the parameters, the reports. */
 interface FittedEm {
   labels: readonly string[];
+  labelIndex: ReadonlyMap<string, number>;
+  workers: ReadonlyMap<string, number>;
+  priors: Float64Array;
+  errors: Float64Array;
+  /** log max(prior, floor) by label; log errors, workers × given × true; log of the workers' mean confusion, given × true. */
+  logPriors: Float64Array;
+  logErrors: Float64Array;
+  logPopulation: Float64Array;
   decided: Float64Array;
   report: FitReport;
   skills: ReadonlyMap<string, WorkerSkill>;
 }
 
+function fittedEm(
+  labels: readonly string[], workers: readonly string[], priors: Float64Array, errors: Float64Array, decided: Float64Array, report: FitReport,
+): FittedEm {
+  const k = labels.length;
+  const population = new Float64Array(k * k);
+  for (let w = 0; w < workers.length; w += 1) for (let oc = 0; oc < k * k; oc += 1) population[oc]! += errors[w * k * k + oc]! / workers.length;
+  return {
+    labels,
+    labelIndex: new Map(labels.map((label, c) => [label, c])),
+    workers: new Map(workers.map((worker, w) => [worker, w])),
+    priors,
+    errors,
+    logPriors: priors.map((prior) => Math.log(Math.max(prior, floor))),
+    logErrors: errors.map((error) => Math.log(error)),
+    logPopulation: population.map((error) => Math.log(error)),
+    decided,
+    report,
+    skills: workerSkills(workers, k, priors, errors),
+  };
+}
+
+/** One E-step for an object the fit did not see (see `emConsolidator`). */
+function frozenPosterior(model: FittedEm, answers: readonly FieldAnswer[], objectPosterior: ObjectPosterior): Float64Array {
+  const k = model.labels.length;
+  const logJoint = new Float64Array(k);
+  const shares = new Float64Array(k);
+  let counted = 0;
+  for (const { workerId, value } of answers) {
+    const given = model.labelIndex.get(voteKey(value));
+    if (given === undefined) continue;
+    const worker = model.workers.get(workerId);
+    const [logErrors, at] = worker === undefined ? [model.logPopulation, given * k] : [model.logErrors, (worker * k + given) * k];
+    for (let c = 0; c < k; c += 1) logJoint[c]! += logErrors[at + c]!;
+    shares[given]! += 1;
+    counted += 1;
+  }
+  for (let c = 0; c < k; c += 1) {
+    logJoint[c]! += model.logPriors[c]!;
+    shares[c]! /= counted || 1;
+  }
+  return objectPosterior(logJoint, shares, counted);
+}
+
 const savedEm = z.strictObject({
   labels: z.array(z.string()),
+  workers: z.array(z.string()),
+  priors: z.array(z.number().min(0).max(1)),
+  errors: z.array(z.number().min(0).max(1)),
   decided: z.array(z.number().min(0).max(1)),
   report: savedFitReport,
-  skills: savedSkills,
 });

@@ -31,7 +31,9 @@
  */
 import { z } from 'zod';
 import { voteShares, type AnswerTable } from './answer-table.js';
-import { countConfusions, emConsolidator, emOptions, floor, normaliseColumns, runEm, type EmAnswers, type EmModel, type EmOptions } from './em.js';
+import {
+  countConfusions, emConsolidator, emOptions, floor, normaliseColumns, runEm, type EmAnswers, type EmModel, type EmOptions, type ObjectPosterior,
+} from './em.js';
 import type { Strategy } from './types.js';
 
 /** Added to every population cell so a label nobody was ever believed to be still has a defined column. */
@@ -70,23 +72,35 @@ function shrunkConfusionMStep(shrinkage: number, answers: EmAnswers, posteriors:
 }
 
 /** F = λ·softmax(L / τ_t) + (1 − λ)·V, objects × labels. */
-function temperedMix({ table, logJoint }: EmModel, { tempering, modelWeight }: HierarchicalOptions): Float64Array {
+function temperedMix({ table, logJoint }: EmModel, options: HierarchicalOptions): Float64Array {
   const k = table.labels.length;
   const shares = voteShares(table);
   const answers = new Float64Array(table.objectCount);
   for (let i = 0; i < table.answerCount; i += 1) answers[table.objectOf[i]!]! += 1;
   const mixed = new Float64Array(shares.length);
-  for (let t = 0; t < table.objectCount; t += 1) {
-    const row = t * k;
-    const temperature = 1 + tempering * (answers[t]! - 1);
-    let max = -Infinity;
-    for (let c = 0; c < k; c += 1) max = Math.max(max, logJoint[row + c]! / temperature);
-    let sum = 0;
-    for (let c = 0; c < k; c += 1) sum += (mixed[row + c] = Math.exp(logJoint[row + c]! / temperature - max));
-    for (let c = 0; c < k; c += 1) mixed[row + c] = modelWeight * (mixed[row + c]! / sum) + (1 - modelWeight) * shares[row + c]!;
-  }
+  for (let t = 0; t < table.objectCount; t += 1) mixRow(logJoint, shares, t * k, k, answers[t]!, options, mixed);
   return mixed;
 }
+
+/** F for the object whose k labels start at `row` of `logJoint` and `shares`, into the same cells of `mixed`. */
+function mixRow(
+  logJoint: Float64Array, shares: Float64Array, row: number, k: number, answers: number, { tempering, modelWeight }: HierarchicalOptions,
+  mixed: Float64Array,
+): void {
+  const temperature = 1 + tempering * (answers - 1);
+  let max = -Infinity;
+  for (let c = 0; c < k; c += 1) max = Math.max(max, logJoint[row + c]! / temperature);
+  let sum = 0;
+  for (let c = 0; c < k; c += 1) sum += (mixed[row + c] = Math.exp(logJoint[row + c]! / temperature - max));
+  for (let c = 0; c < k; c += 1) mixed[row + c] = modelWeight * (mixed[row + c]! / sum) + (1 - modelWeight) * shares[row + c]!;
+}
+
+/** F for one object a frozen model decides (`em.ts`). */
+const mixedPosterior = (options: HierarchicalOptions): ObjectPosterior => (logJoint, shares, answers) => {
+  const mixed = new Float64Array(logJoint.length);
+  mixRow(logJoint, shares, 0, logJoint.length, answers, options, mixed);
+  return mixed;
+};
 
 const mStepOf = (options: HierarchicalOptions) =>
   (answers: EmAnswers, posteriors: Float64Array, errors: Float64Array) => shrunkConfusionMStep(options.shrinkage, answers, posteriors, errors);
@@ -103,5 +117,5 @@ export const hierarchicalDawidSkene: Strategy<z.infer<typeof options>> = {
     '(calibrated confidence)',
   kinds: ['categorical', 'boolean'],
   options,
-  create: (config) => emConsolidator(config, mStepOf(config), (model) => temperedMix(model, config)),
+  create: (config) => emConsolidator(config, mStepOf(config), (model) => temperedMix(model, config), mixedPosterior(config)),
 };

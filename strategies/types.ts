@@ -137,8 +137,11 @@ export interface ShapeOutcome<S extends { label: string } = { label: string }> {
 export interface DecisionContext {
   /** Uniform in [0, 1), seeded by `--seed`: the only randomness a strategy may use. */
   random(): number;
-  /** The object's row in the `AnswerTable` given to `fit` (model-based strategies only). */
-  object: number;
+  /**
+   * The object's row in the `AnswerTable` given to `fit` (model-based strategies only); none for an object the fit did
+   * not see (a frozen model's: `run --model`, the post-annotation Lambda).
+   */
+  object?: number;
 }
 
 /** What a model learned about one worker, for the worker report. */

@@ -98,6 +98,8 @@ const shared: Decisions<SharedOptions> = {
     baseDelayMs: { notOnCli: 'library tuning' },
     maxDelayMs: { notOnCli: 'library tuning' },
   },
+  model: { flags: '--model <model.json>', description: 'decide model-based fields with this frozen model instead of fitting one (a path or s3://)' },
+  saveModel: { flags: '--save-model <model.json>', description: 'also write the fitted models, for --model or a Lambda (a path or s3://)' },
   seed: { flags: '--seed <n>', description: 'seed for random tie-breaking', parse: integer },
   concurrency: { flags: '--concurrency <n>', description: `worker responses fetched at once (default ${defaults.concurrency})`, parse: positiveInt },
   workers: { flags: '--workers <n>', description: 'worker threads that fetch and parse worker responses (default 0: the main thread)', parse: integer },
@@ -131,6 +133,8 @@ export const runDecisions: Decisions<ConsolidateOptions> = {
 export const scaleOutDecisions: Decisions<ScaleOutJob> = {
   ...runDecisions,
   work: { flags: '--work <folder>', description: 'the work folder (a path or s3://bucket/prefix/) the steps write their parts to', required: true },
+  model: { notOnCli: 'fit writes the model into --work' },
+  saveModel: { notOnCli: 'fit writes the model into --work/model.json' },
 };
 
 export const exportDecisions: Decisions<ExportOptions> = {
@@ -161,11 +165,13 @@ export const exportDecisions: Decisions<ExportOptions> = {
   goldField: { notOnCli: 'goes with gold' },
 };
 
-const { seed: _seed, rejects: _rejects, ...inspectShared } = shared;
+const { seed: _seed, rejects: _rejects, model: _model, saveModel: _saveModel, ...inspectShared } = shared;
 
 export const inspectDecisions: Decisions<InspectOptions> = {
   ...inspectShared,
   sample: { flags: '--sample <n>', description: 'read only the first n lines (default: all)', parse: positiveInt },
+  model: { notOnCli: 'inspect fits and decides nothing' },
+  saveModel: { notOnCli: 'inspect fits and decides nothing' },
 };
 
 export const reportDecisions: Decisions<ReportOptions> = {

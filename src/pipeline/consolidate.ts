@@ -28,6 +28,7 @@ import { seededRandom } from '../random.js';
 import { runStages } from './stage.js';
 import { countingTally, tableStage, type JobModel } from './table.js';
 import { writeStage, writeReports, type ObjectSink } from './write.js';
+import { frozenFit, loadFrozenModel, modelOf } from '../scale-out/model.js';
 
 export { besideOutput } from './outputs.js';
 
@@ -86,6 +87,14 @@ export interface ConsolidateOptions {
   fields?: Readonly<Record<string, FieldSetting | string>>;
   /** Answers of a shape no strategy decides: copied onto each output line (`copy`, default) or only referenced (`ref`). */
   unknownAnswers?: UnknownAnswers;
+  /**
+   * A frozen model (`model.json` from `saveModel` or the sharded `fit`; a path or `s3://`): model-based fields are
+   * decided from its parameters instead of a fit on this job (refused when the job's fields, strategies or labels are
+   * not the model's; see `src/scale-out/model.ts`).
+   */
+  model?: string;
+  /** Also write the fitted models there, as a frozen model for `model` (a path or `s3://`). */
+  saveModel?: string;
   /** Seeds the random tie-breaking (default 1: runs are reproducible). */
   seed?: number;
   /** Worker responses fetched and parsed at once (default 64). */
@@ -143,6 +152,7 @@ async function run(options: JobOptions & { fields: Record<string, FieldSetting> 
   const paths = await outputPaths(options.manifest, { ...options, hasSink: options.sink !== undefined });
   const refs = refPolicyFor(options.manifest, options, log);
   await checkLocations(io, options.manifest, paths);
+  const frozen = options.model === undefined ? undefined : await loadFrozenModel(io, options.model);
   const gold = options.gold
     ? await loadGold(options.gold, (location, max) => io.storageFor(location).readAll(location, max), { key: options.goldKey, field: options.goldField })
     : undefined;
@@ -160,13 +170,14 @@ async function run(options: JobOptions & { fields: Record<string, FieldSetting> 
   try {
     return await withOutputs((location) => io.storageFor(location), async (group) => {
       const writers = await openOutputs(group, paths);
+      const modelWriter = options.saveModel === undefined ? undefined : await group.open(options.saveModel);
       const review = paths.review === undefined ? undefined : new ReviewQueue({ share: options.reviewShare ?? defaults.reviewShare, threshold: options.reviewBelow });
       try {
         await runStages(
           input,
           progress.lines,
           prepareStage(concurrency, prepare.line),
-          tableStage(planner, tally, model, options.schema, progress),
+          tableStage(planner, tally, model, options.schema, progress, frozen && frozenFit(frozen)),
           decideStage(decider),
           writeStage({ ...writers, sink: reviewing(review, gold, options.sink) }),
           { signal: options.signal },
@@ -179,6 +190,7 @@ async function run(options: JobOptions & { fields: Record<string, FieldSetting> 
       decider.finish();
       finishSummary(summary, { workers: workers.size, retries: io.counter.retries + prepare.retries(), durationMs: Math.round(performance.now() - started) });
       await writeReports(writers, paths, { summary, workers, planner, model });
+      await modelWriter?.write(JSON.stringify(modelOf(options, 1, model.schemaStats!, planner, model)));
       return summary;
     }, options.outputs);
   } finally {

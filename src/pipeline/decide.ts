@@ -103,7 +103,7 @@ export class ObjectDecider {
       }
       const usable = this.planner.usableAnswers(name, answers);
       const decision = withVoteTie(usable.length > 0
-        ? plan.consolidator.decide(usable, { random: this.random, object: row ?? 0 })
+        ? plan.consolidator.decide(usable, { random: this.random, object: row })
         : { value: undefined, confidence: 0 }, usable);
       const resolved = decision.value !== undefined;
       if (resolved) label[name] = decision.value;

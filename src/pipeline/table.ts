@@ -45,14 +45,17 @@ export function countingTally(
 /** What the table stage learned, for the reports: the schema, and each fitted field's labels in table order. */
 export interface JobModel {
   schema?: FieldSchema;
+  /** What the schema was resolved from, for a saved model (`scale-out/model.ts`). */
+  schemaStats?: FieldSchemaBuilder;
   fittedLabels: Map<string, readonly string[]>;
 }
 
 /** Hears each line of both passes and the start of each phase (`progress.ts`). */
 export type PhaseProgress = Pick<ProgressTracker, 'line' | 'enter'>;
 
+/** `fit`: how the models are fitted (`fitModels`), or restored from a frozen model without fitting (`run --model`). */
 export function tableStage(
-  planner: FieldPlanner, tally: Tally, model: JobModel, schemaOptions: FieldSchemaOptions = {}, progress?: PhaseProgress,
+  planner: FieldPlanner, tally: Tally, model: JobModel, schemaOptions: FieldSchemaOptions = {}, progress?: PhaseProgress, fit = fitModels,
 ): Stage<Prepared, Prepared> {
   return async function* table(lines) {
     const survey = new JobSurvey(tally, schemaOptions);
@@ -65,7 +68,7 @@ export function tableStage(
       }
       const schema = survey.finish(planner, model);
       progress?.enter('fitting');
-      const rows = await fitModels(planner, () => objectsOf(resolvedLines(spill.read(), schema)), model);
+      const rows = await fit(planner, () => objectsOf(resolvedLines(spill.read(), schema)), model);
       progress?.enter('deciding');
       for await (const line of withRows(resolvedLines(spill.read(), schema), rows)) {
         progress?.line();
@@ -95,6 +98,7 @@ export class JobSurvey {
 
   finish(planner: FieldPlanner, model: JobModel): FieldSchema {
     this.tally.end();
+    model.schemaStats = this.schema;
     const schema = (model.schema = this.schema.resolve());
     planner.adopt(schema);
     return schema;

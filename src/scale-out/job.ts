@@ -1,8 +1,8 @@
 /**
  * A sharded run's job: the options of a one-machine run (`ConsolidateOptions`), plus the work folder its steps share.
  * Every step is given the same job; what decides the output (fields, schema options, seed, label attribute,
- * preferences, unknown answers) is fingerprinted into `model.json`, so `decide` and `merge` with other settings than
- * `fit` had stop with the fix instead of writing a mixed result.
+ * preferences, unknown answers) is fingerprinted into `model.json` (`model.ts`), so `decide` and `merge` with other
+ * settings than `fit` had stop with the fix instead of writing a mixed result.
  */
 import { checkOptions } from '../config/config.js';
 import type { FieldSetting } from '../config/field-setting.js';
@@ -32,12 +32,6 @@ export function checkJob(job: ScaleOutJob): CheckedJob {
     }
   }
   return checked;
-}
-
-/** What the output depends on besides the answers, as one string `model.json` keeps. */
-export function settingsFingerprint(job: CheckedJob): string {
-  const { fields, schema, seed, labelAttribute, preferences, unknownAnswers } = job;
-  return JSON.stringify({ fields, schema: schema ?? {}, seed: seed ?? 1, labelAttribute, preferences, unknownAnswers: unknownAnswers ?? 'copy' });
 }
 
 /** Runs `body` with `io` (the caller's, kept) or I/O of its own, closed at the end. */

@@ -95,6 +95,20 @@ describe('PostAnnotationFunction', () => {
       .toEqual([{ actions: ['lambda:InvokeFunction'], resources: [expect.stringMatching(/:function:PostAnnotationHandler/), expect.stringMatching(/:function:PostAnnotationHandler.*:\*$/)] }]);
   });
 
+  it('reads a frozen model when given one', { timeout: synthTimeout }, () => {
+    const template = synthesise((stack) => new PostAnnotationFunction(stack, 'PostAnnotation', {
+      jobOutput: { bucket: Bucket.fromBucketName(stack, 'Jobs', 'acme-labels') },
+      model: { bucket: Bucket.fromBucketName(stack, 'Models', 'acme-models'), key: 'sentiment/model.json' },
+      fields: { sentiment: 'dawid-skene' },
+    }));
+    const { properties, statements } = functionWith(template, 'annotationConsolidationHandler');
+    expect(properties).toMatchObject({ Environment: { Variables: { GT_CONSOLIDATE_MODEL: 's3://acme-models/sentiment/model.json' } } });
+    expect(statements).toEqual([{
+      actions: ['s3:GetObject'],
+      resources: [s3('acme-labels/*/annotations/consolidated-annotation/consolidation-request/*'), s3('acme-models/sentiment/model.json')],
+    }]);
+  });
+
   it('refuses a name Ground Truth could not invoke', { timeout: synthTimeout }, () => {
     expect(() => synthesise((stack) => new PostAnnotationFunction(stack, 'PostAnnotation', {
       jobOutput: { bucket: Bucket.fromBucketName(stack, 'Jobs', 'acme-labels') }, functionName: 'consolidation',

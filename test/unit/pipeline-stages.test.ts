@@ -34,7 +34,7 @@ registerStrategy({
         events.push(`fit ${fitted.objectCount} objects`);
       },
       decide(_answers, { object }) {
-        const label = table!.labels[table!.labelOf[table!.objectOf.indexOf(object)]!]!;
+        const label = table!.labels[table!.labelOf[table!.objectOf.indexOf(object!)]!]!;
         return { value: { label }, confidence: 0.5 };
       },
     };
