@@ -1,8 +1,9 @@
 /**
  * gt-consolidate as a library: `consolidate(options)` runs a job, `exportDataset(options)` writes a training dataset
  * (RLHF from a preference job, COCO/YOLO/span JSONL/augmented manifest from a shape field),
- * `annotationConsolidationHandler` is Ground Truth's post-annotation Lambda; `shard`, `fit`, `decide` and `merge` are
- * a run split over many machines (`handleTask`: their entry point for engines); strategies are registrable by name.
+ * `annotationConsolidationHandler` is Ground Truth's post-annotation Lambda, `labelingJobStateChangeHandler` consolidates a
+ * job when it completes (EventBridge); `shard`, `fit`, `decide` and `merge` are a run split over many machines
+ * (`handleTask`: their entry point for engines); strategies are registrable by name.
  */
 export { consolidate, defaults, type ConsolidateOptions } from './pipeline/consolidate.js';
 export type { Phase, Progress } from './pipeline/progress.js';
@@ -10,6 +11,10 @@ export {
   annotationConsolidationHandler, postAnnotationHandler, type ConsolidatedEntry, type ConsolidationRequestEvent, type PostAnnotationHandler,
   type PostAnnotationSettings,
 } from './lambda/handler.js';
+export {
+  jobStateChangeHandler, labelingJobStateChangeHandler, type JobStateChangeEvent, type JobStateChangeHandler, type JobStateChangeResult,
+  type JobStateChangeSettings,
+} from './lambda/on-job-state-change.js';
 export { shard } from './scale-out/shard.js';
 export { fit, type FitCounts } from './scale-out/fit.js';
 export { decide } from './scale-out/decide.js';
