@@ -49,14 +49,16 @@ export function decideStage(decider: ObjectDecider, offThreadObjects = 16): Stag
     const iterator = lines[Symbol.asyncIterator]();
     const first = await iterator.next();
     if (first.done) return;
-    const all = (async function* () {
-      yield first.value;
-      for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
-    })();
+    const rest: AsyncIterable<Prepared> = { [Symbol.asyncIterator]: () => iterator };
     if (!decider.decidesOffThread()) {
-      for await (const line of all) yield line.type === 'object' ? decider.decide(line) : line;
+      yield first.value.type === 'object' ? decider.decide(first.value) : first.value;
+      for await (const line of rest) yield line.type === 'object' ? decider.decide(line) : line;
       return;
     }
+    const all = (async function* () {
+      yield first.value;
+      yield* rest;
+    })();
     const ahead = mapOrdered(all, offThreadObjects, async (line) => ({ line, early: line.type === 'object' ? await decider.offThread(line) : undefined }));
     for await (const { line, early } of ahead) yield line.type === 'object' ? decider.decide(line, early) : line;
   };
