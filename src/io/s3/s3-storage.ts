@@ -12,7 +12,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { RejectError, UsageError } from '../../errors.js';
 import type { OutputWriter, SizedReadable, Storage } from '../storage.js';
 import { backoff, isRetryable, sdkRetriesOf, withRetries, type RetryPolicy } from './retry.js';
-import { s3Defaults, type S3Settings } from './s3-client.js';
+import { s3Defaults, type S3Settings } from './s3-settings.js';
 import { SignedGetter, type SignedGetResponse } from './signed-get.js';
 import { parseS3Uri, type S3Location } from './s3-uri.js';
 
