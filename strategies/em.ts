@@ -226,10 +226,25 @@ export function runEm(table: AnswerTable, { maxIterations, tol }: EmOptions, mSt
   return { table, posteriors, logJoint, priors, errors, iterations, converged, logLikelihood };
 }
 
+/**
+ * What deciding and the worker report need of a fit, kept until the run ends: not the answer table or the log joint
+ * (12 and 8k bytes an answer and an object, over 80 MiB at a million objects).
+ */
+interface Fitted {
+  labels: readonly string[];
+  workers: readonly string[];
+  priors: Float64Array;
+  errors: Float64Array;
+  iterations: number;
+  /** objects × labels: what each object is decided from. */
+  decided: Float64Array;
+  report: FitReport;
+}
+
 /** Each worker's `confusion[true][given]` and accuracy Σ_c prior[c] · P(given c | true c). */
-function workerSkills({ table, priors, errors }: EmModel): Map<string, WorkerSkill> {
-  const k = table.labels.length;
-  return new Map(table.workers.map((worker, w) => {
+function workerSkills({ labels, workers, priors, errors }: Fitted): Map<string, WorkerSkill> {
+  const k = labels.length;
+  return new Map(workers.map((worker, w) => {
     const confusion = Array.from({ length: k }, (_, c) => Array.from({ length: k }, (_, o) => errors[(w * k + o) * k + c]!));
     return [worker, { accuracy: confusion.reduce((sum, row, c) => sum + priors[c]! * row[c]!, 0), confusion }];
   }));
@@ -264,7 +279,7 @@ export function emConsolidator(
   mStep: MStep,
   decisionPosteriors: (model: EmModel) => Float64Array = (model) => model.posteriors,
 ): Consolidator {
-  let fitted: { model: EmModel; decided: Float64Array; report: FitReport } | undefined;
+  let fitted: Fitted | undefined;
   const fittedModel = () => {
     if (!fitted) throw new Error('decide() or fitReport() called before fit()');
     return fitted;
@@ -275,21 +290,21 @@ export function emConsolidator(
       const decided = decisionPosteriors(model);
       const warning = collapseWarning(table, decided);
       const report = { iterations: model.iterations, converged: model.converged, ...(warning ? { warnings: [warning] } : {}) };
-      fitted = { model, decided, report };
+      const { labels, workers } = table;
+      fitted = { labels, workers, priors: model.priors, errors: model.errors, iterations: model.iterations, decided, report };
     },
     decide(answers, { object }) {
-      const { model, decided } = fittedModel();
-      const { labels } = model.table;
+      const { labels, decided, iterations } = fittedModel();
       const k = labels.length;
       const row = decided.subarray(object * k, object * k + k);
       const best = argmax(row);
       return {
         value: labelForm(labels[best]!, answers),
         confidence: row[best]!,
-        details: { posterior: Object.fromEntries(labels.map((label, c) => [label, row[c]!])), iterations: model.iterations },
+        details: { posterior: Object.fromEntries(labels.map((label, c) => [label, row[c]!])), iterations },
       };
     },
-    skills: () => (fitted ? workerSkills(fitted.model) : new Map()),
+    skills: () => (fitted ? workerSkills(fitted) : new Map()),
     fitReport: () => fittedModel().report,
   };
 }

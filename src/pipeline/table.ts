@@ -119,6 +119,7 @@ export async function fitModels(
   }
   for (const [field, plan] of models) {
     const table = tables.get(field)!.build();
+    tables.delete(field); // the builder's arrays, before the fit allocates its own
     model.fittedLabels.set(field, table.labels);
     plan.consolidator.fit!(table);
   }
