@@ -223,15 +223,19 @@ export class AlphaBootstrap {
 /** Nominal α of a replicate: 1 − (n − 1)(n − Σ o[c,c]) / (n² − Σ n_c²); `totals` is scratch space for n_c. */
 function nominalAlpha(kept: Reservoir, packed: ReturnType<Reservoir['packed']>, draws: Uint32Array, totals: Float64Array): number | null {
   totals.fill(0);
+  const { answers, agreeing: agreeingOf } = kept;
+  const { starts, values, counts } = packed;
   let n = 0;
   let agreeing = 0;
-  for (const object of draws) {
-    n += kept.answers[object]!;
-    agreeing += kept.agreeing[object]!;
-    for (let at = packed.starts[object]!; at < packed.starts[object + 1]!; at += 1) totals[packed.values[at]!]! += packed.counts[at]!;
+  for (let i = 0; i < draws.length; i += 1) {
+    const object = draws[i]!;
+    n += answers[object]!;
+    agreeing += agreeingOf[object]!;
+    const end = starts[object + 1]!;
+    for (let at = starts[object]!; at < end; at += 1) totals[values[at]!]! += counts[at]!;
   }
   let squares = 0;
-  for (const total of totals) squares += total * total;
+  for (let c = 0; c < totals.length; c += 1) squares += totals[c]! * totals[c]!;
   const expected = n * n - squares;
   return expected > 0 ? 1 - ((n - 1) * (n - agreeing)) / expected : null;
 }
