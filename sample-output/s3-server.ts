@@ -11,7 +11,8 @@ import { createInterface } from 'node:readline';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import pLimit from 'p-limit';
 import type { RetryPolicy } from '../src/io/s3/retry.js';
-import { createS3Client, type S3Settings } from '../src/io/s3/s3-client.js';
+import { createS3Client } from '../src/io/s3/s3-client.js';
+import type { S3Settings } from '../src/io/s3/s3-settings.js';
 
 /** s3rver's fixed credentials; the environment tests give to child processes. */
 export const s3rverEnv = {

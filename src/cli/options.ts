@@ -11,7 +11,7 @@ import { exportFormats } from '../export/formats.js';
 import { pairPolicies } from '../export/pairs.js';
 import { shapeFormats } from '../export/shape-export.js';
 import { defaultRetryPolicy } from '../io/s3/retry.js';
-import { s3Defaults } from '../io/s3/s3-client.js';
+import { s3Defaults } from '../io/s3/s3-settings.js';
 import { defaults, type ConsolidateOptions } from '../pipeline/consolidate.js';
 import { checkpointDefaults } from '../pipeline/checkpoint.js';
 import type { InspectOptions } from '../pipeline/inspect.js';

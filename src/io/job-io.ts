@@ -2,6 +2,9 @@
  * A job's I/O, built once per process (or worker thread): the storage for each location (`s3://` → S3, anything else
  * → local files), the one S3 client (made on first use), the retry policy and its counter, and the ref policy that
  * says where worker responses may be read from. The CLI, a run, an export and each worker thread all start here.
+ *
+ * The S3 side (the SDK, undici, the signer: about 35 MiB of a process's memory) is imported on the first S3
+ * location, so a run on local files never loads it.
  */
 import path from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -9,8 +12,8 @@ import { localStorage, readWithin } from './local-storage.js';
 import { jobMirror, parseMirror, type JobMirror, type Mirror } from './mirror.js';
 import { parseAllowedPrefix, RefResolver } from './refs.js';
 import { defaultRetryPolicy, type RetryPolicy } from './s3/retry.js';
-import { createS3Client, type S3Settings } from './s3/s3-client.js';
-import { S3Storage, type RetryCounter } from './s3/s3-storage.js';
+import type { S3Settings } from './s3/s3-settings.js';
+import type { RetryCounter, S3Storage } from './s3/s3-storage.js';
 import { isS3Uri, parseS3Uri } from './s3/s3-uri.js';
 import type { Storage } from './storage.js';
 
@@ -37,20 +40,34 @@ export class JobIO {
   readonly retry: RetryPolicy;
   readonly counter: RetryCounter = { retries: 0 };
   private s3Storage?: S3Storage;
-  private s3Client?: S3Client;
+  private s3StorageLoaded?: Promise<S3Storage>;
+  private s3Client?: Promise<S3Client>;
 
   constructor(private readonly settings: IoSettings = {}) {
     this.retry = { ...defaultRetryPolicy, ...settings.retry };
   }
 
   storageFor(location: string): Storage {
-    return isS3Uri(location)
-      ? (this.s3Storage ??= new S3Storage(this.client(), this.retry, this.counter, this.settings.s3))
-      : localStorage;
+    return isS3Uri(location) ? (this.s3Storage ?? this.s3StorageOnFirstUse) : localStorage;
   }
 
-  client(): S3Client {
-    return (this.s3Client ??= this.settings.s3Client ?? createS3Client(this.settings.s3, this.retry));
+  client(): Promise<S3Client> {
+    return (this.s3Client ??= this.settings.s3Client
+      ? Promise.resolve(this.settings.s3Client)
+      : import('./s3/s3-client.js').then(({ createS3Client }) => createS3Client(this.settings.s3, this.retry)));
+  }
+
+  /** Stands in for the S3 storage until its modules are loaded; later calls get the storage itself. */
+  private readonly s3StorageOnFirstUse: Storage = {
+    openRead: async (location) => (await this.loadS3Storage()).openRead(location),
+    readAll: async (location, maxBytes) => (await this.loadS3Storage()).readAll(location, maxBytes),
+    createWriter: async (location) => (await this.loadS3Storage()).createWriter(location),
+    createFolderWriter: async (location) => (await this.loadS3Storage()).createFolderWriter(location),
+  };
+
+  private loadS3Storage(): Promise<S3Storage> {
+    return (this.s3StorageLoaded ??= Promise.all([this.client(), import('./s3/s3-storage.js')])
+      .then(([client, { S3Storage }]) => (this.s3Storage = new S3Storage(client, this.retry, this.counter, this.settings.s3))));
   }
 
   /** Reads the worker response a ref points at, where the policy allows (throws `RejectError` otherwise). */
@@ -65,7 +82,7 @@ export class JobIO {
   /** Releases the connections of a client made here; a client passed in stays its owner's. */
   close(): void {
     this.s3Storage?.close().catch(() => {}); // idle connections: nothing a finished run could act on
-    if (!this.settings.s3Client) this.s3Client?.destroy();
+    if (!this.settings.s3Client) void this.s3Client?.then((client) => client.destroy(), () => {});
   }
 }
 

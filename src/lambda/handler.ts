@@ -28,7 +28,7 @@ import { planFromSetting, type FieldSetting } from '../config/field-setting.js';
 import { UsageError } from '../errors.js';
 import { JobIO } from '../io/job-io.js';
 import { parseAllowedPrefix } from '../io/refs.js';
-import type { S3Settings } from '../io/s3/s3-client.js';
+import type { S3Settings } from '../io/s3/s3-settings.js';
 import { parseS3Uri } from '../io/s3/s3-uri.js';
 import { ObjectDecider, type UnknownAnswers } from '../pipeline/decide.js';
 import { FieldPlanner } from '../pipeline/field-plan.js';

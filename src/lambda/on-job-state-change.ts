@@ -26,7 +26,7 @@ import { DescribeLabelingJobCommand, SageMakerClient, type DescribeLabelingJobCo
 import type { FieldSetting } from '../config/field-setting.js';
 import { RejectError, UsageError } from '../errors.js';
 import { JobIO } from '../io/job-io.js';
-import type { S3Settings } from '../io/s3/s3-client.js';
+import type { S3Settings } from '../io/s3/s3-settings.js';
 import { parseS3Uri } from '../io/s3/s3-uri.js';
 import { isRecord } from '../json.js';
 import { consolidate } from '../pipeline/consolidate.js';
@@ -207,7 +207,7 @@ async function markerExists(io: JobIO, marker: string, jobArn: string): Promise<
 
 async function writeMarker(io: JobIO, marker: string, content: Record<string, unknown>): Promise<void> {
   const { bucket, key } = parseS3Uri(marker)!;
-  await io.client().send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: `${JSON.stringify(content, null, 2)}\n`, ContentType: 'application/json' }));
+  await (await io.client()).send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: `${JSON.stringify(content, null, 2)}\n`, ContentType: 'application/json' }));
 }
 
 function regionOf(jobArn: string): string {

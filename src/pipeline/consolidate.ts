@@ -9,7 +9,7 @@ import { checkOptions } from '../config/config.js';
 import { JobIO, refPolicyFor, type RefPolicy } from '../io/job-io.js';
 import { withOutputs, type OutputGroup } from '../io/output-group.js';
 import type { RetryPolicy } from '../io/s3/retry.js';
-import type { S3Settings } from '../io/s3/s3-client.js';
+import type { S3Settings } from '../io/s3/s3-settings.js';
 import { loadGold, type GoldLabels } from '../report/gold.js';
 import { ReviewQueue, reviewCandidateOf } from '../report/review.js';
 import { forTerminal } from '../text/escape.js';

@@ -103,7 +103,9 @@ const labelOf = (name: string) =>
 /** Missing credentials, buckets, the manifest or access stop the run here, with one line (see `preflight.ts`). */
 export async function checkLocations(io: JobIO, manifest: string, paths: OutputPaths): Promise<void> {
   const s3Outputs = Object.values(paths).filter((location): location is string => location !== undefined && isS3Uri(location));
-  if (isS3Uri(manifest) || s3Outputs.length > 0) await checkS3Access(io.client(), isS3Uri(manifest) ? manifest : undefined, s3Outputs, io.retry, io.counter);
+  if (!isS3Uri(manifest) && s3Outputs.length === 0) return;
+  const { checkS3Access } = await import('../io/s3/preflight.js');
+  await checkS3Access(await io.client(), isS3Uri(manifest) ? manifest : undefined, s3Outputs, io.retry, io.counter);
 }
 
 export interface OutputWriters {

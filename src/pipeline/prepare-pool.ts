@@ -8,7 +8,7 @@ import { startWorkerModule } from '../../strategies/worker-module.js';
 import type { Line } from '../io/lines.js';
 import type { JobIO, RefPolicy } from '../io/job-io.js';
 import type { RetryPolicy } from '../io/s3/retry.js';
-import type { S3Settings } from '../io/s3/s3-client.js';
+import type { S3Settings } from '../io/s3/s3-settings.js';
 import type { PreferenceMapping } from '../responses/preferences.js';
 import { prepareLine, type PrepareContext, type Prepared } from './prepare.js';
 

@@ -45,8 +45,104 @@ interface Contribution {
 
 const isNumber = (value: string) => value.trim() !== '' && Number.isFinite(Number(value));
 
+/**
+ * The kept objects' shares of α's sums in flat typed arrays, one slot an object: 20,000 small objects each holding two
+ * typed arrays cost about 10 MiB of heap a field, which V8 then multiplied into its heap's headroom.
+ *
+ * Slot i's distinct values (indices into the value index) and their answer counts are `values[starts[i] ..
+ * starts[i] + lengths[i]]` and the same range of `counts`: a replaced slot's range is abandoned and its new one appended,
+ * and the arena is compacted in slot order when more than half of it is abandoned.
+ */
+class Reservoir {
+  size = 0;
+  /** Per slot: answers, Σ_c m_c(m_c − 1)/(m − 1), and for interval α the mean and sum of squares (0 otherwise). */
+  answers = new Float64Array(0);
+  agreeing = new Float64Array(0);
+  means = new Float64Array(0);
+  squares = new Float64Array(0);
+  private starts = new Uint32Array(0);
+  private lengths = new Uint32Array(0);
+  private values = new Uint32Array(64);
+  private counts = new Uint32Array(64);
+  private used = 0;
+  private live = 0;
+
+  constructor(private readonly maxSlots: number) {}
+
+  /** Writes slot `at` (at most `size`: a new slot is appended). */
+  set(at: number, answers: number, agreeing: number, mean: number, squares: number, values: readonly number[], counts: readonly number[]): void {
+    if (at === this.size) this.append();
+    this.live -= this.lengths[at]!;
+    this.lengths[at] = 0;
+    this.answers[at] = answers;
+    this.agreeing[at] = agreeing;
+    this.means[at] = mean;
+    this.squares[at] = squares;
+    if (this.used + values.length > this.values.length) this.makeRoom(values.length);
+    this.starts[at] = this.used;
+    this.lengths[at] = values.length;
+    this.values.set(values, this.used);
+    this.counts.set(counts, this.used);
+    this.used += values.length;
+    this.live += values.length;
+  }
+
+  /** The slots' values and counts in slot order: `starts` has size + 1 entries. */
+  packed(): { starts: Uint32Array; values: Uint32Array; counts: Float64Array } {
+    const starts = new Uint32Array(this.size + 1);
+    for (let i = 0; i < this.size; i += 1) starts[i + 1] = starts[i]! + this.lengths[i]!;
+    const values = new Uint32Array(this.live);
+    const counts = new Float64Array(this.live);
+    for (let i = 0; i < this.size; i += 1) {
+      const from = this.starts[i]!;
+      const to = from + this.lengths[i]!;
+      values.set(this.values.subarray(from, to), starts[i]);
+      counts.set(this.counts.subarray(from, to), starts[i]);
+    }
+    return { starts, values, counts };
+  }
+
+  private append(): void {
+    if (this.size === this.answers.length) {
+      const capacity = Math.min(this.maxSlots, Math.max(1024, this.size * 2));
+      this.answers = grown(this.answers, capacity);
+      this.agreeing = grown(this.agreeing, capacity);
+      this.means = grown(this.means, capacity);
+      this.squares = grown(this.squares, capacity);
+      this.starts = grown(this.starts, capacity);
+      this.lengths = grown(this.lengths, capacity);
+    }
+    this.size += 1;
+  }
+
+  /** Compacts the arena in slot order, growing it when live entries fill more than half of it. */
+  private makeRoom(needed: number): void {
+    const capacity = Math.max(this.values.length, 2 * (this.live + needed));
+    const values = new Uint32Array(capacity);
+    const counts = new Uint32Array(capacity);
+    let used = 0;
+    for (let i = 0; i < this.size; i += 1) {
+      const from = this.starts[i]!;
+      const to = from + this.lengths[i]!;
+      values.set(this.values.subarray(from, to), used);
+      counts.set(this.counts.subarray(from, to), used);
+      this.starts[i] = used;
+      used += to - from;
+    }
+    this.values = values;
+    this.counts = counts;
+    this.used = used;
+  }
+}
+
+function grown<T extends Float64Array | Uint32Array>(array: T, capacity: number): T {
+  const bigger = new (array.constructor as new (length: number) => T)(capacity);
+  bigger.set(array);
+  return bigger;
+}
+
 export class AlphaBootstrap {
-  private readonly kept: Contribution[] = [];
+  private readonly kept: Reservoir;
   private seen = 0;
   private readonly random: () => number;
   /** Null once more than `maxDistinctValues` values were seen: nominal α is then not computed (as in `agreement.ts`). */
@@ -60,28 +156,29 @@ export class AlphaBootstrap {
     private readonly maxDistinctValues = defaultMaxDistinctValues,
   ) {
     this.random = seededRandom(seed);
+    this.kept = new Reservoir(maxObjects);
   }
 
   /** Adds one object's answers as vote keys; objects with fewer than two are not pairable and are skipped. */
   addObject(answers: readonly string[]): void {
     if (answers.length < 2) return;
     this.seen += 1;
-    const at = this.seen <= this.maxObjects ? this.kept.length : Math.floor(this.random() * this.seen);
+    const at = this.seen <= this.maxObjects ? this.kept.size : Math.floor(this.random() * this.seen);
     if (at >= this.maxObjects) return;
-    this.kept[at] = this.contributionOf(answers);
+    this.keep(at, answers);
   }
 
   interval(): AlphaInterval | undefined {
     const kind = this.numeric ? 'interval' : this.index ? 'nominal' : undefined;
-    const n = this.kept.length;
+    const n = this.kept.size;
     if (!kind || n === 0) return undefined;
-    const packed = pack(this.kept, kind);
+    const packed = kind === 'nominal' ? this.kept.packed() : undefined;
     const scratch = new Float64Array(this.index?.size ?? 0);
     const draws = new Uint32Array(n);
     const alphas: number[] = [];
     for (let replicate = 0; replicate < this.replicates; replicate += 1) {
       for (let i = 0; i < n; i += 1) draws[i] = Math.floor(this.random() * n);
-      const alpha = kind === 'interval' ? intervalAlpha(packed, draws) : nominalAlpha(packed, draws, scratch);
+      const alpha = packed ? nominalAlpha(this.kept, packed, draws, scratch) : intervalAlpha(this.kept, draws);
       if (alpha !== null) alphas.push(alpha);
     }
     if (alphas.length === 0) return undefined;
@@ -92,24 +189,22 @@ export class AlphaBootstrap {
     };
   }
 
-  private contributionOf(answers: readonly string[]): Contribution {
+  /** Keeps one object's share of α's sums in slot `at`. */
+  private keep(at: number, answers: readonly string[]): void {
     const counts = new Map<string, number>();
     for (const answer of answers) counts.set(answer, (counts.get(answer) ?? 0) + 1);
     const m = answers.length;
     let agreeing = 0;
     for (const count of counts.values()) agreeing += (count * (count - 1)) / (m - 1);
     this.numeric &&= [...counts.keys()].every(isNumber);
-    let mean: number | null = null;
+    let mean = 0;
     let squares = 0;
     if (this.numeric) {
       mean = answers.reduce((sum, answer) => sum + Number(answer), 0) / m;
       for (const answer of answers) squares += (Number(answer) - mean) ** 2;
     }
     const indices = this.indexAll(counts.keys());
-    return {
-      answers: m, agreeing, mean, squares,
-      values: indices && Uint32Array.from(indices), counts: indices && Uint32Array.from(counts.values()),
-    };
+    this.kept.set(at, m, agreeing, mean, squares, indices ?? [], indices ? [...counts.values()] : []);
   }
 
   private indexAll(values: Iterable<string>): number[] | null {
@@ -125,63 +220,40 @@ export class AlphaBootstrap {
   }
 }
 
-/** The kept objects in flat arrays, for the replicates' inner loops. */
-interface Packed {
-  answers: Float64Array;
-  agreeing: Float64Array;
-  means: Float64Array;
-  squares: Float64Array;
-  /** Object i's values are `values[starts[i]..starts[i + 1]]`, with their `counts`. */
-  starts: Uint32Array;
-  values: Uint32Array;
-  counts: Float64Array;
-}
-
-function pack(kept: readonly Contribution[], kind: AlphaInterval['kind']): Packed {
-  const starts = new Uint32Array(kept.length + 1);
-  if (kind === 'nominal') kept.forEach(({ values }, i) => { starts[i + 1] = starts[i]! + values!.length; });
-  const values = new Uint32Array(starts[kept.length]!);
-  const counts = new Float64Array(starts[kept.length]!);
-  if (kind === 'nominal') kept.forEach((object, i) => { values.set(object.values!, starts[i]); counts.set(object.counts!, starts[i]); });
-  return {
-    answers: Float64Array.from(kept, (object) => object.answers),
-    agreeing: Float64Array.from(kept, (object) => object.agreeing),
-    means: Float64Array.from(kept, (object) => object.mean ?? 0),
-    squares: Float64Array.from(kept, (object) => object.squares),
-    starts, values, counts,
-  };
-}
-
 /** Nominal α of a replicate: 1 − (n − 1)(n − Σ o[c,c]) / (n² − Σ n_c²); `totals` is scratch space for n_c. */
-function nominalAlpha(packed: Packed, draws: Uint32Array, totals: Float64Array): number | null {
+function nominalAlpha(kept: Reservoir, packed: ReturnType<Reservoir['packed']>, draws: Uint32Array, totals: Float64Array): number | null {
   totals.fill(0);
+  const { answers, agreeing: agreeingOf } = kept;
+  const { starts, values, counts } = packed;
   let n = 0;
   let agreeing = 0;
-  for (const object of draws) {
-    n += packed.answers[object]!;
-    agreeing += packed.agreeing[object]!;
-    for (let at = packed.starts[object]!; at < packed.starts[object + 1]!; at += 1) totals[packed.values[at]!]! += packed.counts[at]!;
+  for (let i = 0; i < draws.length; i += 1) {
+    const object = draws[i]!;
+    n += answers[object]!;
+    agreeing += agreeingOf[object]!;
+    const end = starts[object + 1]!;
+    for (let at = starts[object]!; at < end; at += 1) totals[values[at]!]! += counts[at]!;
   }
   let squares = 0;
-  for (const total of totals) squares += total * total;
+  for (let c = 0; c < totals.length; c += 1) squares += totals[c]! * totals[c]!;
   const expected = n * n - squares;
   return expected > 0 ? 1 - ((n - 1) * (n - agreeing)) / expected : null;
 }
 
 /** Interval α of a replicate: 1 − (n − 1)·W / (n·SS), the objects' means and squares pooled (Chan et al.). */
-function intervalAlpha(packed: Packed, draws: Uint32Array): number | null {
+function intervalAlpha(kept: Reservoir, draws: Uint32Array): number | null {
   let n = 0;
   let mean = 0;
   let squares = 0;
   let within = 0;
   for (const object of draws) {
-    const m = packed.answers[object]!;
-    const delta = packed.means[object]! - mean;
+    const m = kept.answers[object]!;
+    const delta = kept.means[object]! - mean;
     const count = n + m;
-    squares += packed.squares[object]! + (delta * delta * n * m) / count;
+    squares += kept.squares[object]! + (delta * delta * n * m) / count;
     mean += (delta * m) / count;
     n = count;
-    within += (m * packed.squares[object]!) / (m - 1);
+    within += (m * kept.squares[object]!) / (m - 1);
   }
   return squares > 0 ? 1 - ((n - 1) * within) / (n * squares) : null;
 }

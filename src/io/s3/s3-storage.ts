@@ -17,7 +17,7 @@ import { RejectError, UsageError } from '../../errors.js';
 import pLimit from 'p-limit';
 import { checkFileName, type FolderWriter, type OutputWriter, type SizedReadable, type Storage } from '../storage.js';
 import { backoff, isRetryable, sdkRetriesOf, withRetries, type RetryPolicy } from './retry.js';
-import { s3Defaults, type S3Settings } from './s3-client.js';
+import { s3Defaults, type S3Settings } from './s3-settings.js';
 import { SignedGetter, type SignedGetResponse } from './signed-get.js';
 import { parseS3Uri, type S3Location } from './s3-uri.js';
 
