@@ -162,7 +162,7 @@ async function run(options: JobOptions & { fields: Record<string, FieldSetting> 
   const model: JobModel = { fittedLabels: new Map() };
   const tally = countingTally(options, summary, (object) => workers.observe(object.workers));
 
-  const reuse = await Reuse.open(options, paths, io, log);
+  const reuse = await Reuse.open({ ...options, responsesAreLocal: refs.mirrors.length > 0 || refs.job !== undefined }, paths, io, log);
   const input = await io.storageFor(options.manifest).openRead(options.manifest);
   const progress = new ProgressTracker(options.onProgress, summary, input);
   const prepare = openPreparer(options, io, refs, concurrency);

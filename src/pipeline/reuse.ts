@@ -25,7 +25,11 @@ import type { ObjectSink } from './write.js';
 export interface ReuseSettings {
   /** Continue the run the checkpoint was made by. */
   resume?: boolean;
-  /** The checkpoint's folder (default: beside a local `out`; `false`: no checkpoint). */
+  /**
+   * The checkpoint's folder (default: beside a local `out` when worker responses come from S3; `false`: no checkpoint).
+   * Responses read from a local copy (a mirror) are as cheap to read again as a checkpoint is to replay, so such runs
+   * checkpoint only into a folder named here.
+   */
   checkpoint?: string | false;
   checkpointEvery?: CheckpointCadence;
   /** The ledger of incremental runs (a path or `s3://`). */
@@ -41,6 +45,8 @@ interface ReuseOptions extends ReuseSettings {
   maxResponseBytes?: number;
   /** Set when the run's outputs belong to a caller's group (an export), which commits them: no checkpoint by default. */
   outputs?: OutputGroup;
+  /** Worker responses are read from a local copy of the job (`refPolicyFor` found mirrors): no checkpoint by default. */
+  responsesAreLocal: boolean;
 }
 
 export class Reuse {
@@ -53,7 +59,8 @@ export class Reuse {
     };
     const directory = checkpointDirectory(options, paths);
     if (options.resume && directory === undefined) {
-      throw new UsageError('--resume needs a checkpoint folder: outputs in S3 or on standard output keep theirs where --checkpoint <dir> says');
+      throw new UsageError('--resume needs a checkpoint folder: runs that read worker responses from a local copy, or write to S3 or '
+        + 'standard output, keep one only where --checkpoint <dir> says');
     }
     const checkpoint = directory === undefined ? undefined : await Checkpoint.open(directory, {
       resume: options.resume ?? false, fingerprint: preparedFingerprint({ manifest: options.manifest, ...settings }), cadence: options.checkpointEvery, log,
@@ -131,5 +138,5 @@ export class Reuse {
 function checkpointDirectory(options: ReuseOptions, paths: OutputPaths): string | undefined {
   if (options.checkpoint !== undefined) return options.checkpoint === false ? undefined : options.checkpoint;
   const local = paths.out !== undefined && paths.out !== '-' && !isS3Uri(paths.out);
-  return local && options.outputs === undefined ? besideOutput(paths.out!, '.checkpoint') : undefined;
+  return local && options.outputs === undefined && !options.responsesAreLocal ? besideOutput(paths.out!, '.checkpoint') : undefined;
 }

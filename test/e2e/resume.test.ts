@@ -153,7 +153,8 @@ describe('resume refusals', () => {
     const out = path.join(dir, 'refusal', 'output.manifest');
     const args = runArgs('majority-vote', out, ['--checkpoint-every', '15']);
     await killAfter(args, path.join(dir, 'refusal', 'output.checkpoint', 'checkpoint.json'), 15);
-    const other = await cli(['run', path.join(dir, 'job', 'job', 'manifests', 'output', 'output.manifest'), '-o', out, '--resume', '--progress', 'none']);
+    const other = await cli(['run', path.join(dir, 'job', 'job', 'manifests', 'output', 'output.manifest'), '-o', out, '--resume',
+      '--checkpoint', path.join(dir, 'refusal', 'output.checkpoint'), '--progress', 'none']);
     expect(other.code).toBe(2);
     expect(other.stderr).toMatch(/made with another manifest location.*delete that folder to start over/);
   }, 30_000);

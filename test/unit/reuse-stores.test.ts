@@ -63,9 +63,10 @@ describe('prepared lines as text', () => {
 describe('a checkpoint read back', () => {
   it('is refused when a chunk was changed, naming the fix', async () => {
     const manifest = await job('tampered', 60);
-    const options: ConsolidateOptions = { manifest, out: path.join(dir, 'tampered-out', 'output.manifest'), checkpointEvery: { lines: 10 }, concurrency: 1 };
-    await stoppedRun(options, 35);
+    // The job is a local copy (no checkpoint by default): the folder is named.
     const checkpoint = path.join(dir, 'tampered-out', 'output.checkpoint');
+    const options: ConsolidateOptions = { manifest, out: path.join(dir, 'tampered-out', 'output.manifest'), checkpoint, checkpointEvery: { lines: 10 }, concurrency: 1 };
+    await stoppedRun(options, 35);
     const chunk = path.join(checkpoint, (await readdir(checkpoint)).find((name) => name.startsWith('prepared-'))!);
     await writeFile(chunk, (await readFile(chunk, 'utf8')).replace('"cat"', '"dog"'));
     await expect(consolidate({ ...options, resume: true })).rejects.toThrow(/is not the chunk the checkpoint recorded: delete .* to start over/);
@@ -74,9 +75,10 @@ describe('a checkpoint read back', () => {
   it('is refused when it is not a checkpoint', async () => {
     const manifest = await job('foreign', 5);
     const out = path.join(dir, 'foreign-out', 'output.manifest');
-    await stoppedRun({ manifest, out, checkpointEvery: { lines: 1 }, concurrency: 1 }, 3);
-    await writeFile(path.join(dir, 'foreign-out', 'output.checkpoint', 'checkpoint.json'), '{"version":1,"lines":"all"}');
-    const resumed = consolidate({ manifest, out, resume: true });
+    const checkpoint = path.join(dir, 'foreign-out', 'output.checkpoint');
+    await stoppedRun({ manifest, out, checkpoint, checkpointEvery: { lines: 1 }, concurrency: 1 }, 3);
+    await writeFile(path.join(checkpoint, 'checkpoint.json'), '{"version":1,"lines":"all"}');
+    const resumed = consolidate({ manifest, out, checkpoint, resume: true });
     await expect(resumed).rejects.toThrow(UsageError);
     await expect(resumed).rejects.toThrow(/is not a checkpoint .*delete .* to start over/);
   });
