@@ -8,7 +8,6 @@ import { UsageError } from '../errors.js';
 import type { JobIO } from '../io/job-io.js';
 import type { OutputGroup } from '../io/output-group.js';
 import type { FolderWriter, OutputWriter } from '../io/storage.js';
-import { checkS3Access } from '../io/s3/preflight.js';
 import { isS3Uri } from '../io/s3/s3-uri.js';
 
 export interface OutputPaths {
