@@ -23,8 +23,8 @@
  *
  * A Step Functions Map state drives shard and decide over a list of descriptors `[{"index": 0}, …]` with `count` and
  * `job` in its `ItemSelector`; fit and merge are single tasks. An AWS Batch array job passes index and count in the
- * environment instead (`AWS_BATCH_JOB_ARRAY_INDEX`, and the size as the job's own `AWS_BATCH_JOB_ARRAY_SIZE`; see
- * `indexFromEnvironment`). Every step is idempotent: a retried one overwrites its own parts. A bad event or job throws
+ * environment instead (`AWS_BATCH_JOB_ARRAY_INDEX` and `AWS_BATCH_JOB_ARRAY_SIZE`, both set by Batch
+ * in every array child; see `indexFromEnvironment`). Every step is idempotent: a retried one overwrites its own parts. A bad event or job throws
  * a `UsageError` (a retry cannot fix it), before anything is read.
  */
 import { z } from 'zod';
@@ -94,9 +94,9 @@ async function jobOf({ config, ...options }: TaskEvent['job'], io: JobIO): Promi
 }
 
 /**
- * An AWS Batch array child's shard: `AWS_BATCH_JOB_ARRAY_INDEX` (set by Batch) and the array's size, which Batch does
- * not set: the job definition passes it as `AWS_BATCH_JOB_ARRAY_SIZE` (the name the construct uses). Missing or not a
- * number: a `UsageError` naming the variable.
+ * An AWS Batch array child's shard: `AWS_BATCH_JOB_ARRAY_INDEX` and `AWS_BATCH_JOB_ARRAY_SIZE`, which Batch sets in
+ * every array child (AWS Batch user guide, "job environment variables"). Missing or not a number: a `UsageError` naming
+ * the variable.
  */
 export function indexFromEnvironment(environment: NodeJS.ProcessEnv = process.env): { index: number; count: number } {
   const read = (name: string) => {
