@@ -20,7 +20,7 @@ import type { PreferenceMapping } from '../responses/preferences.js';
 import { decideStage, ObjectDecider, type UnknownAnswers } from './decide.js';
 import type { FieldSetting } from '../config/field-setting.js';
 import { FieldPlanner } from './field-plan.js';
-import { checkLocations, openOutputs, outputPaths } from './outputs.js';
+import { checkLocations, openOutputs, outputPaths, type OutputPaths } from './outputs.js';
 import { defaultMaxResponseBytes, openPreparer } from './prepare-pool.js';
 import { prepareStage } from './prepare.js';
 import { Reuse, type ReuseSettings } from './reuse.js';
@@ -154,9 +154,7 @@ async function run(options: JobOptions & { fields: Record<string, FieldSetting> 
   const refs = refPolicyFor(options.manifest, options, log);
   await checkLocations(io, options.manifest, paths);
   const frozen = options.model === undefined ? undefined : await loadFrozenModel(io, options.model);
-  const gold = options.gold
-    ? await loadGold(options.gold, (location, max) => io.storageFor(location).readAll(location, max), { key: options.goldKey, field: options.goldField })
-    : undefined;
+  const gold = await goldFor(options, io);
   const summary = emptySummary(options.manifest, paths.out ?? null, paths.rejects);
   const workers = new WorkerStats(paths.workersReport !== undefined);
   const model: JobModel = { fittedLabels: new Map() };
@@ -175,7 +173,7 @@ async function run(options: JobOptions & { fields: Record<string, FieldSetting> 
       });
       await reuse.openOutputs(group);
       const modelWriter = options.saveModel === undefined ? undefined : await group.open(options.saveModel);
-      const review = paths.review === undefined ? undefined : new ReviewQueue({ share: options.reviewShare ?? defaults.reviewShare, threshold: options.reviewBelow });
+      const review = reviewQueueFor(paths, options);
       try {
         await runStages(
           input,
@@ -202,6 +200,17 @@ async function run(options: JobOptions & { fields: Record<string, FieldSetting> 
     input.destroy();
     await prepare.close();
   }
+}
+
+/** The gold labels the options name, read through `io` (none unless `gold` is set). */
+export async function goldFor(options: Pick<ConsolidateOptions, 'gold' | 'goldKey' | 'goldField'>, io: JobIO): Promise<GoldLabels | undefined> {
+  if (!options.gold) return undefined;
+  return loadGold(options.gold, (location, max) => io.storageFor(location).readAll(location, max), { key: options.goldKey, field: options.goldField });
+}
+
+/** The review queue of a run whose paths name one. */
+export function reviewQueueFor(paths: OutputPaths, options: Pick<ConsolidateOptions, 'reviewShare' | 'reviewBelow'>): ReviewQueue | undefined {
+  return paths.review === undefined ? undefined : new ReviewQueue({ share: options.reviewShare ?? defaults.reviewShare, threshold: options.reviewBelow });
 }
 
 /** `sink`, with each object also offered to the review queue first. */

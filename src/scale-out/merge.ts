@@ -12,17 +12,14 @@
 import type { JobIO } from '../io/job-io.js';
 import type { OutputWriter } from '../io/storage.js';
 import { withOutputs } from '../io/output-group.js';
-import { reviewing } from '../pipeline/consolidate.js';
+import { goldFor, reviewing, reviewQueueFor } from '../pipeline/consolidate.js';
 import { decideStage } from '../pipeline/decide.js';
 import { checkLocations, openOutputs, outputPaths } from '../pipeline/outputs.js';
 import { countingTally, type Tally } from '../pipeline/table.js';
 import type { Prepared } from '../pipeline/prepare.js';
 import { writeReports } from '../pipeline/write.js';
-import { loadGold } from '../report/gold.js';
-import { ReviewQueue } from '../report/review.js';
 import { emptySummary, finishSummary, type Summary } from '../report/summary.js';
 import { WorkerStats } from '../report/worker-report.js';
-import { defaults } from '../pipeline/consolidate.js';
 import { openDecider, tabledPart } from './decide.js';
 import { checkJob, withJobIO, type ScaleOutJob } from './job.js';
 import { readModel } from './model.js';
@@ -39,16 +36,14 @@ export function merge(job: ScaleOutJob, { count }: { count: number }, io?: JobIO
     const file = await readModel(io, checked, count);
     const paths = await outputPaths(checked.manifest, { ...checked, hasSink: false });
     await checkLocations(io, checked.manifest, paths);
-    const gold = checked.gold
-      ? await loadGold(checked.gold, (location, max) => io.storageFor(location).readAll(location, max), { key: checked.goldKey, field: checked.goldField })
-      : undefined;
+    const gold = await goldFor(checked, io);
     const summary = emptySummary(checked.manifest, paths.out ?? null, paths.rejects);
     const workers = new WorkerStats(paths.workersReport !== undefined);
     const { decider, planner, model, schema } = openDecider(checked, file, { summary, workers, gold });
     const tally = countingTally(checked, summary, (object) => workers.observe(object.workers));
     return withOutputs((location) => io.storageFor(location), async (group) => {
       const writers = await openOutputs(group, paths);
-      const review = paths.review === undefined ? undefined : new ReviewQueue({ share: checked.reviewShare ?? defaults.reviewShare, threshold: checked.reviewBelow });
+      const review = reviewQueueFor(paths, checked);
       const sink = reviewing(review, gold, undefined);
       try {
         for (let index = 0; index < count; index += 1) {
