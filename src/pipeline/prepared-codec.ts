@@ -16,7 +16,8 @@ const imageSize = z.strictObject({ width: z.number(), height: z.number() }).opti
 const point = { x: z.number(), y: z.number() };
 const labeledPath = z.strictObject({ label, vertices: z.array(z.strictObject(point)) });
 
-const answerValue = z.discriminatedUnion('kind', [
+/** An answer's value as `normalise.ts` makes it; the scale-out's lines parts check theirs with it too. */
+export const answerValue = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('categorical'), value: label, shape: z.enum(['classifier', 'radio', 'string']), options: z.array(label).optional() }),
   z.strictObject({ kind: z.literal('multi-label'), labels: z.array(label), options: z.array(label), shape: z.enum(['labels', 'checkbox', 'list']) }),
   z.strictObject({ kind: z.literal('numeric'), value: z.number(), shape: z.enum(['number', 'numeric-string', 'radio']) }),

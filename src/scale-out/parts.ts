@@ -20,9 +20,9 @@ import { withOutputs, type OutputGroup } from '../io/output-group.js';
 import { isS3Uri } from '../io/s3/s3-uri.js';
 import type { OutputWriter } from '../io/storage.js';
 import type { Prepared, PreparedObject } from '../pipeline/prepare.js';
+import { answerValue } from '../pipeline/prepared-codec.js';
 import { compact, expand, type SpilledObject } from '../pipeline/spill.js';
 import { parseUntrustedJson } from '../responses/safe-json.js';
-import { shapeKinds } from '../../strategies/types.js';
 
 /** Step Functions' Distributed Map runs at most 10,000 children; so many shards, at most. */
 export const maxShards = 10_000;
@@ -62,8 +62,6 @@ export function encodeLine(line: Prepared): string {
 }
 
 const count = z.int().min(0);
-const answerKinds = ['categorical', 'multi-label', 'numeric', 'text', 'boolean', 'preference', ...shapeKinds] as const;
-const answerValue = z.looseObject({ kind: z.enum(answerKinds) });
 const worker = z.looseObject({ workerId: z.string(), sub: z.string().optional(), timeSpentInSeconds: z.number().optional() });
 const objectLine = z.tuple([
   z.int().min(1), z.record(z.string(), z.unknown()), z.string(), count,
@@ -86,9 +84,9 @@ const otherLine = z.discriminatedUnion('type', [
 export function decodeLine(text: string, where: string): Prepared {
   const json = parsedOrUndefined(text, where);
   if (Array.isArray(json)) {
-    const parsed = objectLine.safeParse(json);
-    if (parsed.success) {
-      const [line, manifestLine, labelAttribute, duplicates, sideKeys, workerIds, fields, workers] = parsed.data;
+    // Checked, then the parsed values handed on as they are (a schema's copy would reorder keys, and the output's bytes).
+    if (objectLine.safeParse(json).success) {
+      const [line, manifestLine, labelAttribute, duplicates, sideKeys, workerIds, fields, workers] = json as z.infer<typeof objectLine>;
       if (fields.every(([, indexes, values]) => indexes.length === values.length && indexes.every((at) => at < workerIds.length))) {
         const spilled = [line, manifestLine, labelAttribute, duplicates, sideKeys, workerIds, fields] as unknown as SpilledObject;
         return { ...expand(spilled), workers: workers as PreparedObject['workers'] };
