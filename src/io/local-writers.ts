@@ -39,7 +39,10 @@ class StreamWriter implements OutputWriter {
   async commit(): Promise<void> {}
 
   async abort(): Promise<void> {
-    if (this.owned) (this.stream as WriteStream).destroy();
+    if (!this.owned) return;
+    // As in AtomicFileWriter: a write in flight fails once destroyed, which must not become an uncaught error.
+    this.stream.on('error', () => {});
+    (this.stream as WriteStream).destroy();
   }
 }
 

@@ -28,6 +28,7 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdtemp, open, rm } from 'node:fs/promises';
 import { once } from 'node:events';
+import { finished } from 'node:stream/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { OutputWriter } from '../io/storage.js';
@@ -220,7 +221,10 @@ export class ReviewQueue {
     const opening = this.spill;
     this.spill = undefined;
     const { directory, stream } = await opening;
+    // A write still in flight fails once the stream is destroyed; the spill is being removed, so that is expected.
+    stream.on('error', () => {});
     stream.destroy();
+    await finished(stream).catch(() => {});
     await rm(directory, { recursive: true, force: true });
   }
 

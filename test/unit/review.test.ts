@@ -198,6 +198,17 @@ describe('ReviewQueue: options and lifetime', () => {
     await queue.discard();
     expect(await readdir(temp)).toEqual([]);
   });
+
+  it('discard while a spill write is still in flight raises nothing', async () => {
+    // A destroyed file stream fails its pending write; unheard, that error ended a CI run as an uncaught exception.
+    for (let round = 0; round < 20; round += 1) {
+      const queue = new ReviewQueue({ share: 0.5, tempDirectory: temp });
+      await queue.add(candidate(1, 0.5));
+      await queue.discard();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await readdir(temp)).toEqual([]);
+  });
 });
 
 describe('reviewCandidateOf: flags from the decide stage', () => {
