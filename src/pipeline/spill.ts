@@ -5,7 +5,7 @@
  * which halves the bytes and the parsing of the typical line. The folder is removed when the run ends,
  * whatever the outcome; its name carries the process id, so a later run removes the folders of killed runs.
  */
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { once } from 'node:events';
 import os from 'node:os';
@@ -31,7 +31,10 @@ export class Spill {
   /** Lines not yet handed to the stream: one stream write per `batchChars`, not per line (each costs a buffered chunk). */
   private pending = '';
 
-  private constructor(private readonly directory: string, private readonly stream: NodeJS.WritableStream & { close(): void }) {}
+  private constructor(private readonly directory: string, private readonly stream: WriteStream) {
+    // A failed write (a full disk) must reach the run through `write`/`read`, not end the process as an uncaught error.
+    stream.on('error', () => {});
+  }
 
   static async create(): Promise<Spill> {
     await sweepDeadSpills();
@@ -47,11 +50,13 @@ export class Spill {
     if (this.pending.length < batchChars) return;
     const chunk = this.pending;
     this.pending = '';
+    if (this.stream.errored) throw this.stream.errored;
     if (!this.stream.write(chunk)) await once(this.stream, 'drain');
   }
 
   /** Everything written, in order; `workers` is empty (the first pass has counted them). */
   async *read(): AsyncGenerator<Prepared> {
+    if (this.stream.errored) throw this.stream.errored;
     if (!this.closed) {
       this.stream.end(this.pending);
       this.pending = '';
