@@ -10,6 +10,7 @@ import path from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { localStorage, readWithin } from './local-storage.js';
 import { jobMirror, parseMirror, type JobMirror, type Mirror } from './mirror.js';
+import { MirrorReader } from './mirror-reader.js';
 import { parseAllowedPrefix, RefResolver } from './refs.js';
 import { defaultRetryPolicy, type RetryPolicy } from './s3/retry.js';
 import type { S3Settings } from './s3/s3-settings.js';
@@ -27,6 +28,8 @@ export interface IoSettings {
   s3Client?: S3Client;
   /** Whole-read retries for S3 (attempts, backoff). */
   retry?: Partial<RetryPolicy>;
+  /** Mirrored worker responses read on a thread of their own (`mirror-reader.ts`); else on the calling thread. */
+  mirrorThread?: boolean;
 }
 
 /** Where worker responses may be read from: mirrors (explicit, or the synced job's own folder), then S3 prefixes. */
@@ -42,6 +45,8 @@ export class JobIO {
   private s3Storage?: S3Storage;
   private s3StorageLoaded?: Promise<S3Storage>;
   private s3Client?: Promise<S3Client>;
+  /** Started on the first mirrored read. */
+  private mirrorReader?: MirrorReader;
 
   constructor(private readonly settings: IoSettings = {}) {
     this.retry = { ...defaultRetryPolicy, ...settings.retry };
@@ -75,12 +80,15 @@ export class JobIO {
     const resolver = new RefResolver(refs.mirrors, refs.job, refs.allowedPrefixes);
     return (ref, maxBytes) => {
       const location = resolver.resolve(ref);
-      return typeof location === 'string' ? this.storageFor(location).readAll(location, maxBytes) : readWithin(location, maxBytes);
+      if (typeof location === 'string') return this.storageFor(location).readAll(location, maxBytes);
+      if (!this.settings.mirrorThread) return readWithin(location, maxBytes);
+      return (this.mirrorReader ??= new MirrorReader()).read(location, maxBytes);
     };
   }
 
-  /** Releases the connections of a client made here; a client passed in stays its owner's. */
+  /** Releases the connections of a client made here (a client passed in stays its owner's), and the mirror reader. */
   close(): void {
+    void this.mirrorReader?.close();
     this.s3Storage?.close().catch(() => {}); // idle connections: nothing a finished run could act on
     if (!this.settings.s3Client) void this.s3Client?.then((client) => client.destroy(), () => {});
   }

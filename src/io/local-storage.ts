@@ -37,18 +37,40 @@ export const localStorage: Storage = {
  * name is resolved first and the resolved path opened. (A file outside is opened, read-only and non-blocking, but never
  * read.)
  */
-export function readWithin({ file, within }: MirroredFile, maxBytes: number): Promise<Buffer> {
+export function readWithin(mirrored: MirroredFile, maxBytes: number): Promise<Buffer> {
+  const [location, check] = checkedWithin(mirrored);
+  return readLocal(location, maxBytes, check);
+}
+
+/** `readWithin` blocking to the end, for a thread that does nothing else (`mirror-reader.ts`). */
+export function readWithinSync(mirrored: MirroredFile, maxBytes: number): Buffer {
+  const [location, check] = checkedWithin(mirrored);
+  try {
+    const opened = openChecked(location, maxBytes, check);
+    const { fd, buffer } = opened;
+    try {
+      return readBody(location, opened, readSync(fd, buffer, 0, buffer.length, 0), maxBytes);
+    } finally {
+      closeSync(fd);
+    }
+  } catch (error) {
+    throw asRejection(error, location);
+  }
+}
+
+/** The path to open and the check of the opened file. */
+function checkedWithin({ file, within }: MirroredFile): [string, ((fd: number) => void)?] {
   const refuse = () => {
     throw new RejectError('ref-not-allowed', `${file} leads out of its mirror directory through a symbolic link`);
   };
   if (procFds) {
-    return readLocal(file, maxBytes, (fd) => {
+    return [file, (fd) => {
       if (!isInside(within, readlinkSync(`/proc/self/fd/${fd}`))) refuse();
-    });
+    }];
   }
   const real = realPath(file);
   if (real !== undefined && !isInside(within, real)) refuse();
-  return readLocal(real ?? file, maxBytes);
+  return [real ?? file];
 }
 
 const procFds = existsSync('/proc/self/fd');
@@ -57,12 +79,16 @@ async function readLocal(location: string, maxBytes: number, check?: (fd: number
   try {
     return await readSmallFile(location, maxBytes, check);
   } catch (error) {
-    if (error instanceof RejectError) throw error;
-    // The file system's own failures (EACCES, EISDIR, EIO, …) are this line's problem, not the run's.
-    const { code } = error as NodeJS.ErrnoException;
-    if (code === 'ENOENT') throw new RejectError('response-missing', `not found: ${location}`);
-    throw new RejectError('response-unreadable', `${code ?? 'Error'}: ${(error as Error).message}`);
+    throw asRejection(error, location);
   }
+}
+
+/** The file system's own failures (EACCES, EISDIR, EIO, …) are this line's problem, not the run's. */
+function asRejection(error: unknown, location: string): RejectError {
+  if (error instanceof RejectError) return error;
+  const { code } = error as NodeJS.ErrnoException;
+  if (code === 'ENOENT') return new RejectError('response-missing', `not found: ${location}`);
+  return new RejectError('response-unreadable', `${code ?? 'Error'}: ${(error as Error).message}`);
 }
 
 /**
@@ -75,24 +101,45 @@ const readAsync = promisify(read);
 
 /** One stat and one read (readFile would stat again and read once more to find the end of the file). */
 async function readSmallFile(location: string, maxBytes: number, check?: (fd: number) => void): Promise<Buffer> {
+  const opened = openChecked(location, maxBytes, check);
+  const { fd, buffer } = opened;
+  try {
+    const length = buffer.length <= syncReadBytes
+      ? readSync(fd, buffer, 0, buffer.length, 0)
+      : (await readAsync(fd, buffer, 0, buffer.length, 0)).bytesRead;
+    return readBody(location, opened, length, maxBytes);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Opens a regular file (closed again on any failure here) and sizes the buffer to read it into. */
+function openChecked(location: string, maxBytes: number, check?: (fd: number) => void): OpenedFile {
   // Non-blocking: a FIFO would otherwise hold the open until a writer comes, forever. It is refused below.
   const fd = openSync(location, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
     check?.(fd);
     const stats = fstatSync(fd);
     if (!stats.isFile()) throw new RejectError('response-unreadable', `${location} is not a regular file`);
-    const { size } = stats;
     // Asking for one byte past the size catches a file that grew after the stat; a file that shrank reads short and
     // fails to parse.
-    const buffer = Buffer.allocUnsafe(Math.min(size, maxBytes) + 1);
-    const length = buffer.length <= syncReadBytes
-      ? readSync(fd, buffer, 0, buffer.length, 0)
-      : (await readAsync(fd, buffer, 0, buffer.length, 0)).bytesRead;
-    if (length > maxBytes) {
-      throw new RejectError('response-too-large', `${location} is over the ${maxBytes}-byte limit (${size} bytes)`);
-    }
-    return buffer.subarray(0, length);
-  } finally {
+    return { fd, size: stats.size, buffer: Buffer.allocUnsafe(Math.min(stats.size, maxBytes) + 1) };
+  } catch (error) {
     closeSync(fd);
+    throw error;
   }
+}
+
+interface OpenedFile {
+  fd: number;
+  /** As the stat found it. */
+  size: number;
+  buffer: Buffer;
+}
+
+function readBody(location: string, { buffer, size }: OpenedFile, length: number, maxBytes: number): Buffer {
+  if (length > maxBytes) {
+    throw new RejectError('response-too-large', `${location} is over the ${maxBytes}-byte limit (${size} bytes)`);
+  }
+  return buffer.subarray(0, length);
 }

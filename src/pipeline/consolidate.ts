@@ -4,6 +4,7 @@
  * can be called alone; `runStages` is Node's `stream.pipeline`, so the first error tears every stage down, and
  * `withOutputs` commits every output or none.
  */
+import os from 'node:os';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { checkOptions } from '../config/config.js';
 import { JobIO, refPolicyFor, type RefPolicy } from '../io/job-io.js';
@@ -129,9 +130,18 @@ export interface JobOptions extends Omit<ConsolidateOptions, 'out'> {
   outputs?: OutputGroup;
 }
 
-/** The I/O a job's options describe; the S3 connection pool matches the fetch concurrency unless set. */
+/**
+ * The I/O a job's options describe; the S3 connection pool matches the fetch concurrency unless set. Mirrored responses
+ * are read on a thread of their own wherever there is a second core: a 100k-object mirror run took 0.68× the time
+ * (BENCHMARKS.md); on one core the thread would only take turns with the main one.
+ */
 export function openJobIO(options: Pick<ConsolidateOptions, 's3' | 's3Client' | 'retry' | 'concurrency'>): JobIO {
-  return new JobIO({ s3: { maxSockets: options.concurrency ?? defaults.concurrency, ...options.s3 }, s3Client: options.s3Client, retry: options.retry });
+  return new JobIO({
+    s3: { maxSockets: options.concurrency ?? defaults.concurrency, ...options.s3 },
+    s3Client: options.s3Client,
+    retry: options.retry,
+    mirrorThread: os.availableParallelism() > 1,
+  });
 }
 
 /** Runs a job with `io` (the caller's, which it keeps) or I/O of its own, closed at the end. */
