@@ -82,7 +82,7 @@ export class JobIO {
       const location = resolver.resolve(ref);
       if (typeof location === 'string') return this.storageFor(location).readAll(location, maxBytes);
       if (!this.settings.mirrorThread) return readWithin(location, maxBytes);
-      return (this.mirrorReader ??= new MirrorReader()).read(location, maxBytes);
+      return (this.mirrorReader ??= new MirrorReader(readWithin)).read(location, maxBytes);
     };
   }
 

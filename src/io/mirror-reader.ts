@@ -32,31 +32,39 @@ export class MirrorReader {
   private readonly worker: Worker;
   private queued: ReadBatch['files'] = [];
   private queuedWaiting: Waiting[] = [];
-  private readonly inFlight = new Map<number, Waiting[]>();
+  private readonly inFlight = new Map<number, { files: ReadBatch['files']; waiting: Waiting[] }>();
   private nextId = 0;
+  private state: 'open' | 'closed' | 'lost' = 'open';
 
-  constructor() {
+  /** `fallback` reads on the calling thread: every read the thread took and did not answer, if it is lost. */
+  constructor(private readonly fallback: (file: MirroredFile, maxBytes: number) => Promise<Buffer>) {
     this.worker = startWorkerModule(new URL('./mirror-reader-worker.js', import.meta.url), undefined);
     this.worker.on('message', (reply: ReadReply) => this.settle(reply));
-    this.worker.on('error', (error) => this.failAll(error));
-    // Idle, the thread must not keep the process alive; `read` refs it while a batch is out.
+    // The thread is only a faster way to read: losing it (out of memory, a crash) must change no result.
+    this.worker.on('exit', () => this.lose());
+    this.worker.on('error', () => this.lose());
+    // Idle, the thread must not keep the process alive; `send` refs it while a batch is out.
     this.worker.unref();
   }
 
   read(file: MirroredFile, maxBytes: number): Promise<Buffer> {
+    if (this.state === 'lost') return this.fallback(file, maxBytes);
+    if (this.state === 'closed') return Promise.reject(closedError());
     if (this.queued.length === 0) setImmediate(() => this.send());
     this.queued.push({ file, maxBytes });
     return new Promise((resolve, reject) => this.queuedWaiting.push({ resolve, reject }));
   }
 
   async close(): Promise<void> {
+    if (this.state === 'open') this.state = 'closed';
     await this.worker.terminate();
-    this.failAll(new Error('the mirror reader was closed'));
+    for (const { reject } of this.waiting().flatMap(({ waiting }) => waiting)) reject(closedError());
   }
 
   private send(): void {
+    if (this.state !== 'open' || this.queued.length === 0) return;
     const id = this.nextId++;
-    this.inFlight.set(id, this.queuedWaiting);
+    this.inFlight.set(id, { files: this.queued, waiting: this.queuedWaiting });
     if (this.inFlight.size === 1) this.worker.ref();
     this.worker.postMessage({ id, files: this.queued } satisfies ReadBatch);
     this.queued = [];
@@ -64,7 +72,7 @@ export class MirrorReader {
   }
 
   private settle({ id, results, bytes }: ReadReply): void {
-    const waiting = this.inFlight.get(id)!;
+    const { waiting } = this.inFlight.get(id)!;
     this.inFlight.delete(id);
     if (this.inFlight.size === 0) this.worker.unref();
     let offset = 0;
@@ -78,10 +86,23 @@ export class MirrorReader {
     });
   }
 
-  private failAll(error: Error): void {
-    for (const waiting of [...this.inFlight.values(), this.queuedWaiting]) for (const { reject } of waiting) reject(error);
+  /** The thread ended while open: what it held is read on this thread, as is everything after. */
+  private lose(): void {
+    if (this.state !== 'open') return;
+    this.state = 'lost';
+    for (const { files, waiting } of this.waiting()) {
+      files.forEach(({ file, maxBytes }, index) => this.fallback(file, maxBytes).then(waiting[index]!.resolve, waiting[index]!.reject));
+    }
+  }
+
+  /** Takes every unanswered read: the batches sent, then the one queued. */
+  private waiting(): { files: ReadBatch['files']; waiting: Waiting[] }[] {
+    const all = [...this.inFlight.values(), { files: this.queued, waiting: this.queuedWaiting }];
     this.inFlight.clear();
-    this.queuedWaiting = [];
     this.queued = [];
+    this.queuedWaiting = [];
+    return all;
   }
 }
+
+const closedError = () => new Error('the mirror reader was closed');

@@ -9,7 +9,7 @@ import { tempDir } from '../helpers/temp-dir.js';
 const isWindows = process.platform === 'win32';
 
 describe.skipIf(isWindows)('MirrorReader: the mirror read of readWithin, on a thread of its own, in batches', () => {
-  const reader = new MirrorReader();
+  const reader = new MirrorReader(readWithin);
   afterAll(() => reader.close());
 
   /** The outcome of a read: its text, or its reject code and message. */
@@ -47,9 +47,30 @@ describe.skipIf(isWindows)('MirrorReader: the mirror read of readWithin, on a th
     const file = { file: path.join(within, 'a.json'), within };
     expect((await reader.read(file, 100)).toString()).toBe('{"answers":[]}');
     expect((await reader.read(file, 100)).toString()).toBe('{"answers":[]}');
-    const closing = new MirrorReader();
+    const closing = new MirrorReader(readWithin);
     const pending = closing.read(file, 100);
     await closing.close();
     await expect(pending).rejects.toThrow('the mirror reader was closed');
+    await expect(closing.read(file, 100)).rejects.toThrow('the mirror reader was closed');
+  });
+
+  it('reads on the calling thread what a lost thread held, and everything after', async () => {
+    const within = await tempDir();
+    await writeFile(path.join(within, 'a.json'), '{"answers":[]}');
+    const file = { file: path.join(within, 'a.json'), within };
+    const calls: string[] = [];
+    const fallback = (mirrored: typeof file, maxBytes: number) => {
+      calls.push(mirrored.file);
+      return readWithin(mirrored, maxBytes);
+    };
+    const losing = new MirrorReader(fallback);
+    const held = [losing.read(file, 100), losing.read({ ...file, file: path.join(within, 'missing.json') }, 100)];
+    // The thread ends as a crash would end it (the reader itself has not been closed).
+    await (losing as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
+    expect(await held[0]).toEqual(Buffer.from('{"answers":[]}'));
+    await expect(held[1]).rejects.toMatchObject({ code: 'response-missing' });
+    expect((await losing.read(file, 100)).toString()).toBe('{"answers":[]}');
+    expect(calls).toHaveLength(3);
+    await losing.close();
   });
 });
