@@ -12,8 +12,8 @@
  *
  * Each Map runs over that small array of shard indexes (`ItemsPath`), never over the manifest (`ItemReader`): part
  * names, order and retries stay deterministic, and the same definition runs offline (aws-local-stepfunctions has no
- * ItemReader). `MaxConcurrency` is bounded (default 100) because the worker responses share a key prefix and S3 serves
- * about 5,500 GETs per second per prefix; a failed shard fails the run (tolerated failures: 0, the default, which CDK
+ * ItemReader). Each Map's `MaxConcurrency` is bounded: the Shard Map's by S3's per-prefix GET rate (`defaultShardConcurrency`),
+ * the Decide Map's by Lambda's concurrency; a failed shard fails the run (tolerated failures: 0, the default, which CDK
  * leaves out of the definition). The Maps' results are discarded: the parts and their markers are in the work folder,
  * and the results would only grow the state payload (256 KiB cap). Writing them to S3 with `resultWriterV2` instead
  * needs the feature flag `@aws-cdk/aws-stepfunctions:useDistributedMapResultWriterV2: true` in `cdk.json`'s context:
@@ -75,14 +75,26 @@ export function scaleOutTaskFunction(scope: Construct, id: string, props: ScaleO
 }
 
 export const taskHandler: { entry: string; export: keyof typeof taskHandlerModule } = { entry: 'src/scale-out/task-handler.ts', export: 'handler' };
-export const defaultMaxConcurrency = 100;
+/** S3's GET rate for one key prefix, the job's worker responses, until it partitions the prefix under sustained load. */
+export const prefixGetsPerSecond = 5_500;
+/** One shard's own fetch rate, at the low end: a process fetches 1,200–2,000 objects/s on 2 cores (`BENCHMARKS.md`), one vCPU less. */
+export const shardFetchesPerSecond = 1_100;
+/**
+ * Shards fetching at once (5): as many as fill a fresh prefix. More gain nothing until S3 partitions it, and share its
+ * rate: each shard's objects then take longer, toward Lambda's 15 minutes (100 shards at once would each fetch at 55/s).
+ */
+export const defaultShardConcurrency = Math.ceil(prefixGetsPerSecond / shardFetchesPerSecond);
+/** Deciders at once: each reads one lines part and writes two parts, no worker responses; 100 of the account's 1,000 Lambdas. */
+export const defaultDecideConcurrency = 100;
 export const maxShardsPerExecution = 1_000;
 
 export interface ScaleOutStateMachineProps {
   /** The scale-out task handler (`scaleOutTaskFunction`). */
   taskFunction: IFunction;
-  /** Shards run at once in each Map (default 100). */
-  maxConcurrency?: number;
+  /** Shards run at once by the Shard Map (default `defaultShardConcurrency`, 5); raise it once S3 serves the prefix faster. */
+  shardConcurrency?: number;
+  /** Shards run at once by the Decide Map (default 100). */
+  decideConcurrency?: number;
   /** Default 24 hours. */
   timeout?: Duration;
 }
@@ -92,10 +104,8 @@ export class ScaleOutStateMachine extends Construct {
 
   constructor(scope: Construct, id: string, props: ScaleOutStateMachineProps) {
     super(scope, id);
-    const maxConcurrency = props.maxConcurrency ?? defaultMaxConcurrency;
-    if (!Number.isInteger(maxConcurrency) || maxConcurrency < 1 || maxConcurrency > 10_000) {
-      throw new Error(`maxConcurrency ${maxConcurrency}: give a whole number from 1 to 10,000 (about 100 keeps S3 under its per-prefix rate)`);
-    }
+    const shardConcurrency = checkedConcurrency('shardConcurrency', props.shardConcurrency ?? defaultShardConcurrency);
+    const decideConcurrency = checkedConcurrency('decideConcurrency', props.decideConcurrency ?? defaultDecideConcurrency);
     const invoke = (name: string, step: Step, perShard: boolean, resultPath?: string) => new LambdaInvoke(this, name, {
       lambdaFunction: props.taskFunction,
       payload: TaskInput.fromObject({
@@ -109,19 +119,25 @@ export class ScaleOutStateMachine extends Construct {
       retryOnServiceExceptions: true,
       resultPath,
     });
-    const perShard = (name: string, task: IChainable) => new DistributedMap(this, name, {
+    const perShard = (name: string, task: IChainable, maxConcurrency: number) => new DistributedMap(this, name, {
       itemsPath: '$.shards',
       itemSelector: { index: JsonPath.numberAt('$$.Map.Item.Value'), count: JsonPath.numberAt('$.count'), job: JsonPath.objectAt('$.job') },
       maxConcurrency,
       resultPath: JsonPath.DISCARD,
     }).itemProcessor(task);
     const definition = Chain.start(shardIndexes(this))
-      .next(perShard('Shard', invoke('ShardTask', 'shard', true)))
+      .next(perShard('Shard', invoke('ShardTask', 'shard', true), shardConcurrency))
       .next(invoke('Fit', 'fit', false, JsonPath.DISCARD))
-      .next(perShard('Decide', invoke('DecideTask', 'decide', true)))
+      .next(perShard('Decide', invoke('DecideTask', 'decide', true), decideConcurrency))
       .next(invoke('Merge', 'merge', false));
     this.stateMachine = new StateMachine(this, 'StateMachine', { definitionBody: DefinitionBody.fromChainable(definition), timeout: props.timeout ?? Duration.hours(24) });
   }
+}
+
+/** A Map's `MaxConcurrency` as given: Distributed Map takes 1 to 10,000 (a misconfiguration stops the synthesis). */
+function checkedConcurrency(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1 || value > 10_000) throw new Error(`${name} ${value}: give a whole number from 1 to 10,000`);
+  return value;
 }
 
 /** `{count, job}` → `{count, job, shards: [0, …, count-1]}`, the items of the Maps. */

@@ -130,6 +130,29 @@ export async function* withRows(lines: AsyncIterable<Prepared>, rows: ReadonlyMa
 }
 
 /**
+ * Each object carrying its row in each model-based field's table, numbered as `answerTables` numbers them (a table's
+ * rows are the objects with usable answers there, in order) from the row `firstRows` gives the field: the rows of a
+ * table built before, in one pass without building it again.
+ */
+export async function* withNumberedRows(
+  lines: AsyncIterable<Prepared>, planner: FieldPlanner, firstRows: ReadonlyMap<string, number>,
+): AsyncGenerator<Prepared> {
+  const nextRows = new Map(firstRows);
+  for await (const line of lines) {
+    if (line.type === 'object') {
+      for (const [field, next] of nextRows) {
+        const answers = line.fields.get(field);
+        if (!answers) continue;
+        const usable = planner.usableAnswers(field, answers.answers).length > 0;
+        answers.row = usable ? next : -1;
+        if (usable) nextRows.set(field, next + 1);
+      }
+    }
+    yield line;
+  }
+}
+
+/**
  * The `fit` step: builds each model-based field's answer table from the objects, fits its model, and returns, per
  * field, each object's row in the table by object ordinal (-1 where the object has no usable answer there).
  */
@@ -147,7 +170,7 @@ export async function fitModels(
 }
 
 /** Each model-based field's answer table, and each object's row in it by object ordinal (-1: no usable answer). */
-export async function answerTables(
+async function answerTables(
   planner: FieldPlanner, objects: AsyncIterable<PreparedObject>,
 ): Promise<{ tables: Map<string, AnswerTableBuilder>; rows: Map<string, Int32Array> }> {
   const tables = new Map(planner.fittedFields().map(([field]) => [field, new AnswerTableBuilder()]));

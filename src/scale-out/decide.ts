@@ -8,7 +8,7 @@ import { ObjectDecider, decideStage, type Decided } from '../pipeline/decide.js'
 import { FieldPlanner } from '../pipeline/field-plan.js';
 import type { Prepared } from '../pipeline/prepare.js';
 import { runStages, type Stage } from '../pipeline/stage.js';
-import { answerTables, objectsOf, resolvedLines, withRows, type JobModel } from '../pipeline/table.js';
+import { resolvedLines, withNumberedRows, type JobModel } from '../pipeline/table.js';
 import { writeStage } from '../pipeline/write.js';
 import { seededRandom } from '../random.js';
 import type { GoldLabels } from '../report/gold.js';
@@ -34,18 +34,14 @@ export function openDecider(
 
 /**
  * Shard `index`'s lines as the run's table stage hands them on: each object rewritten into the schema's fields and
- * carrying its row in each fitted field's table (the shard's own rows, moved to where its objects start in the job's).
+ * carrying its row in each fitted field's table (numbered on from the row the model says the shard's objects start at).
+ * One read of the part: the rows are counted on the way, not from a table of the shard's own.
  */
-export async function* tabledPart(
+export function tabledPart(
   io: JobIO, job: CheckedJob, index: number, context: { planner: FieldPlanner; schema: FieldSchema; file: ModelFile },
 ): AsyncGenerator<Prepared> {
-  const lines = () => resolvedLines(readLinesPart(io, job.work, index), context.schema);
-  const { rows } = await answerTables(context.planner, objectsOf(lines()));
-  for (const [field, byObject] of rows) {
-    const start = context.file.fields[field]!.rowStarts[index] ?? 0;
-    for (let at = 0; at < byObject.length; at += 1) if (byObject[at]! >= 0) byObject[at]! += start;
-  }
-  yield* withRows(lines(), rows);
+  const firstRows = new Map(context.planner.fittedFields().map(([field]) => [field, context.file.fields[field]!.rowStarts[index] ?? 0]));
+  return withNumberedRows(resolvedLines(readLinesPart(io, job.work, index), context.schema), context.planner, firstRows);
 }
 
 export function decide(job: ScaleOutJob, { index, count }: { index: number; count: number }, io?: JobIO): Promise<DecideMarker> {
