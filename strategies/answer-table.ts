@@ -34,9 +34,11 @@ export class AnswerTableBuilder {
   private objectCount = 0;
   private readonly workers = new Map<string, number>();
   private readonly labels = new Map<string, number>();
+  private built = false;
 
   /** Adds one object's answers (worker id, label key); returns the object's row. */
   addObject(answers: Iterable<readonly [worker: string, label: string]>): number {
+    this.checkNotBuilt();
     const row = this.objectCount++;
     for (const [worker, label] of answers) {
       if (this.answerCount === this.objectOf.length) this.grow();
@@ -48,21 +50,32 @@ export class AnswerTableBuilder {
     return row;
   }
 
+  /**
+   * The table, over the builder's own arrays (their spare capacity, at most as much again, costs less than a copy of
+   * them beside them would while both live): a builder builds one table.
+   */
   build(): AnswerTable {
+    this.checkNotBuilt();
+    this.built = true;
     const unsorted = [...this.labels.keys()];
     const labels = [...unsorted].sort(compareLabels(unsorted));
     const rank = new Int32Array(unsorted.length);
     unsorted.forEach((label, id) => (rank[id] = labels.indexOf(label)));
-    const labelOf = this.labelOf.slice(0, this.answerCount).map((id) => rank[id]!);
+    const labelOf = this.labelOf.subarray(0, this.answerCount);
+    for (let i = 0; i < labelOf.length; i += 1) labelOf[i] = rank[labelOf[i]!]!;
     return {
       objectCount: this.objectCount,
       answerCount: this.answerCount,
-      objectOf: this.objectOf.slice(0, this.answerCount),
-      workerOf: this.workerOf.slice(0, this.answerCount),
+      objectOf: this.objectOf.subarray(0, this.answerCount),
+      workerOf: this.workerOf.subarray(0, this.answerCount),
       labelOf,
       workers: [...this.workers.keys()],
       labels,
     };
+  }
+
+  private checkNotBuilt(): void {
+    if (this.built) throw new Error('this AnswerTableBuilder has built its table (it hands over its arrays); start a new one');
   }
 
   private grow(): void {

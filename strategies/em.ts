@@ -47,8 +47,11 @@ export interface EmModel {
   table: AnswerTable;
   /** objects × labels */
   posteriors: Float64Array;
-  /** objects × labels: L[t,c] = log prior[c] + Σ log errors of the last E-step (the unnormalised log posterior). */
-  logJoint: Float64Array;
+  /**
+   * objects × labels: L[t,c] = log prior[c] + Σ log errors of the last E-step (the unnormalised log posterior); kept
+   * only when asked for (`runEm`'s `keepLogJoint`), since it is as large as the posteriors and only some models read it.
+   */
+  logJoint?: Float64Array;
   priors: Float64Array;
   /** workers × given × true: P(worker answers `given` | true label). */
   errors: Float64Array;
@@ -56,6 +59,8 @@ export interface EmModel {
   /** True when the log-likelihood settled within `tol`, false when `maxIterations` stopped the fit. */
   converged: boolean;
   logLikelihood: number;
+  /** How many labels majority vote decides (first maximum of the vote shares), counted up to two. */
+  voteLabels: number;
 }
 
 /**
@@ -110,7 +115,9 @@ interface EmState {
   errors: Float64Array;
   /** log errors in rows of `width` cells, the padding zero. */
   logErrors: Float64Array;
+  /** L of the last E-step, objects × labels; or one object's k cells, reused, when the model does not keep it. */
   logJoint: Float64Array;
+  keepLogJoint: boolean;
 }
 
 /** The soft confusion counts N[w,o,c] = Σ_{answers (t,w,o)} P[t,c] into `counts` (workers × given × true). */
@@ -165,7 +172,7 @@ function maximise(state: EmState, mStep: MStep): void {
 }
 
 /** Updates `logJoint` and the posteriors, one object at a time; returns the log-likelihood per answer. */
-function expectation({ answers, posteriors, logPriors, logErrors, logJoint }: EmState): number {
+function expectation({ answers, posteriors, logPriors, logErrors, logJoint, keepLogJoint }: EmState): number {
   const { table, objectStart, responseOf, width, laneRow: sums } = answers;
   const k = logPriors.length;
   let logLikelihood = 0;
@@ -186,22 +193,25 @@ function expectation({ answers, posteriors, logPriors, logErrors, logJoint }: Em
       sums[c + 2] = sum2;
       sums[c + 3] = sum3;
     }
+    const jointRow = keepLogJoint ? row : 0;
     let max = -Infinity;
     for (let c = 0; c < k; c += 1) {
       // The object's log errors summed first and its log prior added last, as crowd-kit does: starting every label
       // from a different prior rounds the sums differently, and EM then drifts off an exact fixed point.
-      const joint = (logJoint[row + c] = sums[c]! + logPriors[c]!);
+      const joint = (logJoint[jointRow + c] = sums[c]! + logPriors[c]!);
       if (joint > max) max = joint;
     }
     let sum = 0;
-    for (let c = 0; c < k; c += 1) sum += (posteriors[row + c] = exp(logJoint[row + c]! - max));
+    for (let c = 0; c < k; c += 1) sum += (posteriors[row + c] = exp(logJoint[jointRow + c]! - max));
     for (let c = 0; c < k; c += 1) posteriors[row + c]! /= sum;
     logLikelihood += max + Math.log(sum);
   }
   return logLikelihood / (table.answerCount || 1);
 }
 
-export function runEm(table: AnswerTable, { maxIterations, tol }: EmOptions, mStep: MStep): EmModel {
+export function runEm(table: AnswerTable, options: EmOptions, mStep: MStep): EmModel;
+export function runEm(table: AnswerTable, options: EmOptions, mStep: MStep, keepLogJoint: true): EmModel & { logJoint: Float64Array };
+export function runEm(table: AnswerTable, { maxIterations, tol }: EmOptions, mStep: MStep, keepLogJoint = false): EmModel {
   const k = table.labels.length;
   const errors = new Float64Array(table.workers.length * k * k);
   const answers = indexAnswers(table);
@@ -212,8 +222,11 @@ export function runEm(table: AnswerTable, { maxIterations, tol }: EmOptions, mSt
     logPriors: new Float64Array(k),
     errors,
     logErrors: new Float64Array(table.workers.length * k * answers.width),
-    logJoint: new Float64Array(table.objectCount * k),
+    logJoint: new Float64Array(keepLogJoint ? table.objectCount * k : k),
+    keepLogJoint,
   };
+  // Read here, while the posteriors are still the vote shares, rather than from a second copy of them after the fit.
+  const voteLabels = labelsChosen(state.posteriors, k).size;
   maximise(state, mStep);
   let iterations = 0;
   let converged = false;
@@ -226,7 +239,7 @@ export function runEm(table: AnswerTable, { maxIterations, tol }: EmOptions, mSt
     logLikelihood = next;
   }
   const { posteriors, logJoint, priors } = state;
-  return { table, posteriors, logJoint, priors, errors, iterations, converged, logLikelihood };
+  return { table, posteriors, ...(keepLogJoint && { logJoint }), priors, errors, iterations, converged, logLikelihood, voteLabels };
 }
 
 /** Each worker's `confusion[true][given]` and accuracy Σ_c prior[c] · P(given c | true c). */
@@ -241,9 +254,9 @@ function workerSkills(workers: readonly string[], k: number, priors: ArrayLike<n
  * The warning when the fit decides every object the same label although majority vote decided at least two: the class
  * prior has collapsed onto one label (one-coin does this on some jobs, as crowd-kit's does).
  */
-function collapseWarning(table: AnswerTable, decided: Float64Array): string | undefined {
+function collapseWarning({ table, voteLabels }: EmModel, decided: Float64Array): string | undefined {
   const decidedLabels = labelsChosen(decided, table.labels.length);
-  if (decidedLabels.size !== 1 || labelsChosen(voteShares(table), table.labels.length).size < 2) return undefined;
+  if (decidedLabels.size !== 1 || voteLabels < 2) return undefined;
   const [only] = decidedLabels;
   return `the fit collapsed onto one label: every object is decided "${table.labels[only!]}" although majority vote ` +
     'decides several labels; check the field with majority-vote';
@@ -272,8 +285,8 @@ export const softmaxPosterior: ObjectPosterior = (logJoint) => {
 
 /**
  * Fits on the field's answers, then decides each object from `decisionPosteriors(model)` (the EM posteriors unless the
- * model post-processes them): label = first maximal probability in ascending label order (ties → smallest label),
- * confidence = that probability, `details.posterior` = all of them.
+ * model post-processes them from the log joint, which the fit then keeps): label = first maximal probability in
+ * ascending label order (ties → smallest label), confidence = that probability, `details.posterior` = all of them.
  *
  * A model can also be saved and restored (`saved-model.ts`). Restored, it decides the objects of its fit by their rows
  * as before (the sharded run), and any other object (a frozen model: `run --model`, the post-annotation Lambda) by one
@@ -284,9 +297,17 @@ export const softmaxPosterior: ObjectPosterior = (logJoint) => {
 export function emConsolidator(
   options: EmOptions,
   mStep: MStep,
-  decisionPosteriors: (model: EmModel) => Float64Array = (model) => model.posteriors,
+  decisionPosteriors?: (model: EmModel & { logJoint: Float64Array }) => Float64Array,
   objectPosterior: ObjectPosterior = softmaxPosterior,
 ): Consolidator {
+  const fitAndDecide = (table: AnswerTable): [EmModel, Float64Array] => {
+    if (!decisionPosteriors) {
+      const model = runEm(table, options, mStep);
+      return [model, model.posteriors];
+    }
+    const model = runEm(table, options, mStep, true);
+    return [model, decisionPosteriors(model)];
+  };
   let fitted: FittedEm | undefined;
   const fittedModel = () => {
     if (!fitted) throw new Error('decide() or fitReport() called before fit()');
@@ -294,9 +315,8 @@ export function emConsolidator(
   };
   return {
     fit(table) {
-      const model = runEm(table, options, mStep);
-      const decided = decisionPosteriors(model);
-      const warning = collapseWarning(table, decided);
+      const [model, decided] = fitAndDecide(table);
+      const warning = collapseWarning(model, decided);
       const report = { iterations: model.iterations, converged: model.converged, ...(warning ? { warnings: [warning] } : {}) };
       fitted = fittedEm(table.labels, table.workers, model.priors, model.errors, decided, report);
     },

@@ -72,7 +72,7 @@ function shrunkConfusionMStep(shrinkage: number, answers: EmAnswers, posteriors:
 }
 
 /** F = λ·softmax(L / τ_t) + (1 − λ)·V, objects × labels. */
-function temperedMix({ table, logJoint }: EmModel, options: HierarchicalOptions): Float64Array {
+function temperedMix({ table, logJoint }: EmModel & { logJoint: Float64Array }, options: HierarchicalOptions): Float64Array {
   const k = table.labels.length;
   const shares = voteShares(table);
   const answers = new Float64Array(table.objectCount);
@@ -107,7 +107,7 @@ const mStepOf = (options: HierarchicalOptions) =>
 
 /** The fitted model and its decision probabilities F (objects × labels). */
 export function fitHierarchical(table: AnswerTable, options: HierarchicalOptions): { model: EmModel; decided: Float64Array } {
-  const model = runEm(table, options, mStepOf(options));
+  const model = runEm(table, options, mStepOf(options), true);
   return { model, decided: temperedMix(model, options) };
 }
 

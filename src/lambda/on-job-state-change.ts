@@ -21,8 +21,10 @@
  * - s3rver, the S3 server of the tests, ignores `If-None-Match` on PUT (it honours it only on GET), so a claim could
  *   not be tested offline.
  */
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { DescribeLabelingJobCommand, SageMakerClient, type DescribeLabelingJobCommandOutput } from '@aws-sdk/client-sagemaker';
+// Types only: the SDK clients (~30 MiB) are imported when an event arrives, so that importing the package for a local
+// run does not load them (test/e2e/lazy-modules.test.ts).
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { DescribeLabelingJobCommandOutput, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import type { FieldSetting } from '../config/field-setting.js';
 import { RejectError, UsageError } from '../errors.js';
 import { JobIO } from '../io/job-io.js';
@@ -85,6 +87,7 @@ export function jobStateChangeHandler(settings: JobStateChangeSettings = {}): Jo
       log(reason);
       return { action: 'ignored', jobArn, reason };
     }
+    const { DescribeLabelingJobCommand, SageMakerClient } = await import('@aws-sdk/client-sagemaker');
     const sagemaker = settings.sagemakerClient ?? new SageMakerClient({ region: regionOf(jobArn) });
     try {
       const job = describedJob(await sagemaker.send(new DescribeLabelingJobCommand({ LabelingJobName: jobName })), jobArn);
@@ -207,6 +210,7 @@ async function markerExists(io: JobIO, marker: string, jobArn: string): Promise<
 
 async function writeMarker(io: JobIO, marker: string, content: Record<string, unknown>): Promise<void> {
   const { bucket, key } = parseS3Uri(marker)!;
+  const { PutObjectCommand } = await import('@aws-sdk/client-s3');
   await (await io.client()).send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: `${JSON.stringify(content, null, 2)}\n`, ContentType: 'application/json' }));
 }
 

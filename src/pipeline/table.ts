@@ -162,7 +162,7 @@ export async function fitModels(
   const { tables, rows } = await answerTables(planner, objects());
   for (const [field, plan] of planner.fittedFields()) {
     const table = tables.get(field)!.build();
-    tables.delete(field); // the builder's arrays, before the fit allocates its own
+    tables.delete(field); // the table holds the builder's arrays; its id maps go before the fit allocates
     model.fittedLabels.set(field, table.labels);
     plan.consolidator.fit!(table);
   }

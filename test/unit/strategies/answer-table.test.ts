@@ -111,6 +111,15 @@ describe('AnswerTableBuilder', () => {
     expect(all[2100]).toEqual([1, 'w2099', 'b']);
     expect(all[2101]).toEqual([2, 'last', 'c']);
   });
+
+  it('builds one table: it hands over its arrays, so adding or building again afterwards throws', () => {
+    const builder = new AnswerTableBuilder();
+    builder.addObject([['w1', 'y'], ['w2', 'x']]);
+    const table = builder.build();
+    expect(() => builder.addObject([['w3', 'x']])).toThrow(/built its table/);
+    expect(() => builder.build()).toThrow(/built its table/);
+    expect(triples(table)).toEqual([[0, 'w1', 'y'], [0, 'w2', 'x']]);
+  });
 });
 
 describe('compareLabels', () => {
