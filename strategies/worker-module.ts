@@ -13,3 +13,15 @@ export function startWorkerModule(module: URL, workerData: unknown): Worker {
     .then(({ register }) => { register(); return import(${JSON.stringify(source.href)}); })`;
   return new Worker(bootstrap, { eval: true, workerData });
 }
+
+/** An error as a thread posts it back (an `Error`'s class and own fields do not cross threads). */
+export interface PostedError {
+  message: string;
+  stack?: string;
+}
+
+export const postableError = (error: unknown): PostedError =>
+  error instanceof Error ? { message: error.message, stack: error.stack } : { message: String(error) };
+
+/** The thread's error again, with the stack of where it was thrown. */
+export const errorFromThread = ({ message, stack }: PostedError): Error => Object.assign(new Error(message), { stack });

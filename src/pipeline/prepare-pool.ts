@@ -4,7 +4,7 @@
  * clients (a client cannot cross threads).
  */
 import type { Worker } from 'node:worker_threads';
-import { startWorkerModule } from '../../strategies/worker-module.js';
+import { errorFromThread, startWorkerModule, type PostedError } from '../../strategies/worker-module.js';
 import type { Line } from '../io/lines.js';
 import type { JobIO, RefPolicy } from '../io/job-io.js';
 import type { RetryPolicy } from '../io/s3/retry.js';
@@ -23,7 +23,7 @@ export interface PrepareSettings extends RefPolicy {
   retry: RetryPolicy;
 }
 
-type Reply = { id: number; prepared: Prepared; retries: number } | { id: number; error: { message: string; stack?: string } };
+type Reply = { id: number; prepared: Prepared; retries: number } | { id: number; error: PostedError };
 
 export class PreparePool {
   private readonly workers: Worker[];
@@ -39,7 +39,7 @@ export class PreparePool {
         const waiting = this.pending.get(reply.id);
         this.pending.delete(reply.id);
         if ('error' in reply) {
-          waiting?.reject(Object.assign(new Error(reply.error.message), { stack: reply.error.stack }));
+          waiting?.reject(errorFromThread(reply.error));
           return;
         }
         this.retriesByWorker[index] = reply.retries;

@@ -3,6 +3,7 @@
  * posts each result back with its running count of S3 retries.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { postableError } from '../../strategies/worker-module.js';
 import { JobIO } from '../io/job-io.js';
 import type { Line } from '../io/lines.js';
 import type { PrepareSettings } from './prepare-pool.js';
@@ -22,6 +23,6 @@ parentPort!.on('message', async ({ id, line }: { id: number; line: Line }) => {
     const prepared = await prepareLine(line, context);
     parentPort!.postMessage({ id, prepared, retries: io.counter.retries });
   } catch (error) {
-    parentPort!.postMessage({ id, error: error instanceof Error ? { message: error.message, stack: error.stack } : { message: String(error) } });
+    parentPort!.postMessage({ id, error: postableError(error) });
   }
 });

@@ -7,7 +7,7 @@
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import type { Decision, FieldAnswer } from '../types.js';
-import { startWorkerModule } from '../worker-module.js';
+import { errorFromThread, startWorkerModule, type PostedError } from '../worker-module.js';
 
 /** One thread less than the machine's cores (the main thread keeps reading, deciding and writing), at most 4. */
 export const defaultMaskThreads = Math.max(1, Math.min(4, availableParallelism() - 1));
@@ -19,7 +19,7 @@ export interface MaskTask {
   labels?: readonly string[];
 }
 
-type Reply = { id: number; decision: Decision } | { id: number; error: { message: string; stack?: string } };
+type Reply = { id: number; decision: Decision } | { id: number; error: PostedError };
 
 class MaskPool {
   /** Set when a thread stopped (crashed, ran out of memory): this pool takes no more tasks, the next `maskPool` is new. */
@@ -59,7 +59,7 @@ class MaskPool {
     if (!task) return;
     this.pending.delete(reply.id);
     if (--task.thread.waiting === 0) task.thread.worker.unref();
-    if ('error' in reply) task.reject(Object.assign(new Error(reply.error.message), { stack: reply.error.stack }));
+    if ('error' in reply) task.reject(errorFromThread(reply.error));
     else task.resolve(reply.decision);
   }
 }

@@ -1,6 +1,7 @@
 /** A thread of the mask pool (`mask-pool.ts`): runs mask-vote's decision and posts it back. */
 import { parentPort } from 'node:worker_threads';
 import { decideMask, type MaskVoteOptions } from '../mask-vote.js';
+import { postableError } from '../worker-module.js';
 import type { MaskTask } from './mask-pool.js';
 
 parentPort!.on('message', ({ id, task }: { id: number; task: MaskTask }) => {
@@ -9,6 +10,6 @@ parentPort!.on('message', ({ id, task }: { id: number; task: MaskTask }) => {
     // A function cannot cross threads: the pool's caller puts the outcome's similarity back.
     parentPort!.postMessage({ id, decision: { ...decision, ...(shapes && { shapes: { kept: shapes.kept, workers: shapes.workers } }) } });
   } catch (error) {
-    parentPort!.postMessage({ id, error: error instanceof Error ? { message: error.message, stack: error.stack } : { message: String(error) } });
+    parentPort!.postMessage({ id, error: postableError(error) });
   }
 });
