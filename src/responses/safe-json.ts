@@ -83,11 +83,13 @@ function checkStructure(root: unknown, what: string, mayHaveProtoKey: boolean): 
 }
 
 /**
- * A run of 16 digits or a 3-digit exponent: without either, every integer literal is below 10^15 < 2^53 and every
- * number lies between 10^-115 and 10^115, so nothing overflows, underflows or loses an integer digit. Most lines stop
- * here; strings may match too, which only costs the exact scan.
+ * A number literal with a run of 16 digits or a 3-digit exponent: without either, every integer literal is below
+ * 10^15 < 2^53 and every number lies between 10^-115 and 10^115, so nothing overflows, underflows or loses an integer
+ * digit. In valid JSON a number starts the text or follows `:`, `,`, `[` or whitespace; matching only there lets worker
+ * ids such as `private.us-east-1.0000000000000000` through without the exact scan. Most lines stop here; strings may
+ * still match, which only costs the scan.
  */
-const mayHoldUnsafeNumber = /\d{16}|[eE][-+]?\d{3}/;
+const mayHoldUnsafeNumber = /(?:^|[\s:,[])-?[\d.]*(?:\d{16}|[eE][-+]?\d{3})/;
 /** Strings (skipped) and number literals of text already known to be valid JSON. */
 const stringOrNumber = /"[^"\\]*(?:\\.[^"\\]*)*"|-?\d+(\.\d+)?([eE][-+]?\d+)?/g;
 

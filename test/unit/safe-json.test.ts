@@ -51,6 +51,13 @@ describe('parseUntrustedJson: numbers a double cannot hold', () => {
     expect(error.message).toMatch(new RegExp(`^worker response has a number at character \\d+ that ${problem}$`));
   });
 
+  it.each(['1e400', '-1e400', '12345678901234567890', '0.5e-400', '-0.000000000000000000001e-320'])(
+    'refuses %s wherever JSON lets a number stand: first, after : , [ and each kind of whitespace', (number) => {
+      for (const text of [number, `[${number}]`, `{"a":${number}}`, `[1,${number}]`, `[ ${number}]`, `{"a":\t${number}}`, `[\r\n${number}]`]) {
+        expect(rejectOf(text).code).toBe('unsafe-number');
+      }
+    });
+
   it('names the position of the number, not its digits', () => {
     expect(rejectOf('{"ok":1,"big":1e999}').message).toBe('worker response has a number at character 15 that overflows a double');
   });
@@ -59,6 +66,7 @@ describe('parseUntrustedJson: numbers a double cannot hold', () => {
     const exact = '[0, -0, 0e5, 0.0e-999, 1e21, 9007199254740992, -9007199254740991, 1152921504606846976, 1.5e300, 2.5e-300, 0.1]';
     expect(parseUntrustedJson(exact, 'x')).toHaveLength(11);
     expect(parseUntrustedJson('{"id":"12345678901234567890","e":"1e400","q":"\\"1e400"}', 'x')).toMatchObject({ e: '1e400' });
+    expect(parseUntrustedJson('{"workerId":"private.us-east-1.0000000000000000","n":"a 1e400"}', 'x')).toMatchObject({ n: 'a 1e400' });
   });
 
   it('leaves numbers alone when the caller keeps the text (exactNumbers: false)', () => {
