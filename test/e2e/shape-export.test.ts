@@ -217,7 +217,7 @@ describe('export of a shape field through the CLI: exit 2 with one line, nothing
   });
 
   it.each([
-    ['a misspelt field', ['--format', 'coco', '--field', 'annotatedResul'], /--field annotatedResul: the job has no such field \(did you mean "annotatedResult"\?\); its boxes or polygons fields: annotatedResult$/],
+    ['a misspelt field', ['--format', 'coco', '--field', 'annotatedResul'], /--field annotatedResul: the job has no such field \(did you mean "annotatedResult"\?\); its boxes or polygons or keypoints fields: annotatedResult$/],
     ['a field of the wrong kind (a YOLO folder)', ['--format', 'yolo', '--field', 'crowdEntity'], /--field crowdEntity: a spans field, and yolo exports boxes; its boxes fields: annotatedResult$/],
   ])('%s', async (name, flags, message) => {
     const out = path.join(dir, `cli-${name.replace(/\W+/g, '-')}`);
