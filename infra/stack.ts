@@ -1,6 +1,7 @@
 /**
  * One stack with everything for a bucket of Ground Truth jobs: the job-completion trigger, the post-annotation
- * function, and the sharded run on Step Functions for jobs a 15-minute Lambda cannot consolidate. `infra/app.ts`
+ * function, and the sharded run on Step Functions, which the trigger starts for jobs a 15-minute Lambda cannot
+ * consolidate (more than `scaleOutAboveObjects`). `infra/app.ts`
  * deploys it; AWS Batch (`ScaleOutBatch`) needs a VPC and an image, so it is left to your own stack.
  */
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
@@ -20,6 +21,8 @@ export interface GtConsolidateStackProps extends StackProps {
   /** Where sharded runs keep their parts and write their outputs, in the job bucket (defaults below). */
   workPrefix?: string;
   scaleOutOutputPrefix?: string;
+  /** Completed jobs with more objects than this go to the sharded run (default 300,000). */
+  scaleOutAboveObjects?: number;
 }
 
 export class GtConsolidateStack extends Stack {
@@ -27,14 +30,17 @@ export class GtConsolidateStack extends Stack {
     super(scope, id, props);
     const bucket = Bucket.fromBucketName(this, 'JobBucket', props.jobBucket);
     const jobOutput = { bucket, prefix: props.jobPrefix ?? '' };
-    const trigger = new JobCompletionTrigger(this, 'Trigger', { jobOutput, fields: props.fields });
-    const postAnnotation = new PostAnnotationFunction(this, 'PostAnnotation', { jobOutput, fields: props.postAnnotationFields });
-    const taskFunction = scaleOutTaskFunction(this, 'ScaleOutTask', {
+    const places = {
       jobOutput,
       work: { bucket, prefix: props.workPrefix ?? 'gt-consolidate/work/' },
       consolidatedOutput: { bucket, prefix: props.scaleOutOutputPrefix ?? 'gt-consolidate/consolidated/' },
+    };
+    const scaleOut = new ScaleOutStateMachine(this, 'ScaleOut', { taskFunction: scaleOutTaskFunction(this, 'ScaleOutTask', places) });
+    const trigger = new JobCompletionTrigger(this, 'Trigger', {
+      jobOutput, fields: props.fields,
+      scaleOut: { stateMachine: scaleOut.stateMachine, work: places.work, consolidatedOutput: places.consolidatedOutput, aboveObjects: props.scaleOutAboveObjects },
     });
-    const scaleOut = new ScaleOutStateMachine(this, 'ScaleOut', { taskFunction });
+    const postAnnotation = new PostAnnotationFunction(this, 'PostAnnotation', { jobOutput, fields: props.postAnnotationFields });
     new CfnOutput(this, 'TriggerFunction', { value: trigger.function.functionName });
     new CfnOutput(this, 'PostAnnotationLambdaArn', { value: postAnnotation.function.functionArn, description: 'AnnotationConsolidationConfig.AnnotationConsolidationLambdaArn' });
     new CfnOutput(this, 'ScaleOutStateMachineArn', { value: scaleOut.stateMachine.stateMachineArn });

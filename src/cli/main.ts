@@ -212,6 +212,8 @@ function outputsWritten(summary: Summary, options: ConsolidateOptions): string {
     ['review queue', options.review],
     ['new part', summary.incremental?.part],
     ['ledger', summary.incremental?.state],
+    ['files the lines refer to', summary.sideFiles && `${summary.sideFiles.folder}/ (${summary.sideFiles.files})`],
+    ['report', options.report],
   ];
   return `written: ${outputs.filter(([, location]) => location != null).map(([what, location]) => `${what} ${forTerminal(location!)}`).join(', ')}`;
 }

@@ -19,9 +19,9 @@ export const shapeFormats = ['coco', 'yolo', 'spans-jsonl', 'augmented-manifest'
 export type ShapeFormat = (typeof shapeFormats)[number];
 export const isShapeFormat = (format: string): format is ShapeFormat => (shapeFormats as readonly string[]).includes(format);
 
-/** The field kinds each format takes (keypoints: see `coco.ts`). */
+/** The field kinds each format takes. */
 const kindsOf: Record<ShapeFormat, readonly ShapeKind[]> = {
-  coco: ['boxes', 'polygons'],
+  coco: ['boxes', 'polygons', 'keypoints'],
   yolo: ['boxes'],
   'spans-jsonl': ['spans'],
   'augmented-manifest': ['boxes', 'spans'],

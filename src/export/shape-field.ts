@@ -13,7 +13,7 @@ import { compareLabels } from '../../strategies/answer-table.js';
 import { isShapeAnswer, isShapeKind, shapeLabels, type AnswerKind, type ImageSize, type LabeledSpan, type Point, type ShapeKind } from '../../strategies/types.js';
 
 /** Why an object is left out of an export: counted in its stats, never dropped silently. */
-export type SkipReason = 'absent' | 'unresolved' | 'no-source' | 'no-image-size' | 'no-text' | 'span-outside-text';
+export type SkipReason = 'absent' | 'unresolved' | 'no-source' | 'no-image-size' | 'no-text' | 'span-outside-text' | 'repeated-keypoint';
 
 /** The decided field of one object, resolved. */
 export interface ExportedField {
@@ -156,7 +156,7 @@ export function imageShapesOf({ kind, decision }: ExportedField): ImageShape[] {
   return polygons.map(({ label, vertices }, index) => ({ label, box: boundsOf(vertices), polygon: vertices, ...confidence(index) }));
 }
 
-function boundsOf(points: readonly Point[]): Box {
+export function boundsOf(points: readonly Point[]): Box {
   const xs = points.map(({ x }) => x);
   const ys = points.map(({ y }) => y);
   const [left, top] = [Math.min(...xs), Math.min(...ys)];

@@ -9,7 +9,8 @@
  * The event names the job only by its ARN, so `DescribeLabelingJob` supplies the output manifest
  * (`LabelingJobOutput.OutputDatasetS3Uri`) and the label attribute. Only `Completed` runs; `Failed` and `Stopped`
  * (and any other status) are logged and ignored. The outputs go beside the job's own output
- * (`s3://…/<job>/consolidated/output.manifest`, rejects and summary beside it) or under a configured prefix.
+ * (`s3://…/<job>/consolidated/output.manifest`, rejects and summary beside it) or under a configured prefix. A job too
+ * large for the Lambda's 15 minutes can go to a sharded run instead (`scaleOut`, `start-scale-out.ts`).
  *
  * EventBridge may deliver an event more than once, so the run is idempotent on job ARN + status: a marker
  * (`trigger-<status>.json` in the output folder, naming the job) is checked before the run and written after its outputs
@@ -25,6 +26,7 @@
 // run does not load them (test/e2e/lazy-modules.test.ts).
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { DescribeLabelingJobCommandOutput, SageMakerClient } from '@aws-sdk/client-sagemaker';
+import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { FieldSetting } from '../config/field-setting.js';
 import { RejectError, UsageError } from '../errors.js';
 import { JobIO } from '../io/job-io.js';
@@ -35,6 +37,7 @@ import { consolidate } from '../pipeline/consolidate.js';
 import type { Summary } from '../report/summary.js';
 import { parseUntrustedJson } from '../responses/safe-json.js';
 import { settingsFromEnvironment } from './handler.js';
+import { checkScaleOutTrigger, objectCount, scaleOutFromEnvironment, startScaleOut, type ScaleOutTrigger } from './start-scale-out.js';
 
 export const jobStateChangeDetailType = 'SageMaker Ground Truth Labeling Job State Change';
 
@@ -48,9 +51,12 @@ export interface JobStateChangeSettings {
    * under which each job gets `<job name>/`.
    */
   outputPrefix?: string;
+  /** Jobs with more objects than `scaleOut.aboveObjects` start a sharded run instead of running here. */
+  scaleOut?: ScaleOutTrigger;
   s3?: S3Settings;
   s3Client?: S3Client;
   sagemakerClient?: SageMakerClient;
+  sfnClient?: SFNClient;
   /** What the handler did and why (ignored statuses, repeated deliveries); default: `console.log`, i.e. CloudWatch. */
   log?: (message: string) => void;
 }
@@ -66,6 +72,7 @@ export interface JobStateChangeEvent {
 export type JobStateChangeResult =
   | { action: 'consolidated'; jobArn: string; output: string; marker: string; lines: Summary['lines'] }
   | { action: 'already-consolidated'; jobArn: string; marker: string }
+  | { action: 'scaled-out'; jobArn: string; executionArn: string; started: boolean; count: number; output: string }
   | { action: 'ignored'; jobArn: string; reason: string };
 
 export type JobStateChangeHandler = (event: JobStateChangeEvent) => Promise<JobStateChangeResult>;
@@ -79,6 +86,7 @@ const jobArnPattern = /^arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:\d{12}:labeling-job\
 /** A handler with `settings`; a bad configuration throws here, before any event. */
 export function jobStateChangeHandler(settings: JobStateChangeSettings = {}): JobStateChangeHandler {
   const outputPrefix = checkOutputPrefix(settings.outputPrefix ?? defaultOutputPrefix);
+  const scaleOut = settings.scaleOut && checkScaleOutTrigger(settings.scaleOut);
   const log = settings.log ?? console.log;
   return async (event) => {
     const { jobArn, jobName, status } = parseEvent(event);
@@ -91,6 +99,12 @@ export function jobStateChangeHandler(settings: JobStateChangeSettings = {}): Jo
     const sagemaker = settings.sagemakerClient ?? new SageMakerClient({ region: regionOf(jobArn) });
     try {
       const job = describedJob(await sagemaker.send(new DescribeLabelingJobCommand({ LabelingJobName: jobName })), jobArn);
+      if (scaleOut && job.objects > scaleOut.aboveObjects) {
+        const run = await startScaleOut(job, scaleOut, settings, settings.sfnClient);
+        log(`labeling job ${jobArn}: ${job.objects} objects, above ${scaleOut.aboveObjects}: `
+          + `${run.started ? 'started' : 'already ran'} the sharded run ${run.executionArn} (${run.count} shards) into ${run.output}`);
+        return { action: 'scaled-out', jobArn, ...run };
+      }
       const folder = outputFolder(job, outputPrefix);
       const marker = `${folder}trigger-${status.toLowerCase()}.json`;
       const io = new JobIO({ s3: settings.s3, s3Client: settings.s3Client });
@@ -119,7 +133,8 @@ export function jobStateChangeHandler(settings: JobStateChangeSettings = {}): Jo
 /**
  * The handler to deploy (`dist/src/lambda/on-job-state-change.labelingJobStateChangeHandler`), configured by the
  * environment: `GT_CONSOLIDATE_FIELDS` and `GT_CONSOLIDATE_ALLOWED_PREFIXES` as the post-annotation Lambda reads them,
- * and `GT_CONSOLIDATE_OUTPUT_PREFIX` (see `outputPrefix`).
+ * `GT_CONSOLIDATE_OUTPUT_PREFIX` (see `outputPrefix`), and `GT_CONSOLIDATE_SCALE_OUT_STATE_MACHINE`, `_WORK`, `_OUTPUT`,
+ * `_ABOVE`, `_OBJECTS_PER_SHARD` (see `scaleOut`).
  */
 export const labelingJobStateChangeHandler: JobStateChangeHandler = (event) =>
   (fromEnvironment ??= jobStateChangeHandler(triggerSettingsFromEnvironment(process.env)))(event);
@@ -127,7 +142,10 @@ let fromEnvironment: JobStateChangeHandler | undefined;
 
 export function triggerSettingsFromEnvironment(env: NodeJS.ProcessEnv): JobStateChangeSettings {
   const { fields, allowedPrefixes } = settingsFromEnvironment(env);
-  return { fields, allowedPrefixes, ...(env.GT_CONSOLIDATE_OUTPUT_PREFIX && { outputPrefix: env.GT_CONSOLIDATE_OUTPUT_PREFIX }) };
+  const scaleOut = scaleOutFromEnvironment(env);
+  return {
+    fields, allowedPrefixes, ...(env.GT_CONSOLIDATE_OUTPUT_PREFIX && { outputPrefix: env.GT_CONSOLIDATE_OUTPUT_PREFIX }), ...(scaleOut && { scaleOut }),
+  };
 }
 
 /** The job and its status from an event that must be Ground Truth's job state change (it arrives from outside). */
@@ -153,6 +171,8 @@ interface DescribedJob {
   name: string;
   manifest: string;
   labelAttribute: string;
+  /** Its manifest's lines, by `LabelCounters`. */
+  objects: number;
 }
 
 /** What a run needs from DescribeLabelingJob's answer, checked: it is another service's data, and names S3 locations. */
@@ -163,7 +183,7 @@ function describedJob(described: DescribeLabelingJobCommandOutput, jobArn: strin
   if (status !== 'Completed') throw new Error(`DescribeLabelingJob says ${jobArn} is ${status}, not Completed`);
   if (manifest === undefined || !parseS3Uri(manifest)) throw new Error(`DescribeLabelingJob gives ${jobArn} no s3:// output manifest (${manifest})`);
   if (!name || !labelAttribute) throw new Error(`DescribeLabelingJob gives ${jobArn} no job name or label attribute`);
-  return { name, manifest, labelAttribute };
+  return { name, manifest, labelAttribute, objects: objectCount(described.LabelCounters as Record<string, unknown> | undefined, jobArn) };
 }
 
 function checkOutputPrefix(prefix: string): string {

@@ -179,7 +179,8 @@ async function run(options: JobOptions & { fields: Record<string, FieldSetting> 
       const writers = await openOutputs(group, paths);
       const decider = new ObjectDecider({
         planner, random: seededRandom(options.seed ?? defaults.seed), seed: options.seed ?? defaults.seed, summary, workers, gold, model,
-        unknownAnswers: options.unknownAnswers, sideFiles: writers.sideFiles,
+        unknownAnswers: options.unknownAnswers,
+        sideFiles: writers.sideFiles && { folder: paths.sideFiles!, locationOf: (name) => writers.sideFiles!.locationOf(name) },
       });
       await reuse.openOutputs(group);
       const modelWriter = options.saveModel === undefined ? undefined : await group.open(options.saveModel);

@@ -86,7 +86,7 @@ export interface DeciderSettings {
    * The folder a decision's file (`Decision.file`) is written to; without one (output to standard output, a Lambda)
    * the line's `<field>-ref` is a `data:` URI holding the file.
    */
-  sideFiles?: { locationOf(name: string): string };
+  sideFiles?: { folder: string; locationOf(name: string): string };
 }
 
 /**
@@ -195,6 +195,8 @@ export class ObjectDecider {
     let name = `${base}.${file!.extension}`;
     for (let n = 2; files.some((taken) => taken.name.toLowerCase() === name.toLowerCase()); n += 1) name = `${base}-${n}.${file!.extension}`;
     files.push({ name, bytes });
+    this.summary.sideFiles ??= { folder: this.sideFiles.folder, files: 0 };
+    this.summary.sideFiles.files += 1;
     return this.sideFiles.locationOf(name);
   }
 

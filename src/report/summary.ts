@@ -81,6 +81,8 @@ export interface Summary {
   review?: ReviewCounts;
   /** With `--state`: what came from the ledger, what was fetched, the new part and the flips (`pipeline/ledger.ts`). */
   incremental?: IncrementalCounts;
+  /** The files lines refer to (`<field>-ref`, e.g. masks), when any were written: their folder beside the output. */
+  sideFiles?: { folder: string; files: number };
   /** S3 requests repeated after throttling, 5xx, timeouts or broken connections (the SDK's and the tool's). */
   retries: number;
   durationMs: number;

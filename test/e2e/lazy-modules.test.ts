@@ -13,7 +13,7 @@ import { bin, repo } from '../helpers/cli.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const vote = (label: string, n: number) => ({ workerId: `private.us-east-1.${n}`, answerContent: { sentiment: { label } } });
-const lazyPackages = ['@aws-sdk/client-s3', '@aws-sdk/client-sagemaker', '@aws-sdk/lib-storage', 'undici', 'vega', 'vega-lite'];
+const lazyPackages = ['@aws-sdk/client-s3', '@aws-sdk/client-sagemaker', '@aws-sdk/client-sfn', '@aws-sdk/lib-storage', 'undici', 'vega', 'vega-lite'];
 const packagesOf = (urls: string[]) => new Set(urls.flatMap((url) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url)?.[1] ?? []));
 
 /** The packages a Node process given `args` imports. */

@@ -70,7 +70,8 @@ describe('consolidate: a semantic segmentation field, locally', () => {
     const dir = await tempDir();
     const manifest = await writeJobTree({ root: dir, jobName: 'job', bucket: 'bucket', prefix: 'out' }, objects);
     const out = path.join(dir, 'result/output.manifest');
-    await consolidate({ manifest, out });
+    const summary = await consolidate({ manifest, out });
+    expect(summary.sideFiles).toEqual({ folder: path.join(dir, 'result/output'), files: 3 });
     const lines = (await readFile(out, 'utf8')).trim().split('\n').map((line) => JSON.parse(line));
     expect(await readdir(path.join(dir, 'result/output'))).toEqual(['1-crowd-semantic-segmentation.png', '2-crowd-semantic-segmentation.png', '3-crowd-semantic-segmentation.png']);
     for (const [i, line] of lines.entries()) {
@@ -115,7 +116,8 @@ describe('consolidate: a semantic segmentation field, locally', () => {
     const dir = await tempDir();
     const manifest = await writeJobTree({ root: dir, jobName: 'job', bucket: 'bucket', prefix: 'out' }, objects.slice(0, 1));
     const decided: DecidedObject[] = [];
-    await runJob({ manifest, rejects: path.join(dir, 'rejects.jsonl'), sink: async (object) => void decided.push(object) });
+    const summary = await runJob({ manifest, rejects: path.join(dir, 'rejects.jsonl'), sink: async (object) => void decided.push(object) });
+    expect(summary.sideFiles).toBeUndefined();
     const ref = (decided[0]!.consolidated.job as Record<string, string>)[`${field}-ref`]!;
     expect(ref.startsWith('data:image/png;base64,')).toBe(true);
     expect(pixelsOf(Buffer.from(ref.slice('data:image/png;base64,'.length), 'base64'))).toEqual(voted[0]);
@@ -171,7 +173,8 @@ describe('consolidate: a semantic segmentation field, on S3 (s3rver)', () => {
 
   it('uploads each mask beside the output manifest, the line holding its s3:// URI', async () => {
     const manifest = await upload('ok');
-    await consolidate({ manifest, out: `s3://${bucket}/results/ok/output.manifest`, s3Client: client });
+    const summary = await consolidate({ manifest, out: `s3://${bucket}/results/ok/output.manifest`, s3Client: client });
+    expect(summary.sideFiles).toEqual({ folder: `s3://${bucket}/results/ok/output`, files: 3 });
     expect((await keysUnder('results/ok/')).sort()).toEqual([
       'results/ok/output.manifest', 'results/ok/output.rejects.jsonl', 'results/ok/output.summary.json',
       ...[1, 2, 3].map((line) => `results/ok/output/${line}-${field}.png`),

@@ -6,12 +6,16 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { DescribeLabelingJobCommand, SageMakerClient, type DescribeLabelingJobCommandOutput } from '@aws-sdk/client-sagemaker';
+import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { writeJobTree, type JobObject } from '../../sample-output/job-tree.js';
 import { startS3Server, type TestS3 } from '../../sample-output/s3-server.js';
 import { consolidate, UsageError } from '../../src/index.js';
+import { JobIO } from '../../src/io/job-io.js';
 import { jobStateChangeHandler, triggerSettingsFromEnvironment, type JobStateChangeEvent, type JobStateChangeSettings } from '../../src/lambda/on-job-state-change.js';
+import { scaleOutDefaults } from '../../src/lambda/start-scale-out.js';
+import { handleTask } from '../../src/scale-out/task-handler.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const bucket = 'labels';
@@ -31,6 +35,8 @@ let client: S3Client;
 let localManifest: string;
 const sagemaker = new SageMakerClient({ region: 'us-east-1' });
 const describeMock = mockClient(sagemaker);
+const sfn = new SFNClient({ region: 'us-east-1' });
+const sfnMock = mockClient(sfn);
 
 /** Uploads the job under `s3://labels/<prefix>/test-labeling-job/` and answers DescribeLabelingJob with its output. */
 async function uploadJob(prefix: string, described: Partial<DescribeLabelingJobCommandOutput> = {}): Promise<string> {
@@ -55,7 +61,7 @@ async function keysUnder(prefix: string): Promise<string[]> {
 
 function handler(settings: JobStateChangeSettings = {}) {
   const log: string[] = [];
-  return { log, handle: jobStateChangeHandler({ s3Client: client, sagemakerClient: sagemaker, log: (line) => log.push(line), ...settings }) };
+  return { log, handle: jobStateChangeHandler({ s3Client: client, sagemakerClient: sagemaker, sfnClient: sfn, log: (line) => log.push(line), ...settings }) };
 }
 
 beforeAll(async () => {
@@ -68,6 +74,7 @@ afterAll(async () => {
 });
 beforeEach(() => {
   describeMock.reset();
+  sfnMock.reset();
 });
 
 describe('job-completion trigger', () => {
@@ -168,5 +175,96 @@ describe('job-completion trigger', () => {
 
   it.each(['consolidated', '../x/', 's3://labels/', 'a//b/'])('refuses the output prefix %j when the handler is made', (prefix) => {
     expect(() => jobStateChangeHandler({ outputPrefix: prefix })).toThrow(/must be a folder ending in "\/"/);
+  });
+});
+
+describe('job-completion trigger: jobs too large for the Lambda go to a sharded run', () => {
+  const stateMachineArn = 'arn:aws:states:us-east-1:111122223333:stateMachine:ScaleOut';
+  const executionArn = 'arn:aws:states:us-east-1:111122223333:execution:ScaleOut:gt-consolidate-test-labeling-job';
+  const environment = {
+    GT_CONSOLIDATE_FIELDS: '{"sentiment": "dawid-skene"}', GT_CONSOLIDATE_SCALE_OUT_STATE_MACHINE: stateMachineArn,
+    GT_CONSOLIDATE_SCALE_OUT_WORK: `s3://${bucket}/work/`, GT_CONSOLIDATE_SCALE_OUT_OUTPUT: `s3://${bucket}/scaled/`,
+  };
+  // Ground Truth's counters of a job of 450,010 objects (the job in the bucket is the small one; the counters decide).
+  const large = { LabelCounters: { TotalLabeled: 450_000, HumanLabeled: 450_000, MachineLabeled: 0, FailedNonRetryableError: 10, Unlabeled: 0 } };
+
+  it('starts the state machine with the job, one shard per 200,000 objects, and runs nothing here', async () => {
+    const manifest = await uploadJob('large', large);
+    sfnMock.on(StartExecutionCommand).resolves({ executionArn, startDate: new Date() });
+    const { handle, log } = handler(triggerSettingsFromEnvironment(environment));
+    const output = `s3://${bucket}/scaled/test-labeling-job/output.manifest`;
+    expect(await handle(documentedEvent('Completed'))).toEqual({ action: 'scaled-out', jobArn, executionArn, started: true, count: 3, output });
+    const [call, ...more] = sfnMock.commandCalls(StartExecutionCommand).map(({ args }) => args[0].input);
+    expect(more).toEqual([]);
+    expect(call).toMatchObject({ stateMachineArn, name: 'gt-consolidate-test-labeling-job' });
+    expect(JSON.parse(call!.input!)).toEqual({
+      count: 3,
+      job: { manifest, out: output, work: `s3://${bucket}/work/test-labeling-job/`, labelAttribute: 'test-labeling-job', fields: { sentiment: { strategy: 'dawid-skene' } } },
+    });
+    expect(await keysUnder('large/test-labeling-job/consolidated/')).toEqual([]);
+    expect(log.at(-1)).toBe(`labeling job ${jobArn}: 450010 objects, above 300000: started the sharded run ${executionArn} (3 shards) into ${output}`);
+
+    // The input is what the engines' steps take: run them as the state machine would, and get a one-machine run's manifest.
+    const { count, job } = JSON.parse(call!.input!) as { count: number; job: Record<string, unknown> };
+    const io = new JobIO({ s3Client: client });
+    try {
+      const shards = Array.from({ length: count }, (_, index) => index);
+      for (const index of shards) await handleTask({ step: 'shard', index, count, job }, io);
+      await handleTask({ step: 'fit', count, job }, io);
+      for (const index of shards) await handleTask({ step: 'decide', index, count, job }, io);
+      await handleTask({ step: 'merge', count, job }, io);
+    } finally {
+      io.close();
+    }
+    const local = path.join(path.dirname(localManifest), 'local.manifest');
+    await consolidate({ manifest: localManifest, out: local, fields: { sentiment: 'dawid-skene' }, labelAttribute: 'test-labeling-job' });
+    expect(await text('scaled/test-labeling-job/output.manifest')).toBe(await readFile(local, 'utf8'));
+  });
+
+  it('starts it once when the event comes again after the execution closed', async () => {
+    await uploadJob('large-again', large);
+    sfnMock.on(StartExecutionCommand).rejects(new ExecutionAlreadyExists({ message: 'Execution Already Exists', $metadata: {} }));
+    const { handle, log } = handler(triggerSettingsFromEnvironment(environment));
+    expect(await handle(documentedEvent('Completed'))).toMatchObject({ action: 'scaled-out', executionArn, started: false, count: 3 });
+    expect(log.at(-1)).toMatch(/already ran the sharded run/);
+    expect(await keysUnder('large-again/test-labeling-job/consolidated/')).toEqual([]);
+  });
+
+  it('consolidates a job at or under the threshold in the Lambda, as before', async () => {
+    await uploadJob('small', { LabelCounters: { TotalLabeled: 4, FailedNonRetryableError: 1, HumanLabeled: 4, MachineLabeled: 0, Unlabeled: 0 } });
+    const { handle } = handler(triggerSettingsFromEnvironment({ ...environment, GT_CONSOLIDATE_SCALE_OUT_ABOVE: '5' }));
+    expect((await handle(documentedEvent('Completed'))).action).toBe('consolidated');
+    expect(sfnMock.calls()).toHaveLength(0);
+  });
+
+  it('caps the shards at 1,000 and gives at least 2 (Batch arrays)', async () => {
+    sfnMock.on(StartExecutionCommand).resolves({ executionArn, startDate: new Date() });
+    const settings = triggerSettingsFromEnvironment({ ...environment, GT_CONSOLIDATE_SCALE_OUT_ABOVE: '1', GT_CONSOLIDATE_SCALE_OUT_OBJECTS_PER_SHARD: '1000' });
+    await uploadJob('huge', { LabelCounters: { TotalLabeled: 5_000_000 } as never });
+    expect(await handler(settings).handle(documentedEvent('Completed'))).toMatchObject({ count: 1000 });
+    await uploadJob('just-above', { LabelCounters: { TotalLabeled: 2 } as never });
+    expect(await handler(settings).handle(documentedEvent('Completed'))).toMatchObject({ count: 2 });
+  });
+
+  it('refuses LabelCounters that are not counts', async () => {
+    await uploadJob('counters', { LabelCounters: { TotalLabeled: -1 } as never });
+    await expect(handler(triggerSettingsFromEnvironment(environment)).handle(documentedEvent('Completed'))).rejects.toThrow(/LabelCounters that are not counts/);
+  });
+
+  it('reads its defaults, and refuses a misconfiguration when the handler is made, naming the variable', () => {
+    expect(triggerSettingsFromEnvironment(environment).scaleOut).toEqual({
+      stateMachineArn, work: `s3://${bucket}/work/`, output: `s3://${bucket}/scaled/`, ...scaleOutDefaults,
+    });
+    expect(triggerSettingsFromEnvironment({}).scaleOut).toBeUndefined();
+    expect(() => triggerSettingsFromEnvironment({ GT_CONSOLIDATE_SCALE_OUT_STATE_MACHINE: stateMachineArn })).toThrow(/needs GT_CONSOLIDATE_SCALE_OUT_WORK and GT_CONSOLIDATE_SCALE_OUT_OUTPUT/);
+    for (const [variable, value, message] of [
+      ['GT_CONSOLIDATE_SCALE_OUT_STATE_MACHINE', 'arn:aws:lambda:us-east-1:111122223333:function:x', /is not a state machine ARN/],
+      ['GT_CONSOLIDATE_SCALE_OUT_ABOVE', 'many', /GT_CONSOLIDATE_SCALE_OUT_ABOVE must be a whole number/],
+      ['GT_CONSOLIDATE_SCALE_OUT_OBJECTS_PER_SHARD', '0', /GT_CONSOLIDATE_SCALE_OUT_OBJECTS_PER_SHARD must be a whole number/],
+      ['GT_CONSOLIDATE_SCALE_OUT_WORK', `s3://${bucket}/work`, /GT_CONSOLIDATE_SCALE_OUT_WORK .* ending in "\/"/],
+      ['GT_CONSOLIDATE_SCALE_OUT_OUTPUT', '/tmp/out/', /GT_CONSOLIDATE_SCALE_OUT_OUTPUT .* must be an s3:\/\//],
+    ] as const) {
+      expect(() => jobStateChangeHandler(triggerSettingsFromEnvironment({ ...environment, [variable]: value }))).toThrow(message);
+    }
   });
 });

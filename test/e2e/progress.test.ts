@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { encode } from 'fast-png';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { writeJobTree } from '../../sample-output/job-tree.js';
 import { bin, cli, repo } from '../helpers/cli.js';
@@ -54,10 +55,28 @@ describe('progress', () => {
 
   it('prints the summary as JSON on stdout with --json, and says where each output went', async () => {
     const out = path.join(dir, 'json.manifest');
-    const run = await cli(['run', manifest, '--out', out, '--json', '--review', path.join(dir, 'review.manifest')]);
+    const run = await cli(['run', manifest, '--out', out, '--json', '--review', path.join(dir, 'review.manifest'), '--report', path.join(dir, 'report.html')]);
     expect(run.code, run.stderr).toBe(0);
     expect(JSON.parse(run.stdout)).toEqual(JSON.parse(await readFile(path.join(dir, 'json.summary.json'), 'utf8')));
     expect(run.stderr).toContain(`written: manifest ${out}, rejects ${path.join(dir, 'json.rejects.jsonl')}, summary ${path.join(dir, 'json.summary.json')}, ` +
-      `review queue ${path.join(dir, 'review.manifest')}`);
+      `review queue ${path.join(dir, 'review.manifest')}, report ${path.join(dir, 'report.html')}\n`);
+  });
+
+  it('names the folder of the files the lines refer to (masks) among the outputs', async () => {
+    const png = (cars: number) => {
+      const data = new Uint8Array(8);
+      for (let pixel = 0; pixel < cars; pixel += 1) data.set([0x1f, 0x77, 0xb4, 255], pixel * 4);
+      return Buffer.from(encode({ width: 2, height: 1, data, channels: 4, depth: 8 })).toString('base64');
+    };
+    const masks = await writeJobTree({ root: path.join(dir, 'masks'), jobName: 'masks', bucket: 'b', prefix: 'p' }, [1, 2].map(() => ({
+      data: { 'source-ref': 's3://b/street.jpg' },
+      answers: [1, 2, 1].map((cars, w) => ({ workerId: `private.us-east-1.${w}`, answerContent: {
+        segmentation: { inputImageProperties: { width: 2, height: 1 }, labelMappings: { car: { color: '#1f77b4' } }, labeledImage: { pngImageData: png(cars) } },
+      } })),
+    })));
+    const out = path.join(dir, 'masks-out', 'output.manifest');
+    const run = await cli(['run', masks, '--out', out]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain(`summary ${path.join(dir, 'masks-out', 'output.summary.json')}, files the lines refer to ${path.join(dir, 'masks-out', 'output')}/ (2)\n`);
   });
 });

@@ -2,7 +2,8 @@
  * `run --resume`: the built CLI is killed with SIGKILL at several points, resumed, and must write the outputs of an
  * uninterrupted run byte for byte, without fetching again what it had checkpointed. The job is in S3 (s3rver, started
  * here) behind a proxy that delays every request, so a run lasts long enough to be killed midway; outputs go to local
- * files and to S3.
+ * files and to S3. A two-pass run is also killed after its last checkpoint, while it fits, decides and writes (behind a
+ * proxy that slows uploads).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile, stat } from 'node:fs/promises';
@@ -30,6 +31,7 @@ const objects: JobObject[] = Array.from({ length: 160 }, (_, i) => (i % 61 === 7
 let s3: TestS3;
 let client: S3Client;
 let slow: FaultProxy;
+let slowWrites: FaultProxy;
 let dir: string;
 let manifest: string;
 
@@ -42,10 +44,12 @@ beforeAll(async () => {
   await s3.uploadTree(root, bucket, 'job/');
   manifest = `s3://${bucket}/job/job/manifests/output/output.manifest`;
   slow = await startFaultProxy(s3.port, { rate: 0, seed: 1, delayMs: 5 });
+  slowWrites = await startFaultProxy(s3.port, { rate: 0, seed: 1, writeDelayMs: 1000 });
 });
 afterAll(async () => {
   client?.destroy();
   await slow?.close();
+  await slowWrites?.close();
   await s3?.stop();
 });
 
@@ -112,7 +116,7 @@ function uninterrupted(strategy: string): ReturnType<typeof outputsOf> {
   return outputs;
 }
 
-const responseGets = (from: number) => slow.log.slice(from).filter((request) => request.startsWith('GET') && request.includes('/worker-response/'));
+const responseGets = (proxy: FaultProxy, from: number) => proxy.log.slice(from).filter((request) => request.startsWith('GET') && request.includes('/worker-response/'));
 
 describe.each(['majority-vote', 'dawid-skene'])('a run with %s killed with SIGKILL and resumed', (strategy) => {
   it.each(['local', 's3'])('writes the outputs of an uninterrupted run (%s outputs)', async (where) => {
@@ -143,8 +147,29 @@ describe.each(['majority-vote', 'dawid-skene'])('a run with %s killed with SIGKI
     expect(await outputsOf(read('killed'))).toEqual(whole);
     // Only the lines after the checkpoint were fetched again.
     const objectsAfter = objects.filter((object, i) => object.answers && i >= held).length;
-    expect(responseGets(before)).toHaveLength(objectsAfter);
+    expect(responseGets(slow, before)).toHaveLength(objectsAfter);
     await expect(stat(checkpoint)).rejects.toThrow(); // removed once the run committed
+  }, 180_000);
+});
+
+describe('a two-pass run killed after its last checkpoint', () => {
+  it('resumes from every line, fetching no response again, and writes the outputs of an uninterrupted run (S3 outputs)', async () => {
+    const name = 'dawid-skene-writing';
+    const checkpoint = path.join(dir, name, 'checkpoint');
+    // Every line prepared and checkpointed, the run is fitting, deciding or uploading (each upload request held 1 s).
+    const args = runArgs('dawid-skene', `s3://${bucket}/out/${name}/output.manifest`,
+      ['--endpoint-url', slowWrites.endpoint, '--checkpoint-every', '15', '--checkpoint', checkpoint]);
+    const whole = await uninterrupted('dawid-skene');
+
+    expect(await killAfter(args, path.join(checkpoint, 'checkpoint.json'), objects.length)).toBe(objects.length);
+    await expect(s3Text(`out/${name}/output.manifest`)).rejects.toThrow();
+
+    const before = slowWrites.log.length;
+    const { stderr } = await runCli([...args, '--resume']);
+    expect(stderr).toContain(`resuming: ${objects.length} lines from the checkpoint`);
+    expect(await outputsOf((suffix) => s3Text(`out/${name}/output${suffix}`))).toEqual(whole);
+    expect(responseGets(slowWrites, before)).toEqual([]);
+    await expect(stat(checkpoint)).rejects.toThrow();
   }, 180_000);
 });
 

@@ -114,6 +114,25 @@ describe('COCO', () => {
   });
 });
 
+describe('COCO keypoints', () => {
+  it('exports a crowd-keypoint field: its labels the category\'s keypoints, one instance an image, a doubled label left out', async () => {
+    const click = (n: number, ...points: [string, number, number][]): JobAnswer =>
+      ({ workerId: worker(n), answerContent: { crowdKeypoint: { keypoints: points.map(([label, x, y]) => ({ label, x, y })), inputImageProperties: image } } });
+    const jobs = await writeJobTree({ root: path.join(dir, 'keypoint-jobs'), jobName: 'pose', bucket: 'bucket', prefix: 'p' }, [
+      { data: { 'source-ref': 's3://bucket/dog.jpg' }, answers: [click(1, ['nose', 40, 30], ['tail', 150, 60]), click(2, ['nose', 42, 30], ['tail', 150, 64]), click(3, ['nose', 41, 31])] },
+      // Two dogs: two noses kept, which one COCO instance cannot hold.
+      { data: { 'source-ref': 's3://bucket/dogs.jpg' }, answers: [1, 2].map((n) => click(n, ['nose', 20, 20], ['nose', 180, 20])) },
+    ]);
+    const stats = await exportDataset({ manifest: jobs, format: 'coco', out: path.join(dir, 'coco-keypoints.json') }) as ShapeExportStats;
+    expect(stats).toMatchObject({ field: 'crowdKeypoint', kind: 'keypoints', objectsWritten: 1, shapesWritten: 2, skipped: { 'repeated-keypoint': 1 } });
+    const coco = JSON.parse(await readFile(path.join(dir, 'coco-keypoints.json'), 'utf8'));
+    expect(coco.categories).toEqual([{ id: 1, name: 'crowdKeypoint', keypoints: ['nose', 'tail'], skeleton: [] }]);
+    expect(coco.images).toEqual([{ id: 1, file_name: 's3://bucket/dog.jpg', ...image }]);
+    // Medians: the nose of three clicks (41, 30), the tail of two (150, 62).
+    expect(coco.annotations).toMatchObject([{ id: 1, image_id: 1, category_id: 1, keypoints: [41, 30, 2, 150, 62, 2], num_keypoints: 2, bbox: [41, 30, 109, 32], area: 109 * 32 }]);
+  });
+});
+
 describe('YOLO', () => {
   let stats: ShapeExportStats;
   const folder = () => path.join(dir, 'yolo');
@@ -198,7 +217,7 @@ describe('export of a shape field through the CLI: exit 2 with one line, nothing
   });
 
   it.each([
-    ['a misspelt field', ['--format', 'coco', '--field', 'annotatedResul'], /--field annotatedResul: the job has no such field \(did you mean "annotatedResult"\?\); its boxes or polygons fields: annotatedResult$/],
+    ['a misspelt field', ['--format', 'coco', '--field', 'annotatedResul'], /--field annotatedResul: the job has no such field \(did you mean "annotatedResult"\?\); its boxes or polygons or keypoints fields: annotatedResult$/],
     ['a field of the wrong kind (a YOLO folder)', ['--format', 'yolo', '--field', 'crowdEntity'], /--field crowdEntity: a spans field, and yolo exports boxes; its boxes fields: annotatedResult$/],
   ])('%s', async (name, flags, message) => {
     const out = path.join(dir, `cli-${name.replace(/\W+/g, '-')}`);

@@ -23,8 +23,13 @@ export interface FaultProxy {
 const s3Error = (code: string, message: string) =>
   `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message><RequestId>fault</RequestId></Error>`;
 
-/** `delayMs` holds every request that long before it is forwarded: a slow network, so a test can stop a run midway. */
-export async function startFaultProxy(targetPort: number, options: { rate: number; seed: number; delayMs?: number }): Promise<FaultProxy> {
+/**
+ * `delayMs` holds every request that long before it is forwarded: a slow network, so a test can stop a run midway;
+ * `writeDelayMs` holds PUT and POST requests (uploads) that much longer, so a test can stop a run while it writes.
+ */
+export async function startFaultProxy(
+  targetPort: number, options: { rate: number; seed: number; delayMs?: number; writeDelayMs?: number },
+): Promise<FaultProxy> {
   const random = seededRandom(options.seed);
   let rate = options.rate;
   const stats = { requests: 0, faults: { 'slow-down': 0, 'internal-error': 0, 'reset-mid-body': 0, stall: 0 } };
@@ -33,7 +38,9 @@ export async function startFaultProxy(targetPort: number, options: { rate: numbe
   const agent = new http.Agent({ keepAlive: true });
 
   const server = http.createServer((request, response) => {
-    if (options.delayMs) setTimeout(() => forward(request, response), options.delayMs);
+    const writing = request.method === 'PUT' || request.method === 'POST';
+    const delay = (options.delayMs ?? 0) + (writing ? options.writeDelayMs ?? 0 : 0);
+    if (delay > 0) setTimeout(() => forward(request, response), delay);
     else forward(request, response);
   });
   const forward = (request: http.IncomingMessage, response: http.ServerResponse) => {

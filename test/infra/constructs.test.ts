@@ -74,6 +74,40 @@ describe('JobCompletionTrigger', () => {
       { actions: ['s3:ListBucket'], resources: [s3('acme-labels'), s3('acme-results')] },
     ]);
   });
+
+  it('hands jobs too large for the Lambda to AWS Batch: the state machine to start, its places, and the right to start it', { timeout: synthTimeout }, () => {
+    const template = synthesise((stack) => {
+      const scaleOutPlaces = places(stack);
+      const batch = new ScaleOutBatch(stack, 'Batch', { ...scaleOutPlaces, vpc: new Vpc(stack, 'Vpc'), image: ContainerImage.fromRegistry('example.com/gt-consolidate:1') });
+      new JobCompletionTrigger(stack, 'Trigger', {
+        jobOutput: scaleOutPlaces.jobOutput,
+        scaleOut: { stateMachine: batch.stateMachine, work: scaleOutPlaces.work, consolidatedOutput: scaleOutPlaces.consolidatedOutput, objectsPerShard: 50_000 },
+      });
+    });
+    const [machine, ...others] = Object.keys(template.findResources('AWS::StepFunctions::StateMachine'));
+    expect(others).toEqual([]);
+    const machineArn = `arn:aws:stepfunctions:${region}:${account}:${machine}`;
+    const { properties, statements } = functionWith(template, 'labelingJobStateChangeHandler');
+    expect(resolved(properties.Environment, template)).toEqual({
+      Variables: {
+        GT_CONSOLIDATE_SCALE_OUT_STATE_MACHINE: machineArn, GT_CONSOLIDATE_SCALE_OUT_WORK: 's3://acme-work/shards/',
+        GT_CONSOLIDATE_SCALE_OUT_OUTPUT: 's3://acme-labels/consolidated/', GT_CONSOLIDATE_SCALE_OUT_ABOVE: '300000', GT_CONSOLIDATE_SCALE_OUT_OBJECTS_PER_SHARD: '50000',
+      },
+    });
+    // The handler accepts that environment (it checks it when made); the Ref resolves to a real ARN on deploy, not the
+    // stand-in the template is read with here.
+    const { Variables: deployed } = resolved(properties.Environment, template) as { Variables: NodeJS.ProcessEnv };
+    const stateMachineArn = `arn:aws:states:${region}:${account}:stateMachine:${machine}`;
+    expect(() => trigger.jobStateChangeHandler(trigger.triggerSettingsFromEnvironment({ ...deployed, GT_CONSOLIDATE_SCALE_OUT_STATE_MACHINE: stateMachineArn })))
+      .not.toThrow();
+    expect(statements).toEqual([
+      { actions: ['states:StartExecution'], resources: [machineArn] },
+      { actions: ['sagemaker:DescribeLabelingJob'], resources: [`arn:aws:sagemaker:${region}:${account}:labeling-job/*`] },
+      { actions: ['s3:GetObject'], resources: [s3('acme-labels/ground-truth/*')] },
+      { actions: ['s3:PutObject', 's3:AbortMultipartUpload'], resources: [s3('acme-labels/ground-truth/*/consolidated/*')] },
+      { actions: ['s3:ListBucket'], resources: [s3('acme-labels')] },
+    ]);
+  });
 });
 
 describe('PostAnnotationFunction', () => {
@@ -212,6 +246,14 @@ describe('the CDK app (cdk.json)', () => {
     template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
     template.resourceCountIs('AWS::Lambda::Function', 3);
     template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: { GT_CONSOLIDATE_FIELDS: '{"sentiment":"dawid-skene"}' } } });
+    // The trigger starts the scale-out state machine for large jobs, with the places its steps may write.
+    const [machine] = Object.keys(template.findResources('AWS::StepFunctions::StateMachine'));
+    const { properties, statements } = functionWith(template, 'labelingJobStateChangeHandler');
+    expect(resolved(properties.Environment, template)).toMatchObject({ Variables: {
+      GT_CONSOLIDATE_SCALE_OUT_STATE_MACHINE: `arn:aws:stepfunctions:${region}:${account}:${machine}`,
+      GT_CONSOLIDATE_SCALE_OUT_WORK: 's3://acme-labels/gt-consolidate/work/', GT_CONSOLIDATE_SCALE_OUT_OUTPUT: 's3://acme-labels/gt-consolidate/consolidated/',
+    } });
+    expect(statements).toContainEqual({ actions: ['states:StartExecution'], resources: [`arn:aws:stepfunctions:${region}:${account}:${machine}`] });
     expect(Object.keys(template.findOutputs('*'))).toEqual(['TriggerFunction', 'PostAnnotationLambdaArn', 'ScaleOutStateMachineArn']);
     expect(JSON.parse(await readFile(path.join(repo, 'cdk.json'), 'utf8')).context).toEqual({ '@aws-cdk/aws-stepfunctions:useDistributedMapResultWriterV2': true });
   });

@@ -48,11 +48,11 @@ describe('S3Storage writers when the upload fails', () => {
 });
 
 describe('S3Storage.openRead', () => {
-  it('resumes a broken manifest stream from the last byte received, pinned to the ETag', async () => {
+  it('resumes a broken manifest stream from the last byte received, pinned to the ETag; its size (progress\'s total) is the object\'s', async () => {
     s3.reset();
     s3.on(GetObjectCommand)
-      .resolvesOnce({ Body: brokenBody(['line 1\nli']), ETag: '"abc"' })
-      .resolvesOnce({ Body: body('ne 2\n'), ETag: '"abc"' });
+      .resolvesOnce({ Body: brokenBody(['line 1\nli']), ETag: '"abc"', ContentLength: 14 })
+      .resolvesOnce({ Body: body('ne 2\n'), ETag: '"abc"', ContentLength: 5 });
     const counter = { retries: 0 };
     const stream = await new S3Storage(new S3Client({ region: 'us-east-1' }), policy, counter).openRead('s3://b/m.manifest');
     let text = '';
@@ -60,6 +60,7 @@ describe('S3Storage.openRead', () => {
     expect(text).toBe('line 1\nline 2\n');
     expect(s3.commandCalls(GetObjectCommand)[1]!.args[0].input).toMatchObject({ Range: 'bytes=9-', IfMatch: '"abc"' });
     expect(counter.retries).toBe(1);
+    expect(stream.totalBytes).toBe(14); // the first response's Content-Length, not the resumed range's
   });
 
   it('a stream that keeps breaking fails with one line naming the object, the byte and the error, not the SDK\'s text', async () => {

@@ -11,11 +11,13 @@ import { AugmentedManifestWriter } from '../../src/export/augmented-manifest.js'
 import { CocoWriter } from '../../src/export/coco.js';
 import { polygonArea } from '../../src/export/image-geometry.js';
 import { ShapeFieldReader, type ExportedField } from '../../src/export/shape-field.js';
+import { ShapeSink } from '../../src/export/shape-sink.js';
 import { SpanJsonlWriter } from '../../src/export/span-jsonl.js';
 import { StagedFolder, YoloWriter } from '../../src/export/yolo.js';
 import type { OutputWriter } from '../../src/io/storage.js';
 import type { DecidedObject, FieldDecision } from '../../src/pipeline/decide.js';
 import { boxes } from '../../strategies/boxes.js';
+import { keypoints } from '../../strategies/keypoints.js';
 import { spans } from '../../strategies/spans.js';
 import type { AnswerValue, Decision, LabeledBox } from '../../strategies/types.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -81,9 +83,9 @@ describe('choosing the exported field', () => {
     const sentiment = { answers: [{ kind: 'categorical', value: 'good', shape: 'string' } as AnswerValue], decision: null };
     expect(() => new ShapeFieldReader('coco', ['boxes'], 'sentiment').read(decided({}, { sentiment })))
       .toThrow('--field sentiment: a categorical field, and coco exports boxes; it has no boxes field (fields: sentiment)');
-    const points = { answers: [{ kind: 'keypoints', points: [{ label: 'eye', x: 1, y: 1 }] } as AnswerValue], decision: null };
-    expect(() => new ShapeFieldReader('coco', ['boxes', 'polygons'], 'pts').read(decided({}, { pts: points })))
-      .toThrow(/--field pts: a keypoints field, and coco exports boxes or polygons/);
+    const road = { answers: [{ kind: 'lines', lines: [{ label: 'lane', vertices: [{ x: 1, y: 1 }] }], shape: 'polylines' } as AnswerValue], decision: null };
+    expect(() => new ShapeFieldReader('coco', ['boxes', 'polygons', 'keypoints'], 'road').read(decided({}, { road })))
+      .toThrow(/--field road: a lines field, and coco exports boxes or polygons or keypoints/);
   });
 
   it('counts objects without the field and unresolved ones', () => {
@@ -128,6 +130,33 @@ describe('COCO', () => {
     const unsized = decided({ 'source-ref': 's3://b/a.jpg' }, { box: { answers: [{ kind: 'boxes', boxes: [] }], labels: [] } });
     expect(await coco.write(fieldOf(unsized))).toBe('no-image-size');
     expect(await coco.write(fieldOf(decided({}, { box: { answers: [drawn()], labels: [] } })))).toBe('no-source');
+  });
+
+  it('writes keypoints as one instance an image, in one category named after the field whose keypoints are its labels', async () => {
+    const clicks = (...points: [string, number, number][]): AnswerValue => ({ kind: 'keypoints', points: points.map(([label, x, y]) => ({ label, x, y })), image });
+    const answers = [clicks(['nose', 50, 20], ['eye', 48, 10]), clicks(['nose', 52, 20], ['eye', 48, 12]), clicks(['nose', 51, 21], ['ear', 30, 5])];
+    const decision = keypoints.create(keypoints.options.parse({})).decide(answers.map((value, n) => ({ workerId: `w${n}`, value })), { random: Math.random, object: 0 });
+    const file = memoryFile();
+    const sink = new ShapeSink(new ShapeFieldReader('coco', ['boxes', 'polygons', 'keypoints'], 'pose'), new CocoWriter(file));
+    await sink.write(decided({ 'source-ref': 's3://b/dog.jpg' }, { pose: { answers, decision } }));
+    // Kept: the nose (median of three clicks) and the eye (two of three); the ear one worker clicked is not, but is a keypoint name.
+    expect(await sink.finish()).toMatchObject({ objectsWritten: 1, shapesWritten: 2, classes: ['ear', 'eye', 'nose'] });
+    expect(JSON.parse(file.text)).toEqual({
+      images: [{ id: 1, file_name: 's3://b/dog.jpg', width: 100, height: 50 }],
+      annotations: [{
+        id: 1, image_id: 1, category_id: 1, bbox: [48, 11, 3, 9], area: 27, iscrowd: 0, score: decision.confidence,
+        keypoints: [0, 0, 0, 48, 11, 2, 51, 20, 2], num_keypoints: 2,
+      }],
+      categories: [{ id: 1, name: 'pose', keypoints: ['ear', 'eye', 'nose'], skeleton: [] }],
+    });
+  });
+
+  it('leaves out an image on which a keypoint label was kept twice (two subjects it cannot tell apart)', async () => {
+    const twoNoses = [{ label: 'nose', x: 10, y: 10 }, { label: 'nose', x: 80, y: 10 }];
+    const answers: AnswerValue[] = [{ kind: 'keypoints', points: twoNoses, image }];
+    const object = decided({ 'source-ref': 's3://b/dogs.jpg' }, { pose: { answers, decision: { value: { keypoints: twoNoses }, confidence: 1 } } });
+    const coco = new CocoWriter(memoryFile());
+    expect(await coco.write(new ShapeFieldReader('coco', ['keypoints']).read(object)!)).toBe('repeated-keypoint');
   });
 
   it('measures areas whichever way a polygon winds', () => {

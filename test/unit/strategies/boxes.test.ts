@@ -101,6 +101,23 @@ describe('boxes strategy', () => {
     expect(extrasKept).toBe(0);
   });
 
+  // datumaro tests/test_ops.py::test_can_match_shapes (wave2-anchors.md A1), its boxes at quorum = 1, pairwise_dist =
+  // 0.1, Bbox(x, y, w, h): source 0 draws a unique box of label 1 and (4, 5, 2, 4) of label 2, sources 1 and 2 draw
+  // (4, 4, 2, 5) and (3, 6, 2, 3) of label 2. The three label-2 boxes overlap pairwise by IoU 0.8, 0.27 and 0.23, so
+  // they cluster; datumaro keeps the unique box and, of the cluster, the member nearest the mean box: source 0's, as the
+  // medoid reducer does (IoU with the mean 0.71, against 0.59 and 0.40).
+  it('ports datumaro\'s test_can_match_shapes boxes with the medoid reducer', () => {
+    const bbox = (label: string, left: number, top: number, width: number, height: number): LabeledBox => ({ label, left, top, width, height });
+    const decision = boxes.create(boxes.options.parse({ iou: 0.1, quorum: 1, reducer: 'medoid' }), { labels: ['1', '2'] }).decide(byWorkers([
+      drawing([bbox('1', 1, 2, 3, 4), bbox('2', 4, 5, 2, 4)]), drawing([bbox('2', 4, 4, 2, 5)]), drawing([bbox('2', 3, 6, 2, 3)]),
+    ]), noRandom);
+    expect((decision.value as { annotations: unknown[] }).annotations).toEqual([
+      { class_id: 0, left: 1, top: 2, width: 3, height: 4 },
+      { class_id: 1, left: 4, top: 5, width: 2, height: 4 },
+    ]);
+    expect((decision.details as { objects: { votes: number }[] }).objects.map(({ votes }) => votes)).toEqual([1, 3]);
+  });
+
   it('votes the label across labels with crossLabel', () => {
     const decision = create({ crossLabel: true }).decide(byWorkers([
       drawing([xyxy('car', [0, 0, 10, 10])]), drawing([xyxy('truck', [0, 0, 10, 10])]), drawing([xyxy('car', [1, 0, 11, 10])]),
