@@ -122,7 +122,12 @@ interface EmState {
 
 /** The soft confusion counts N[w,o,c] = Σ_{answers (t,w,o)} P[t,c] into `counts` (workers × given × true). */
 export function countConfusions(answers: EmAnswers, posteriors: Float64Array, counts: Float64Array): void {
-  const { table, objectStart, responseOf, width, laneRow, laneCounts } = answers;
+  countLanes(answers, posteriors);
+  unpad(answers.laneCounts, answers.width, counts, answers.table.labels.length);
+}
+
+/** The counts into `laneCounts`, in rows of `width`. */
+function countLanes({ table, objectStart, responseOf, width, laneRow, laneCounts }: EmAnswers, posteriors: Float64Array): void {
   const k = table.labels.length;
   laneCounts.fill(0);
   for (let t = 0, row = 0; t < table.objectCount; t += 1, row += k) {
@@ -138,7 +143,6 @@ export function countConfusions(answers: EmAnswers, posteriors: Float64Array, co
       }
     }
   }
-  unpad(laneCounts, width, counts, k);
 }
 
 /** Copies rows of `width` cells into rows of k, dropping the padding. */
@@ -156,27 +160,40 @@ export function normaliseColumns(matrix: Float64Array, at: number, k: number): v
 }
 
 /** prior = mean_t P[t,·], then the model's M-step, then the logs the E-step reads. */
-function maximise(state: EmState, mStep: MStep): void {
-  const { answers, posteriors, priors, logPriors, errors, logErrors } = state;
+function maximise({ answers, posteriors, priors, logPriors, errors, logErrors }: EmState, mStep: MStep): void {
   const k = priors.length;
   for (let c = 0; c < k; c += 1) {
-    let sum = 0;
-    for (let at = c; at < posteriors.length; at += k) sum += posteriors[at]!;
-    priors[c] = sum / (answers.table.objectCount || 1);
+    priors[c] = sumColumn(posteriors, c, k) / (answers.table.objectCount || 1);
     logPriors[c] = Math.log(Math.max(priors[c]!, floor));
   }
   mStep(answers, posteriors, errors);
-  for (let response = 0; response < errors.length / k; response += 1) {
-    for (let c = 0; c < k; c += 1) logErrors[response * answers.width + c] = Math.log(errors[response * k + c]!);
+  takeLogs(errors, k, answers.width, logErrors);
+}
+
+/**
+ * Σ_t matrix[t, c] over rows of k cells, in a register. This and the other hot loops end their function: V8 compiles a
+ * long loop while it first runs, and code after the loop that had not yet run would leave that compiled code at every
+ * later call.
+ */
+function sumColumn(matrix: Float64Array, c: number, k: number): number {
+  let sum = 0;
+  for (let at = c; at < matrix.length; at += k) sum += matrix[at]!;
+  return sum;
+}
+
+/** log of each cell of rows of k into rows of `width` (the padding stays zero). */
+function takeLogs(values: Float64Array, k: number, width: number, logs: Float64Array): void {
+  for (let row = 0; row < values.length / k; row += 1) {
+    for (let c = 0; c < k; c += 1) logs[row * width + c] = Math.log(values[row * k + c]!);
   }
 }
 
 /** Updates `logJoint` and the posteriors, one object at a time; returns the log-likelihood per answer. */
 function expectation({ answers, posteriors, logPriors, logErrors, logJoint, keepLogJoint }: EmState): number {
-  const { table, objectStart, responseOf, width, laneRow: sums } = answers;
+  const { table: { objectCount }, objectStart, responseOf, width, laneRow: sums } = answers;
   const k = logPriors.length;
   let logLikelihood = 0;
-  for (let t = 0, row = 0; t < table.objectCount; t += 1, row += k) {
+  for (let t = 0, row = 0; t < objectCount; t += 1, row += k) {
     const from = objectStart[t]!;
     const to = objectStart[t + 1]!;
     for (let c = 0; c < width; c += lanes) {
@@ -206,7 +223,7 @@ function expectation({ answers, posteriors, logPriors, logErrors, logJoint, keep
     for (let c = 0; c < k; c += 1) posteriors[row + c]! /= sum;
     logLikelihood += max + Math.log(sum);
   }
-  return logLikelihood / (table.answerCount || 1);
+  return logLikelihood;
 }
 
 export function runEm(table: AnswerTable, options: EmOptions, mStep: MStep): EmModel;
@@ -232,7 +249,7 @@ export function runEm(table: AnswerTable, { maxIterations, tol }: EmOptions, mSt
   let converged = false;
   let logLikelihood = Number.NaN;
   while (iterations < maxIterations && !converged) {
-    const next = expectation(state);
+    const next = expectation(state) / (table.answerCount || 1);
     iterations += 1;
     maximise(state, mStep);
     converged = Math.abs(next - logLikelihood) < tol;
