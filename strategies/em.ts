@@ -72,8 +72,8 @@ export interface EmAnswers {
   table: AnswerTable;
   /** Object t's answers are [objectStart[t], objectStart[t + 1]). */
   objectStart: Int32Array;
-  /** Each answer's row in a workers × given × true array: worker · k + given. */
-  responseOf: Int32Array;
+  /** Where each answer's row starts in the padded workers × given × true arrays: (worker · k + given) · width. */
+  rowOf: Int32Array;
   /** k rounded up to a multiple of `lanes`: the row width of the arrays the hot loops read four labels at a time. */
   width: number;
   /** Scratch: one object's labels in `width` cells (the padding stays zero), and counts in workers × given such rows. */
@@ -91,16 +91,16 @@ function indexAnswers(table: AnswerTable): EmAnswers {
   const { objectOf, workerOf, labelOf, answerCount, objectCount } = table;
   const k = table.labels.length;
   const objectStart = new Int32Array(objectCount + 1);
-  const responseOf = new Int32Array(answerCount);
+  const width = lanes * Math.ceil(k / lanes);
+  const rowOf = new Int32Array(answerCount);
   for (let i = 0; i < answerCount; i += 1) {
     if (i > 0 && objectOf[i]! < objectOf[i - 1]!) throw new Error('EM needs each object\'s answers together, objects ascending');
     objectStart[objectOf[i]! + 1]! += 1;
-    responseOf[i] = workerOf[i]! * k + labelOf[i]!;
+    rowOf[i] = (workerOf[i]! * k + labelOf[i]!) * width;
   }
   for (let t = 0; t < objectCount; t += 1) objectStart[t + 1]! += objectStart[t]!;
-  const width = lanes * Math.ceil(k / lanes);
   const laneCounts = new Float64Array(table.workers.length * k * width);
-  return { table, objectStart, responseOf, width, laneRow: new Float64Array(width), laneCounts };
+  return { table, objectStart, rowOf, width, laneRow: new Float64Array(width), laneCounts };
 }
 
 /** Fills `errors` from the posteriors. */
@@ -127,7 +127,7 @@ export function countConfusions(answers: EmAnswers, posteriors: Float64Array, co
 }
 
 /** The counts into `laneCounts`, in rows of `width`. */
-function countLanes({ table, objectStart, responseOf, width, laneRow, laneCounts }: EmAnswers, posteriors: Float64Array): void {
+function countLanes({ table, objectStart, rowOf, width, laneRow, laneCounts }: EmAnswers, posteriors: Float64Array): void {
   const k = table.labels.length;
   laneCounts.fill(0);
   for (let t = 0, row = 0; t < table.objectCount; t += 1, row += k) {
@@ -135,7 +135,7 @@ function countLanes({ table, objectStart, responseOf, width, laneRow, laneCounts
     for (let c = 0; c < width; c += lanes) {
       const p0 = laneRow[c]!, p1 = laneRow[c + 1]!, p2 = laneRow[c + 2]!, p3 = laneRow[c + 3]!;
       for (let i = objectStart[t]!; i < objectStart[t + 1]!; i += 1) {
-        const at = responseOf[i]! * width + c;
+        const at = rowOf[i]! + c;
         laneCounts[at]! += p0;
         laneCounts[at + 1]! += p1;
         laneCounts[at + 2]! += p2;
@@ -188,9 +188,9 @@ function takeLogs(values: Float64Array, k: number, width: number, logs: Float64A
   }
 }
 
-/** Updates `logJoint` and the posteriors, one object at a time; returns the log-likelihood per answer. */
+/** Updates `logJoint` and the posteriors, one object at a time; returns the log-likelihood Σ_t log Σ_c e^{L[t,c]}. */
 function expectation({ answers, posteriors, logPriors, logErrors, logJoint, keepLogJoint }: EmState): number {
-  const { table: { objectCount }, objectStart, responseOf, width, laneRow: sums } = answers;
+  const { table: { objectCount }, objectStart, rowOf, width, laneRow: sums } = answers;
   const k = logPriors.length;
   let logLikelihood = 0;
   for (let t = 0, row = 0; t < objectCount; t += 1, row += k) {
@@ -199,7 +199,7 @@ function expectation({ answers, posteriors, logPriors, logErrors, logJoint, keep
     for (let c = 0; c < width; c += lanes) {
       let sum0 = 0, sum1 = 0, sum2 = 0, sum3 = 0;
       for (let i = from; i < to; i += 1) {
-        const at = responseOf[i]! * width + c;
+        const at = rowOf[i]! + c;
         sum0 += logErrors[at]!;
         sum1 += logErrors[at + 1]!;
         sum2 += logErrors[at + 2]!;
