@@ -72,8 +72,8 @@ export interface EmAnswers {
   table: AnswerTable;
   /** Object t's answers are [objectStart[t], objectStart[t + 1]). */
   objectStart: Int32Array;
-  /** Each answer's row in a workers × given × true array: worker · k + given. */
-  responseOf: Int32Array;
+  /** Where each answer's row starts in the padded workers × given × true arrays: (worker · k + given) · width. */
+  rowOf: Int32Array;
   /** k rounded up to a multiple of `lanes`: the row width of the arrays the hot loops read four labels at a time. */
   width: number;
   /** Scratch: one object's labels in `width` cells (the padding stays zero), and counts in workers × given such rows. */
@@ -91,16 +91,16 @@ function indexAnswers(table: AnswerTable): EmAnswers {
   const { objectOf, workerOf, labelOf, answerCount, objectCount } = table;
   const k = table.labels.length;
   const objectStart = new Int32Array(objectCount + 1);
-  const responseOf = new Int32Array(answerCount);
+  const width = lanes * Math.ceil(k / lanes);
+  const rowOf = new Int32Array(answerCount);
   for (let i = 0; i < answerCount; i += 1) {
     if (i > 0 && objectOf[i]! < objectOf[i - 1]!) throw new Error('EM needs each object\'s answers together, objects ascending');
     objectStart[objectOf[i]! + 1]! += 1;
-    responseOf[i] = workerOf[i]! * k + labelOf[i]!;
+    rowOf[i] = (workerOf[i]! * k + labelOf[i]!) * width;
   }
   for (let t = 0; t < objectCount; t += 1) objectStart[t + 1]! += objectStart[t]!;
-  const width = lanes * Math.ceil(k / lanes);
   const laneCounts = new Float64Array(table.workers.length * k * width);
-  return { table, objectStart, responseOf, width, laneRow: new Float64Array(width), laneCounts };
+  return { table, objectStart, rowOf, width, laneRow: new Float64Array(width), laneCounts };
 }
 
 /** Fills `errors` from the posteriors. */
@@ -122,7 +122,12 @@ interface EmState {
 
 /** The soft confusion counts N[w,o,c] = Σ_{answers (t,w,o)} P[t,c] into `counts` (workers × given × true). */
 export function countConfusions(answers: EmAnswers, posteriors: Float64Array, counts: Float64Array): void {
-  const { table, objectStart, responseOf, width, laneRow, laneCounts } = answers;
+  countLanes(answers, posteriors);
+  unpad(answers.laneCounts, answers.width, counts, answers.table.labels.length);
+}
+
+/** The counts into `laneCounts`, in rows of `width`. */
+function countLanes({ table, objectStart, rowOf, width, laneRow, laneCounts }: EmAnswers, posteriors: Float64Array): void {
   const k = table.labels.length;
   laneCounts.fill(0);
   for (let t = 0, row = 0; t < table.objectCount; t += 1, row += k) {
@@ -130,7 +135,7 @@ export function countConfusions(answers: EmAnswers, posteriors: Float64Array, co
     for (let c = 0; c < width; c += lanes) {
       const p0 = laneRow[c]!, p1 = laneRow[c + 1]!, p2 = laneRow[c + 2]!, p3 = laneRow[c + 3]!;
       for (let i = objectStart[t]!; i < objectStart[t + 1]!; i += 1) {
-        const at = responseOf[i]! * width + c;
+        const at = rowOf[i]! + c;
         laneCounts[at]! += p0;
         laneCounts[at + 1]! += p1;
         laneCounts[at + 2]! += p2;
@@ -138,7 +143,6 @@ export function countConfusions(answers: EmAnswers, posteriors: Float64Array, co
       }
     }
   }
-  unpad(laneCounts, width, counts, k);
 }
 
 /** Copies rows of `width` cells into rows of k, dropping the padding. */
@@ -156,33 +160,46 @@ export function normaliseColumns(matrix: Float64Array, at: number, k: number): v
 }
 
 /** prior = mean_t P[t,·], then the model's M-step, then the logs the E-step reads. */
-function maximise(state: EmState, mStep: MStep): void {
-  const { answers, posteriors, priors, logPriors, errors, logErrors } = state;
+function maximise({ answers, posteriors, priors, logPriors, errors, logErrors }: EmState, mStep: MStep): void {
   const k = priors.length;
   for (let c = 0; c < k; c += 1) {
-    let sum = 0;
-    for (let at = c; at < posteriors.length; at += k) sum += posteriors[at]!;
-    priors[c] = sum / (answers.table.objectCount || 1);
+    priors[c] = sumColumn(posteriors, c, k) / (answers.table.objectCount || 1);
     logPriors[c] = Math.log(Math.max(priors[c]!, floor));
   }
   mStep(answers, posteriors, errors);
-  for (let response = 0; response < errors.length / k; response += 1) {
-    for (let c = 0; c < k; c += 1) logErrors[response * answers.width + c] = Math.log(errors[response * k + c]!);
+  takeLogs(errors, k, answers.width, logErrors);
+}
+
+/**
+ * Σ_t matrix[t, c] over rows of k cells, in a register. This and the other hot loops end their function: V8 compiles a
+ * long loop while it first runs, and code after the loop that had not yet run would leave that compiled code at every
+ * later call.
+ */
+function sumColumn(matrix: Float64Array, c: number, k: number): number {
+  let sum = 0;
+  for (let at = c; at < matrix.length; at += k) sum += matrix[at]!;
+  return sum;
+}
+
+/** log of each cell of rows of k into rows of `width` (the padding stays zero). */
+function takeLogs(values: Float64Array, k: number, width: number, logs: Float64Array): void {
+  for (let row = 0; row < values.length / k; row += 1) {
+    for (let c = 0; c < k; c += 1) logs[row * width + c] = Math.log(values[row * k + c]!);
   }
 }
 
-/** Updates `logJoint` and the posteriors, one object at a time; returns the log-likelihood per answer. */
+/** Updates `logJoint` and the posteriors, one object at a time; returns the log-likelihood Σ_t log Σ_c e^{L[t,c]}. */
 function expectation({ answers, posteriors, logPriors, logErrors, logJoint, keepLogJoint }: EmState): number {
-  const { table, objectStart, responseOf, width, laneRow: sums } = answers;
+  const { table: { objectCount }, objectStart, rowOf, width, laneRow: sums } = answers;
   const k = logPriors.length;
   let logLikelihood = 0;
-  for (let t = 0, row = 0; t < table.objectCount; t += 1, row += k) {
+  for (let t = 0, row = 0; t < objectCount; t += 1, row += k) {
     const from = objectStart[t]!;
     const to = objectStart[t + 1]!;
     for (let c = 0; c < width; c += lanes) {
       let sum0 = 0, sum1 = 0, sum2 = 0, sum3 = 0;
       for (let i = from; i < to; i += 1) {
-        const at = responseOf[i]! * width + c;
+        const at = rowOf[i]! + c;
         sum0 += logErrors[at]!;
         sum1 += logErrors[at + 1]!;
         sum2 += logErrors[at + 2]!;
@@ -206,7 +223,7 @@ function expectation({ answers, posteriors, logPriors, logErrors, logJoint, keep
     for (let c = 0; c < k; c += 1) posteriors[row + c]! /= sum;
     logLikelihood += max + Math.log(sum);
   }
-  return logLikelihood / (table.answerCount || 1);
+  return logLikelihood;
 }
 
 export function runEm(table: AnswerTable, options: EmOptions, mStep: MStep): EmModel;
@@ -232,7 +249,7 @@ export function runEm(table: AnswerTable, { maxIterations, tol }: EmOptions, mSt
   let converged = false;
   let logLikelihood = Number.NaN;
   while (iterations < maxIterations && !converged) {
-    const next = expectation(state);
+    const next = expectation(state) / (table.answerCount || 1);
     iterations += 1;
     maximise(state, mStep);
     converged = Math.abs(next - logLikelihood) < tol;
