@@ -37,13 +37,13 @@ export const boxes: Strategy<z.infer<typeof options>> = {
   summary: 'boxes matched across workers (IoU), kept by quorum, averaged; object-detection output',
   kinds: ['boxes'],
   options,
-  create: ({ iou, quorum, crossLabel, reducer }, field) => {
+  create: ({ iou, reducer, ...matching }, field) => {
     const classIds = new Map((field?.labels ?? []).map((label, id) => [label, id]));
     return {
-      decide(answers) {
+      decide(answers, { random }) {
         const drawn = answers.map(({ value }) => (value.kind === 'boxes' ? value.boxes : []));
         const reduce = (members: readonly LabeledBox[], label: string) => wholePixels(reducers[reducer](members, label));
-        const { kept, dropped, confidence, outcome } = consolidateShapes(drawn, boxIou, reduce, { threshold: iou, quorum, crossLabel });
+        const { kept, dropped, confidence, outcome } = consolidateShapes(drawn, boxIou, reduce, { threshold: iou, ...matching, random });
         const image = commonImageSize(answers);
         return {
           value: {

@@ -38,13 +38,13 @@ export const keypoints: Strategy<z.infer<typeof options>> = {
   summary: 'keypoints matched across workers (OKS), kept by quorum, median of each cluster; submitted form',
   kinds: ['keypoints'],
   options,
-  create: ({ oks, sigma, quorum, crossLabel }) => ({
-    decide(answers) {
+  create: ({ oks, sigma, ...matching }) => ({
+    decide(answers, { random }) {
       const clicked = answers.map(({ value }) => (value.kind === 'keypoints' ? value.points : []));
       const image = commonImageSize(answers);
       const scale = objectScale(image, clicked.flat());
       const similarity = (a: LabeledPoint, b: LabeledPoint) => pointOks(a, b, scale, sigma);
-      const result = consolidateShapes(clicked, similarity, medianPoint, { threshold: oks, quorum, crossLabel });
+      const result = consolidateShapes(clicked, similarity, medianPoint, { threshold: oks, ...matching, random });
       const points = result.kept.map(({ shape }) => shape);
       return keptShapesDecision(result, { kind: 'keypoints', points, ...(image && { image }) }, 'keypoints');
     },

@@ -37,10 +37,10 @@ export const lines: Strategy<z.infer<typeof options>> = {
   summary: 'lines and polylines matched across workers (resampled OKS), kept by quorum, medoid of each cluster; submitted form',
   kinds: ['lines'],
   options,
-  create: ({ similarity, quorum, crossLabel }) => ({
-    decide(answers) {
+  create: ({ similarity, ...matching }) => ({
+    decide(answers, { random }) {
       const drawn = answers.map(({ value }) => (value.kind === 'lines' ? value.lines : []));
-      const result = consolidateShapes(drawn, lineSimilarity, medoidLine, { threshold: similarity, quorum, crossLabel });
+      const result = consolidateShapes(drawn, lineSimilarity, medoidLine, { threshold: similarity, ...matching, random });
       const image = commonImageSize(answers);
       const kept = result.kept.map(({ shape }) => shape);
       return keptShapesDecision(result, { kind: 'lines', lines: kept, shape: submittedKey(answers), ...(image && { image }) }, 'lines');

@@ -36,10 +36,10 @@ export const polygons: Strategy<z.infer<typeof options>> = {
   summary: 'polygons matched across workers (raster IoU), kept by quorum, medoid of each cluster; submitted form',
   kinds: ['polygons'],
   options,
-  create: ({ iou, quorum, crossLabel }) => ({
-    decide(answers) {
+  create: ({ iou, ...matching }) => ({
+    decide(answers, { random }) {
       const drawn = answers.map(({ value }) => (value.kind === 'polygons' ? value.polygons : []));
-      const result = consolidateShapes(drawn, polygonIou, medoidPolygon, { threshold: iou, quorum, crossLabel });
+      const result = consolidateShapes(drawn, polygonIou, medoidPolygon, { threshold: iou, ...matching, random });
       const image = commonImageSize(answers);
       return keptShapesDecision(result, { kind: 'polygons', polygons: result.kept.map(({ shape }) => shape), ...(image && { image }) }, 'polygons');
     },

@@ -29,10 +29,10 @@ export const spans: Strategy<z.infer<typeof options>> = {
   summary: 'entity spans matched across workers (Jaccard), kept by quorum, boundaries by mode; NER output',
   kinds: ['spans'],
   options,
-  create: ({ iou, quorum, crossLabel }, field) => ({
-    decide(answers) {
+  create: ({ iou, ...matching }, field) => ({
+    decide(answers, { random }) {
       const marked = answers.map(({ value }) => (value.kind === 'spans' ? value.spans : []));
-      const { kept, dropped, confidence, outcome } = consolidateShapes(marked, spanIou, modeSpan, { threshold: iou, quorum, crossLabel });
+      const { kept, dropped, confidence, outcome } = consolidateShapes(marked, spanIou, modeSpan, { threshold: iou, ...matching, random });
       return {
         value: {
           annotations: {
