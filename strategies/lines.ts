@@ -7,6 +7,7 @@
  * diag² / 2 of their joint bounding box, in the better direction (see `shapes/similarity.ts`). Per label unless
  * `crossLabel` (then the label is voted); kept by `quorum` (default ⌈workers / 2⌉: a worker who drew nothing there
  * votes "no").
+ * A `crossLabel` label tie is broken by `labelTie`: `lowest` (default), `first` or `random` (`shapes/consolidate-shapes.ts`).
  *
  * The line: the medoid, the member with the highest summed similarity to the others, as drawn (CVAT keeps a member
  * and never averages vertices).

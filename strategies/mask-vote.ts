@@ -33,7 +33,8 @@
  *
  * Instances, when every answer is `crowd-instance-segmentation` (`instances` = one colour per instance): each worker's
  * PNG is read as instance maps (colour → instance; pixels in no instance's colour are none), and the instances are
- * matched as the other shapes are (`shapes/consolidate-shapes.ts`: per label unless `crossLabel`, greedy pairwise
+ * matched as the other shapes are (`shapes/consolidate-shapes.ts`: per label unless `crossLabel`, a label tie then
+ * broken by `labelTie`, `random` deciding on the main thread where the run's seeded source is; greedy pairwise
  * matching on raster IoU ≥ `iou` (0.5), clusters with one instance per worker, kept when `quorum` workers drew it).
  * A kept instance's pixels are those at least ⌈members / 2⌉ of its members cover (the majority vote above, within the
  * cluster); its confidence = votes / workers × mean IoU of the result with the members, the field's the mean over

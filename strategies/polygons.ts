@@ -5,6 +5,7 @@
  * polygon filled by the even-odd rule at pixel centres (CVAT rasterises to pycocotools masks alike); per label unless
  * `crossLabel` (then the label is voted); kept by `quorum` (default ⌈workers / 2⌉: a worker who drew nothing there
  * votes "no").
+ * A `crossLabel` label tie is broken by `labelTie`: `lowest` (default), `first` or `random` (`shapes/consolidate-shapes.ts`).
  *
  * The polygon: the medoid, the member with the highest summed IoU to the others, as drawn (CVAT keeps a member and
  * never averages vertices; workers' polygons need not have as many vertices, nor start at the same one).

@@ -4,6 +4,7 @@
  * Matching: `shapes/matcher.ts` with interval IoU (the Jaccard index of the characters, `endOffset` exclusive) ≥ `iou`
  * (0.5), per label unless `crossLabel`; kept by `quorum` (default ⌈workers / 2⌉), as `boxes`. AWS's built-in job
  * "clusters text selections by Jaccard similarity".
+ * A `crossLabel` label tie is broken by `labelTie`: `lowest` (default), `first` or `random` (`shapes/consolidate-shapes.ts`).
  *
  * Boundaries, as AWS documents them: the mode of the members' starts and the mode of their ends; where several
  * values tie for the mode, the lower median of the members' values (an offset stays a whole character). Should the
