@@ -5,6 +5,7 @@
  * then clusters with at most one box per worker, every member within `iou` of every other; per label unless
  * `crossLabel` (then the label is voted). A cluster is kept when at least `quorum` workers drew it (default
  * ⌈workers / 2⌉ of those who answered: a worker who drew nothing there votes "no").
+ * A `crossLabel` label tie is broken by `labelTie`: `lowest` (default), `first` or `random` (`shapes/consolidate-shapes.ts`).
  *
  * The box: `reducer` `mean` (default: the mean of each edge, WBF's fused box with equal weights, AWS's "averages
  * them"), `median` (each edge's median) or `medoid` (the member nearest the mean, CVAT), in whole pixels.
@@ -37,13 +38,13 @@ export const boxes: Strategy<z.infer<typeof options>> = {
   summary: 'boxes matched across workers (IoU), kept by quorum, averaged; object-detection output',
   kinds: ['boxes'],
   options,
-  create: ({ iou, quorum, crossLabel, reducer }, field) => {
+  create: ({ iou, reducer, ...matching }, field) => {
     const classIds = new Map((field?.labels ?? []).map((label, id) => [label, id]));
     return {
-      decide(answers) {
+      decide(answers, { random }) {
         const drawn = answers.map(({ value }) => (value.kind === 'boxes' ? value.boxes : []));
         const reduce = (members: readonly LabeledBox[], label: string) => wholePixels(reducers[reducer](members, label));
-        const { kept, dropped, confidence, outcome } = consolidateShapes(drawn, boxIou, reduce, { threshold: iou, quorum, crossLabel });
+        const { kept, dropped, confidence, outcome } = consolidateShapes(drawn, boxIou, reduce, { threshold: iou, ...matching, random });
         const image = commonImageSize(answers);
         return {
           value: {

@@ -9,6 +9,7 @@
  * answers show. On the image's scale the match is lenient (OKS 0.5 at d ≈ 0.24 · √area: 130 px on 640 × 480), so
  * same-label points closer than that want a smaller `sigma`. Per label unless `crossLabel` (then the label is voted);
  * kept by `quorum` (default ⌈workers / 2⌉: a worker who did not click it votes "no").
+ * A `crossLabel` label tie is broken by `labelTie`: `lowest` (default), `first` or `random` (`shapes/consolidate-shapes.ts`).
  *
  * The point: the coordinate-wise median of the members (the recommendation of wave2-anchors.md A3; a careless click
  * among several moves it little). Not rounded: the median of an even count is the mean of the middle two.
@@ -38,13 +39,13 @@ export const keypoints: Strategy<z.infer<typeof options>> = {
   summary: 'keypoints matched across workers (OKS), kept by quorum, median of each cluster; submitted form',
   kinds: ['keypoints'],
   options,
-  create: ({ oks, sigma, quorum, crossLabel }) => ({
-    decide(answers) {
+  create: ({ oks, sigma, ...matching }) => ({
+    decide(answers, { random }) {
       const clicked = answers.map(({ value }) => (value.kind === 'keypoints' ? value.points : []));
       const image = commonImageSize(answers);
       const scale = objectScale(image, clicked.flat());
       const similarity = (a: LabeledPoint, b: LabeledPoint) => pointOks(a, b, scale, sigma);
-      const result = consolidateShapes(clicked, similarity, medianPoint, { threshold: oks, quorum, crossLabel });
+      const result = consolidateShapes(clicked, similarity, medianPoint, { threshold: oks, ...matching, random });
       const points = result.kept.map(({ shape }) => shape);
       return keptShapesDecision(result, { kind: 'keypoints', points, ...(image && { image }) }, 'keypoints');
     },

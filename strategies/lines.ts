@@ -7,6 +7,7 @@
  * diag² / 2 of their joint bounding box, in the better direction (see `shapes/similarity.ts`). Per label unless
  * `crossLabel` (then the label is voted); kept by `quorum` (default ⌈workers / 2⌉: a worker who drew nothing there
  * votes "no").
+ * A `crossLabel` label tie is broken by `labelTie`: `lowest` (default), `first` or `random` (`shapes/consolidate-shapes.ts`).
  *
  * The line: the medoid, the member with the highest summed similarity to the others, as drawn (CVAT keeps a member
  * and never averages vertices).
@@ -37,10 +38,10 @@ export const lines: Strategy<z.infer<typeof options>> = {
   summary: 'lines and polylines matched across workers (resampled OKS), kept by quorum, medoid of each cluster; submitted form',
   kinds: ['lines'],
   options,
-  create: ({ similarity, quorum, crossLabel }) => ({
-    decide(answers) {
+  create: ({ similarity, ...matching }) => ({
+    decide(answers, { random }) {
       const drawn = answers.map(({ value }) => (value.kind === 'lines' ? value.lines : []));
-      const result = consolidateShapes(drawn, lineSimilarity, medoidLine, { threshold: similarity, quorum, crossLabel });
+      const result = consolidateShapes(drawn, lineSimilarity, medoidLine, { threshold: similarity, ...matching, random });
       const image = commonImageSize(answers);
       const kept = result.kept.map(({ shape }) => shape);
       return keptShapesDecision(result, { kind: 'lines', lines: kept, shape: submittedKey(answers), ...(image && { image }) }, 'lines');

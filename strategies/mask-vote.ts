@@ -33,7 +33,8 @@
  *
  * Instances, when every answer is `crowd-instance-segmentation` (`instances` = one colour per instance): each worker's
  * PNG is read as instance maps (colour → instance; pixels in no instance's colour are none), and the instances are
- * matched as the other shapes are (`shapes/consolidate-shapes.ts`: per label unless `crossLabel`, greedy pairwise
+ * matched as the other shapes are (`shapes/consolidate-shapes.ts`: per label unless `crossLabel`, a label tie then
+ * broken by `labelTie`, `random` deciding on the main thread where the run's seeded source is; greedy pairwise
  * matching on raster IoU ≥ `iou` (0.5), clusters with one instance per worker, kept when `quorum` workers drew it).
  * A kept instance's pixels are those at least ⌈members / 2⌉ of its members cover (the majority vote above, within the
  * cluster); its confidence = votes / workers × mean IoU of the result with the members, the field's the mean over
@@ -86,8 +87,9 @@ export const maskVote: Strategy<MaskVoteOptions> = {
   kinds: ['mask'],
   options,
   create: (settings, field) => ({
-    decide: (answers) => decideMask(answers, settings, field?.labels),
-    ...(settings.threads > 0 && {
+    decide: (answers, { random }) => decideMask(answers, settings, random, field?.labels),
+    // A random label tie draws from the run's seeded source, which lives on the main thread.
+    ...(settings.threads > 0 && settings.labelTie !== 'random' && {
       decideOffThread: async (answers: readonly FieldAnswer[]) => {
         const decision = await maskPool(settings.threads).run({ answers, settings, labels: field?.labels });
         return decision.shapes ? { ...decision, shapes: { ...decision.shapes, similarity: instanceIou } } as Decision : decision;
@@ -96,10 +98,13 @@ export const maskVote: Strategy<MaskVoteOptions> = {
   }),
 };
 
-/** One object's decision: instances when every answer is an instance mask, else the pixel vote. */
-export function decideMask(answers: readonly FieldAnswer[], settings: MaskVoteOptions, labels?: readonly string[]): Decision {
+/**
+ * One object's decision: instances when every answer is an instance mask, else the pixel vote. `random` = the run's
+ * seeded source, for a `labelTie` of `random`.
+ */
+export function decideMask(answers: readonly FieldAnswer[], settings: MaskVoteOptions, random: () => number, labels?: readonly string[]): Decision {
   try {
-    if (answers.every(({ value }) => value.kind === 'mask' && value.instances)) return consolidateInstances(answers, settings);
+    if (answers.every(({ value }) => value.kind === 'mask' && value.instances)) return consolidateInstances(answers, settings, random);
     const mask = consolidateMasks(answers, settings, labels);
     return {
       value: mask.png,
@@ -156,7 +161,9 @@ export function consolidateMasks(answers: readonly FieldAnswer[], { quorum, tie,
 }
 
 /** Instance answers matched across workers and kept as instances (see the header). */
-function consolidateInstances(answers: readonly FieldAnswer[], { quorum, crossLabel, iou, maxPixels }: MaskVoteOptions): Decision {
+function consolidateInstances(
+  answers: readonly FieldAnswer[], { quorum, crossLabel, labelTie, iou, maxPixels }: MaskVoteOptions, random: () => number,
+): Decision {
   const masks = masksOf(answers);
   const instances = masks.map((mask) => mask.instances!);
   if (instances.some((list) => list.length > 255)) throw new MaskImageError('a worker drew more than 255 instances (an 8-bit map holds 255)');
@@ -164,7 +171,7 @@ function consolidateInstances(answers: readonly FieldAnswer[], { quorum, crossLa
   const { width, height, maps } = readMaps(answers, instances.map((list) =>
     new Map(list.map(({ color }, i) => [colorKey(color), i + 1] as const).reverse())), maxPixels);
   const drawn = maps.map((map, worker) => instancesOf(map, instances[worker]!));
-  const result = consolidateShapes(drawn, instanceIou, pixelMajority(width * height), { threshold: iou, quorum, crossLabel });
+  const result = consolidateShapes(drawn, instanceIou, pixelMajority(width * height), { threshold: iou, quorum, crossLabel, labelTie, random });
   const { png, instances: kept } = instancesPng(result.kept, width, height);
   const image = commonImageSize(answers);
   const decision = keptShapesDecision(result, {

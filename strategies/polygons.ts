@@ -5,6 +5,7 @@
  * polygon filled by the even-odd rule at pixel centres (CVAT rasterises to pycocotools masks alike); per label unless
  * `crossLabel` (then the label is voted); kept by `quorum` (default ⌈workers / 2⌉: a worker who drew nothing there
  * votes "no").
+ * A `crossLabel` label tie is broken by `labelTie`: `lowest` (default), `first` or `random` (`shapes/consolidate-shapes.ts`).
  *
  * The polygon: the medoid, the member with the highest summed IoU to the others, as drawn (CVAT keeps a member and
  * never averages vertices; workers' polygons need not have as many vertices, nor start at the same one).
@@ -36,10 +37,10 @@ export const polygons: Strategy<z.infer<typeof options>> = {
   summary: 'polygons matched across workers (raster IoU), kept by quorum, medoid of each cluster; submitted form',
   kinds: ['polygons'],
   options,
-  create: ({ iou, quorum, crossLabel }) => ({
-    decide(answers) {
+  create: ({ iou, ...matching }) => ({
+    decide(answers, { random }) {
       const drawn = answers.map(({ value }) => (value.kind === 'polygons' ? value.polygons : []));
-      const result = consolidateShapes(drawn, polygonIou, medoidPolygon, { threshold: iou, quorum, crossLabel });
+      const result = consolidateShapes(drawn, polygonIou, medoidPolygon, { threshold: iou, ...matching, random });
       const image = commonImageSize(answers);
       return keptShapesDecision(result, { kind: 'polygons', polygons: result.kept.map(({ shape }) => shape), ...(image && { image }) }, 'polygons');
     },

@@ -4,6 +4,7 @@
  * Matching: `shapes/matcher.ts` with interval IoU (the Jaccard index of the characters, `endOffset` exclusive) ≥ `iou`
  * (0.5), per label unless `crossLabel`; kept by `quorum` (default ⌈workers / 2⌉), as `boxes`. AWS's built-in job
  * "clusters text selections by Jaccard similarity".
+ * A `crossLabel` label tie is broken by `labelTie`: `lowest` (default), `first` or `random` (`shapes/consolidate-shapes.ts`).
  *
  * Boundaries, as AWS documents them: the mode of the members' starts and the mode of their ends; where several
  * values tie for the mode, the lower median of the members' values (an offset stays a whole character). Should the
@@ -29,10 +30,10 @@ export const spans: Strategy<z.infer<typeof options>> = {
   summary: 'entity spans matched across workers (Jaccard), kept by quorum, boundaries by mode; NER output',
   kinds: ['spans'],
   options,
-  create: ({ iou, quorum, crossLabel }, field) => ({
-    decide(answers) {
+  create: ({ iou, ...matching }, field) => ({
+    decide(answers, { random }) {
       const marked = answers.map(({ value }) => (value.kind === 'spans' ? value.spans : []));
-      const { kept, dropped, confidence, outcome } = consolidateShapes(marked, spanIou, modeSpan, { threshold: iou, quorum, crossLabel });
+      const { kept, dropped, confidence, outcome } = consolidateShapes(marked, spanIou, modeSpan, { threshold: iou, ...matching, random });
       return {
         value: {
           annotations: {

@@ -26,9 +26,12 @@ export function checkJob(job: ScaleOutJob): CheckedJob {
   if (job.manifest === '-') throw new UsageError('a sharded run reads the manifest once per shard: give a file or an s3:// manifest, not standard input');
   const checked = checkOptions(job);
   for (const [field, setting] of Object.entries(checked.fields)) {
-    if ((setting as { tie?: unknown }).tie === 'random') {
-      throw new UsageError(`fields.${field}.tie: "random" draws ties from one sequence over the whole job, which shards cannot share; `
-        + 'use lowest, first or none for a sharded run');
+    // `labelTie`: the shape strategies' label vote, which has no `none`.
+    for (const [option, others] of [['tie', 'lowest, first or none'], ['labelTie', 'lowest or first']] as const) {
+      if ((setting as Record<string, unknown>)[option] === 'random') {
+        throw new UsageError(`fields.${field}.${option}: "random" draws ties from one sequence over the whole job, which shards cannot share; `
+          + `use ${others} for a sharded run`);
+      }
     }
   }
   return checked;

@@ -1,8 +1,13 @@
 /**
  * What every shape strategy shares: the workers' shapes of one object in, the consolidated shapes out.
  *
- * 1. Match (`matcher.ts`): each label's shapes apart (default), or all of them at once when `crossLabel` (the label is
- *    then voted among the cluster's members, by majority with the field's tie policy).
+ * 1. Match (`matcher.ts`): each label's shapes apart (default), or all of them at once when `crossLabel`: the label is
+ *    then voted among the cluster's members (majority vote's `pluralityVote`), a tie broken by `labelTie`:
+ *    - `lowest` (default): the lowest tied label (as numbers when every label is one, as majority vote);
+ *    - `first`: the tied label of the member whose worker answered first (the order of the worker-response file);
+ *    - `random`: uniform among the tied labels, from the run's seeded source (`--seed`).
+ *    Majority vote's `none` is refused: a kept shape needs a label, and dropping it would count the workers' agreement
+ *    that it is there as a "no". A kept shape whose label was a tie is marked `labelTie: true`.
  * 2. Keep a cluster when its votes (members: one per worker at most) reach the quorum, by default ⌈workers / 2⌉ of
  *    the workers who answered the field; a worker who answered without drawing the shape counts as a "no".
  * 3. Reduce the members to one shape (the strategy's `reduce`: a mean, a median, the medoid, …).
@@ -15,7 +20,7 @@
  * output does not depend on anything but its answers.
  */
 import { z } from 'zod';
-import { compareLabels } from '../answer-table.js';
+import { pluralityVote } from '../majority-vote.js';
 import type { ShapeOutcome, WorkerShapeScore } from '../types.js';
 import { matchShapes, type Drawn } from './matcher.js';
 
@@ -23,7 +28,12 @@ import { matchShapes, type Drawn } from './matcher.js';
 export const matchingOptions = {
   quorum: z.number().int().min(1).optional(),
   crossLabel: z.boolean().default(false),
+  labelTie: z.enum(['lowest', 'first', 'random'], {
+    error: 'expected "lowest", "first" or "random" (a kept shape needs a label, so a label tie cannot be left unresolved)',
+  }).default('lowest'),
 };
+
+export type LabelTiePolicy = z.infer<typeof matchingOptions.labelTie>;
 
 export interface ShapeMatching {
   /** Least similarity for two shapes to be one (IoU, OKS, …). */
@@ -32,6 +42,10 @@ export interface ShapeMatching {
   quorum?: number | undefined;
   /** Match shapes of any label together and vote the label (default: only shapes of one label match). */
   crossLabel: boolean;
+  /** How a `crossLabel` vote's tie is broken (see the header). */
+  labelTie: LabelTiePolicy;
+  /** The run's seeded source (`DecisionContext.random`), drawn from only for a tie under `random`. */
+  random: () => number;
 }
 
 export interface KeptShape<S> {
@@ -42,7 +56,7 @@ export interface KeptShape<S> {
   confidence: number;
   /** The members, as drawn. */
   members: Drawn<S>[];
-  /** `crossLabel`: the label vote was a tie (broken by the lowest label). */
+  /** `crossLabel`: the label vote was a tie (broken by `labelTie`). */
   labelTie?: boolean;
 }
 
@@ -64,7 +78,7 @@ export function consolidateShapes<S extends { label: string }>(
   byWorker: readonly (readonly S[])[],
   similarity: (a: S, b: S) => number,
   reduce: (members: readonly S[], label: string) => S,
-  { threshold, quorum, crossLabel }: ShapeMatching,
+  { threshold, quorum, crossLabel, labelTie, random }: ShapeMatching,
 ): ShapeResult<S> {
   const workers = byWorker.length;
   const needed = quorum ?? Math.ceil(workers / 2);
@@ -82,8 +96,10 @@ export function consolidateShapes<S extends { label: string }>(
       dropped.push(members.length);
       continue;
     }
-    const { label, tie } = votedLabel(members.map(({ shape }) => shape.label));
-    const shape = reduce(members.map((m) => m.shape), label);
+    // In worker order (members are in the order they joined), for `first`; `none` is refused, so there is a winner.
+    const ballots = [...members].sort((a, b) => a.worker - b.worker).map(({ shape }) => shape.label);
+    const { winner: label, tie } = pluralityVote(ballots, (ballot) => ballot, labelTie, random);
+    const shape = reduce(members.map((m) => m.shape), label!);
     const meanSimilarity = members.reduce((sum, m) => sum + similarity(shape, m.shape), 0) / members.length;
     const confidence = agreement * (members.length / workers) * meanSimilarity;
     kept.push({ shape, votes: members.length, confidence, members, ...(tie && { labelTie: true }) });
@@ -111,13 +127,4 @@ function workerScores<S>(byWorker: readonly (readonly S[])[], kept: readonly Kep
 /** Every label drawn, in order of first appearance. */
 function labelsOf(byWorker: readonly (readonly { label: string }[])[]): string[] {
   return [...new Set(byWorker.flatMap((shapes) => shapes.map(({ label }) => label)))];
-}
-
-/** The most drawn label; a tie goes to the lowest (majority vote's default policy). */
-function votedLabel(labels: readonly string[]): { label: string; tie: boolean } {
-  const counts = new Map<string, number>();
-  for (const label of labels) counts.set(label, (counts.get(label) ?? 0) + 1);
-  const top = Math.max(...counts.values());
-  const tied = [...counts.keys()].filter((label) => counts.get(label) === top);
-  return { label: [...tied].sort(compareLabels(tied))[0]!, tie: tied.length > 1 };
 }

@@ -70,6 +70,8 @@ describe('the task handler', () => {
     await expect(handleTask({ step: 'fit', count: 2, job: { manifest: 'm' } })).rejects.toThrow(/not valid at job\.work/);
     await expect(handleTask({ step: 'shard', index: 0, count: 2, job: { ...job, fields: { topic: { strategy: 'majority-vote', tie: 'random' } } } }))
       .rejects.toThrow('fields.topic.tie: "random" draws ties from one sequence over the whole job');
+    await expect(handleTask({ step: 'shard', index: 0, count: 2, job: { ...job, fields: { objects: { strategy: 'boxes', labelTie: 'random' } } } }))
+      .rejects.toThrow('fields.objects.labelTie: "random" draws ties from one sequence over the whole job, which shards cannot share; use lowest or first');
   });
 
   it('reads an AWS Batch array child\'s shard from its environment', () => {

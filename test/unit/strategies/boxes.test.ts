@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { planFromSetting } from '../../../src/config/field-setting.js';
+import { UsageError } from '../../../src/errors.js';
 import { seededRandom } from '../../../src/random.js';
 import { boxes } from '../../../strategies/boxes.js';
 import { meanBox, medianBox, medoidBox } from '../../../strategies/shapes/box-reducers.js';
 import { boxIou } from '../../../strategies/shapes/similarity.js';
 import type { AnswerValue, LabeledBox } from '../../../strategies/types.js';
-import { byWorkers, noRandom } from './fixtures.js';
+import { byWorkers, fixedRandom, noRandom } from './fixtures.js';
 
 const labels = ['car', 'person', 'truck'];
 const create = (options: Record<string, unknown> = {}) => boxes.create(boxes.options.parse(options), { labels });
@@ -125,9 +127,32 @@ describe('boxes strategy', () => {
     expect((decision.value as { annotations: { class_id: number }[] }).annotations).toEqual([{ class_id: 0, left: 0, top: 0, width: 10, height: 10 }]);
   });
 
+  it('breaks a crossLabel tie by labelTie, and marks it', () => {
+    // truck by the first and third workers, car by the second and fourth: one 2-2 cluster.
+    const tied = byWorkers(['truck', 'car', 'truck', 'car'].map((label) => drawing([xyxy(label, [0, 0, 10, 10])])));
+    const decide = (labelTie: string, random = noRandom) => {
+      const decision = create({ crossLabel: true, labelTie }).decide(tied, random);
+      const [{ class_id }] = (decision.value as { annotations: { class_id: number }[] }).annotations as [{ class_id: number }];
+      expect((decision.details as { objects: unknown[] }).objects).toEqual([{ confidence: 1, votes: 4, labelTie: true }]);
+      return labels[class_id];
+    };
+    expect(decide('lowest')).toBe('car');
+    expect(decide('first')).toBe('truck');
+    expect(decide('random', fixedRandom(0.2))).toBe('truck');
+    expect(decide('random', fixedRandom(0.7))).toBe('car');
+  });
+
   it('refuses bad options', () => {
     expect(() => boxes.options.parse({ iou: 0 })).toThrow();
     expect(() => boxes.options.parse({ reducer: 'max' })).toThrow();
     expect(() => boxes.options.parse({ threshold: 0.5 })).toThrow();
+  });
+
+  it('refuses a label tie left unresolved, at configuration, naming the policies it takes', () => {
+    for (const strategy of ['boxes', 'spans', 'keypoints', 'polygons', 'lines', 'mask-vote']) {
+      expect(() => planFromSetting('objects', { strategy, crossLabel: true, labelTie: 'none' }))
+        .toThrow(new UsageError('fields.objects.labelTie: expected "lowest", "first" or "random" '
+          + '(a kept shape needs a label, so a label tie cannot be left unresolved)'));
+    }
   });
 });

@@ -6,7 +6,7 @@ import { decode, encode } from 'fast-png';
 import { describe, expect, it } from 'vitest';
 import { maskVote } from '../../../strategies/mask-vote.js';
 import type { AnswerValue, Decision } from '../../../strategies/types.js';
-import { byWorkers, noRandom } from './fixtures.js';
+import { byWorkers, fixedRandom, noRandom } from './fixtures.js';
 
 const [width, height] = [40, 30];
 interface Rect { label: string; x0: number; y0: number; x1: number; y1: number }
@@ -126,5 +126,26 @@ describe('mask-vote: instance segmentation kept as instances', () => {
     const onThread = await consolidator.decideOffThread!(byWorkers(workers));
     expect(onThread).toEqual(decision);
     expect(onThread.shapes!.similarity).toBe(decision.shapes!.similarity);
+  });
+});
+
+describe('mask-vote: an instance label tie under crossLabel', () => {
+  // One instance, drawn as a person by the first worker and as a car by the second.
+  const tied = byWorkers([instanceAnswer([shift(truth.carA, 0, 0, 'person')], palette), instanceAnswer([shift(truth.carA, 1, 0)], palette)]);
+  const create = (options: Record<string, unknown>) =>
+    maskVote.create(maskVote.options.parse({ crossLabel: true, ...options }), { labels: ['car', 'person'] });
+  const labelsOf = (decision: Decision) => (decision.value as Submitted).instances.map(({ label }) => label);
+
+  it('goes to the lowest label, the first worker\'s, or one drawn from the run\'s source', () => {
+    expect(labelsOf(create({ threads: 0 }).decide(tied, noRandom))).toEqual(['car']);
+    expect(labelsOf(create({ threads: 0, labelTie: 'first' }).decide(tied, noRandom))).toEqual(['person']);
+    expect(labelsOf(create({ threads: 0, labelTie: 'random' }).decide(tied, fixedRandom(0.2)))).toEqual(['person']);
+    expect(labelsOf(create({ threads: 0, labelTie: 'random' }).decide(tied, fixedRandom(0.7)))).toEqual(['car']);
+    expect(create({ threads: 0 }).decide(tied, noRandom).details).toMatchObject({ instances: [{ votes: 2, labelTie: true }] });
+  });
+
+  it('decides on a thread unless the tie is broken at random (the run\'s source is on the main thread)', async () => {
+    expect(create({ threads: 1, labelTie: 'random' }).decideOffThread).toBeUndefined();
+    expect(labelsOf(await create({ threads: 1, labelTie: 'first' }).decideOffThread!(tied))).toEqual(['person']);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { majorityVote, tiePolicies } from '../../../strategies/majority-vote.js';
+import { majorityVote, pluralityVote, tiePolicies } from '../../../strategies/majority-vote.js';
+import { voteKey } from '../../../strategies/submitted-form.js';
 import type { AnswerValue, FieldAnswer } from '../../../strategies/types.js';
 import {
   bool, byWorkers, classifier, fixedRandom, fromWorkers, noRandom, num, numString, plainString, radio, seeded, text, toggle,
@@ -241,6 +242,35 @@ describe('majority-vote: votes details', () => {
     expect(decision.confidence).toBe(0.5);
     expect(decision.details).toEqual({ votes: { b: 2, a: 1, c: 1 } });
     expect(Object.keys(decision.details!.votes as object)).toEqual(['b', 'a', 'c']);
+  });
+});
+
+describe('pluralityVote (majority vote\'s count, shared with the shape label vote)', () => {
+  const same = (ballot: string) => ballot;
+  // b and a tie at 2, first voted b, then a; c has 1.
+  const ballots = ['b', 'c', 'a', 'b', 'a'];
+
+  it('counts each key in first-voted order and breaks a tie by each policy', () => {
+    const lowest = pluralityVote(ballots, same, 'lowest', noRandom.random);
+    expect(lowest).toEqual({ votes: new Map([['b', 2], ['c', 1], ['a', 2]]), top: 2, tie: true, winner: 'a' });
+    expect(pluralityVote(ballots, same, 'first', noRandom.random).winner).toBe('b');
+    // Uniform over the tied keys in first-voted order [b, a]: [0, 0.5) → b, [0.5, 1) → a.
+    expect(pluralityVote(ballots, same, 'random', () => 0.49).winner).toBe('b');
+    expect(pluralityVote(ballots, same, 'random', () => 0.5).winner).toBe('a');
+    expect(pluralityVote(ballots, same, 'none', noRandom.random)).toMatchObject({ top: 2, tie: true, winner: undefined });
+  });
+
+  it('compares tied keys as numbers when every one is a number, else by code unit', () => {
+    expect(pluralityVote(['10', '9', '10', '9'], same, 'lowest', noRandom.random).winner).toBe('9');
+    expect(pluralityVote(['10', '9x', '10', '9x'], same, 'lowest', noRandom.random).winner).toBe('10');
+  });
+
+  it('returns the first ballot of the winning key, and draws nothing without a tie', () => {
+    const answers = [num(4), numString(4), num(5)];
+    for (const tie of tiePolicies) {
+      const vote = pluralityVote(answers, voteKey, tie, noRandom.random);
+      expect(vote).toEqual({ votes: new Map([['4', 2], ['5', 1]]), top: 2, tie: false, winner: answers[0] });
+    }
   });
 });
 

@@ -3,6 +3,7 @@ import { matchShapes } from '../../../../strategies/shapes/matcher.js';
 import { consolidateShapes } from '../../../../strategies/shapes/consolidate-shapes.js';
 import { boxIou, spanIou } from '../../../../strategies/shapes/similarity.js';
 import type { LabeledBox } from '../../../../strategies/types.js';
+import { noRandom } from '../fixtures.js';
 
 const box = (left: number, top: number, width = 10, height = 10): LabeledBox => ({ label: 'car', left, top, width, height });
 /** Clusters as `worker:index` of each member, for readable assertions. */
@@ -59,9 +60,10 @@ describe('consolidateShapes', () => {
     return { label, left: avg('left'), top: avg('top'), width: avg('width'), height: avg('height') };
   };
   const labeled = (label: string, left: number): LabeledBox => ({ label, left, top: 0, width: 10, height: 10 });
+  const perLabel = { threshold: 0.5, crossLabel: false, labelTie: 'lowest', random: noRandom.random } as const;
 
   it('keeps clusters that reach ⌈workers/2⌉ votes; a worker who drew nothing votes no', () => {
-    const result = consolidateShapes([[box(0, 0)], [box(0, 0), box(50, 50)], [], [box(2, 0)]], boxIou, mean, { threshold: 0.5, crossLabel: false });
+    const result = consolidateShapes([[box(0, 0)], [box(0, 0), box(50, 50)], [], [box(2, 0)]], boxIou, mean, perLabel);
     expect(result.kept.map(({ shape, votes }) => [shape.left, votes])).toEqual([[2 / 3, 3]]);
     expect(result.dropped).toEqual([1]);
     // 3 of 4 workers, times the mean IoU of the mean box with its members.
@@ -71,9 +73,31 @@ describe('consolidateShapes', () => {
 
   it('matches per label by default, and votes the label across labels with crossLabel (a tie to the lowest)', () => {
     const workers = [[labeled('car', 0)], [labeled('truck', 1)], [labeled('car', 0)], [labeled('truck', 0)]];
-    expect(consolidateShapes(workers, boxIou, mean, { threshold: 0.5, crossLabel: false }).kept.map(({ shape, votes }) => [shape.label, votes]))
+    expect(consolidateShapes(workers, boxIou, mean, perLabel).kept.map(({ shape, votes }) => [shape.label, votes]))
       .toEqual([['car', 2], ['truck', 2]]);
-    const cross = consolidateShapes(workers, boxIou, mean, { threshold: 0.5, crossLabel: true });
+    const cross = consolidateShapes(workers, boxIou, mean, { ...perLabel, crossLabel: true });
     expect(cross.kept.map(({ shape, votes, labelTie }) => [shape.label, votes, labelTie])).toEqual([['car', 4, true]]);
+  });
+
+  it('breaks a crossLabel tie by labelTie: the lowest label, the first worker\'s, or at random', () => {
+    // One cluster, 2-2: truck by workers 0 and 2, car by 1 and 3.
+    const workers = [[labeled('truck', 0)], [labeled('car', 1)], [labeled('truck', 0)], [labeled('car', 0)]];
+    const labelBy = (labelTie: 'lowest' | 'first' | 'random', random: () => number = noRandom.random) => {
+      const { kept } = consolidateShapes(workers, boxIou, mean, { ...perLabel, crossLabel: true, labelTie, random });
+      return kept.map(({ shape, votes, labelTie: tie }) => [shape.label, votes, tie]);
+    };
+    expect(labelBy('lowest')).toEqual([['car', 4, true]]);
+    expect(labelBy('first')).toEqual([['truck', 4, true]]);
+    // The tied labels in the workers' order [truck, car]: [0, 0.5) → truck, [0.5, 1) → car.
+    expect(labelBy('random', () => 0.2)).toEqual([['truck', 4, true]]);
+    expect(labelBy('random', () => 0.7)).toEqual([['car', 4, true]]);
+    // No tie: the majority label whatever the policy, nothing drawn.
+    const { kept } = consolidateShapes(workers.slice(0, 3), boxIou, mean, { ...perLabel, crossLabel: true, labelTie: 'random' });
+    expect(kept.map(({ shape, labelTie }) => [shape.label, labelTie])).toEqual([['truck', undefined]]);
+  });
+
+  it('compares numeric labels as numbers in a crossLabel tie', () => {
+    const workers = [[labeled('10', 0)], [labeled('9', 0)]];
+    expect(consolidateShapes(workers, boxIou, mean, { ...perLabel, crossLabel: true }).kept.map(({ shape }) => shape.label)).toEqual(['9']);
   });
 });
