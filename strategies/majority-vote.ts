@@ -36,7 +36,7 @@ export const majorityVote: Strategy<z.infer<typeof options>> = {
       const vote = pluralityVote(answers.map(({ value }) => value), voteKey, tie, context.random);
       const votes = Object.fromEntries(vote.votes);
       return {
-        value: vote.winner && submittedForm(vote.winner),
+        value: vote.winner === undefined ? undefined : submittedForm(vote.winner),
         confidence: vote.top / answers.length,
         details: vote.tie ? { votes, tie: true } : { votes },
       };
