@@ -26,7 +26,9 @@ export interface ReuseSettings {
   /** Continue the run the checkpoint was made by. */
   resume?: boolean;
   /**
-   * The checkpoint's folder (default: beside a local `out` when worker responses come from S3; `false`: no checkpoint).
+   * The checkpoint's folder or S3 prefix (default: beside a local `out` when worker responses come from S3; `false`:
+   * no checkpoint). Not beside an S3 `out` by default: a job retried without `--resume` would then stop on the
+   * checkpoint its failed attempt left.
    * Responses read from a local copy (a mirror) are as cheap to read again as a checkpoint is to replay, so such runs
    * checkpoint only into a folder named here.
    */
@@ -60,9 +62,9 @@ export class Reuse {
     const directory = checkpointDirectory(options, paths);
     if (options.resume && directory === undefined) {
       throw new UsageError('--resume needs a checkpoint folder: runs that read worker responses from a local copy, or write to S3 or '
-        + 'standard output, keep one only where --checkpoint <dir> says');
+        + 'standard output, keep one only where --checkpoint <dir|s3://bucket/prefix/> says');
     }
-    const checkpoint = directory === undefined ? undefined : await Checkpoint.open(directory, {
+    const checkpoint = directory === undefined ? undefined : await Checkpoint.open(directory, io.storageFor(directory), {
       resume: options.resume ?? false, fingerprint: preparedFingerprint({ manifest: options.manifest, ...settings }), cadence: options.checkpointEvery, log,
     });
     if (checkpoint && checkpoint.resumedLines > 0) log(`resuming: ${checkpoint.resumedLines} lines from the checkpoint in ${directory}`);
@@ -135,7 +137,8 @@ export class Reuse {
   }
 }
 
-function checkpointDirectory(options: ReuseOptions, paths: OutputPaths): string | undefined {
+/** The checkpoint's folder or S3 prefix, if the run keeps one (checked with the outputs before the run reads a line). */
+export function checkpointDirectory(options: ReuseOptions, paths: OutputPaths): string | undefined {
   if (options.checkpoint !== undefined) return options.checkpoint === false ? undefined : options.checkpoint;
   const local = paths.out !== undefined && paths.out !== '-' && !isS3Uri(paths.out);
   return local && options.outputs === undefined && !options.responsesAreLocal ? besideOutput(paths.out!, '.checkpoint') : undefined;
