@@ -8,7 +8,7 @@ import { UsageError } from '../errors.js';
 import type { JobIO } from '../io/job-io.js';
 import type { Line } from '../io/lines.js';
 import type { OutputGroup } from '../io/output-group.js';
-import { isS3Uri } from '../io/s3/s3-uri.js';
+import { isS3Uri, parseS3Uri } from '../io/s3/s3-uri.js';
 import type { PreferenceMapping } from '../responses/preferences.js';
 import type { Summary } from '../report/summary.js';
 import { Checkpoint, type CheckpointCadence } from './checkpoint.js';
@@ -139,7 +139,12 @@ export class Reuse {
 
 /** The checkpoint's folder or S3 prefix, if the run keeps one (checked with the outputs before the run reads a line). */
 export function checkpointDirectory(options: ReuseOptions, paths: OutputPaths): string | undefined {
-  if (options.checkpoint !== undefined) return options.checkpoint === false ? undefined : options.checkpoint;
+  const named = options.checkpoint;
+  if (named !== undefined && named !== false && isS3Uri(named) && !/[^/]/.test(parseS3Uri(named)?.key ?? '')) {
+    // The prefix is emptied once the run succeeds: never a whole bucket.
+    throw new UsageError(`--checkpoint ${named}: name a prefix inside the bucket, s3://bucket/prefix/`);
+  }
+  if (named !== undefined) return named === false ? undefined : named;
   const local = paths.out !== undefined && paths.out !== '-' && !isS3Uri(paths.out);
   return local && options.outputs === undefined && !options.responsesAreLocal ? besideOutput(paths.out!, '.checkpoint') : undefined;
 }

@@ -229,10 +229,15 @@ describe('a run whose checkpoint is on S3 (--checkpoint s3://…)', () => {
     await expect(s3Text(`out/damaged/output.manifest`)).rejects.toThrow();
   }, 60_000);
 
-  it('refuses a checkpoint in a bucket that does not exist before reading a line', async () => {
-    const refused = await cli(runArgs('majority-vote', path.join(dir, 'no-bucket', 'output.manifest'), ['--checkpoint', 's3://no-such-bucket/checkpoint/']));
-    expect(refused.code).toBe(2);
-    expect(refused.stderr).toContain('output bucket s3://no-such-bucket: the bucket does not exist');
+  it('refuses, before reading a line, a checkpoint in a bucket that does not exist or that is a whole bucket', async () => {
+    const out = path.join(dir, 'no-bucket', 'output.manifest');
+    const missing = await cli(runArgs('majority-vote', out, ['--checkpoint', 's3://no-such-bucket/checkpoint/']));
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('output bucket s3://no-such-bucket: the bucket does not exist');
+    const whole = await cli(runArgs('majority-vote', out, ['--checkpoint', `s3://${bucket}/`]));
+    expect(whole.code).toBe(2);
+    expect(whole.stderr).toContain(`--checkpoint s3://${bucket}/: name a prefix inside the bucket, s3://bucket/prefix/`);
+    await expect(stat(out)).rejects.toThrow();
   }, 30_000);
 });
 
