@@ -132,8 +132,8 @@ export const runDecisions: Decisions<ConsolidateOptions> = {
   report: { flags: '--report <file.html>', description: 'also write a self-contained HTML report of the run (a path or s3://bucket/key)' },
   resume: { flags: '--resume', description: 'continue an interrupted run from its checkpoint: lines it had prepared are not fetched again' },
   checkpoint: {
-    flags: '--checkpoint <dir|none>', toOption: (raw) => (raw === 'none' ? false : raw),
-    description: 'folder of the run\'s checkpoint, removed once it succeeds (default: <out>.checkpoint beside a local --out; none for S3 outputs)',
+    flags: '--checkpoint <dir|s3://bucket/prefix/|none>', toOption: (raw) => (raw === 'none' ? false : raw),
+    description: 'folder or S3 prefix of the run\'s checkpoint, removed once it succeeds (default: <out>.checkpoint beside a local --out; none for S3 outputs)',
   },
   checkpointEvery: {
     lines: { flags: '--checkpoint-every <lines>', description: `checkpoint after this many lines (default ${checkpointDefaults.lines})`, parse: positiveInt },

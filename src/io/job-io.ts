@@ -68,6 +68,7 @@ export class JobIO {
     readAll: async (location, maxBytes) => (await this.loadS3Storage()).readAll(location, maxBytes),
     createWriter: async (location) => (await this.loadS3Storage()).createWriter(location),
     createFolderWriter: async (location) => (await this.loadS3Storage()).createFolderWriter(location),
+    removeFolder: async (location) => (await this.loadS3Storage()).removeFolder(location),
   };
 
   private loadS3Storage(): Promise<S3Storage> {

@@ -1,6 +1,7 @@
 /** Local files (and `-` for stdin) behind the `Storage` interface. */
 import { closeSync, constants, createReadStream, existsSync, fstatSync, openSync, read, readlinkSync, readSync } from 'node:fs';
 import { once } from 'node:events';
+import { rm } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { RejectError } from '../errors.js';
@@ -27,6 +28,8 @@ export const localStorage: Storage = {
   createWriter: openLocalWriter,
 
   createFolderWriter: (folder) => LocalFolderWriter.open(folder),
+
+  removeFolder: (folder) => rm(folder, { recursive: true, force: true }),
 };
 
 /**

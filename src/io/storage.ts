@@ -19,6 +19,8 @@ export interface Storage {
   createWriter(location: string): Promise<OutputWriter>;
   /** A writer of files into the folder (or S3 prefix) `folder`, published together: nothing appears there before `commit`. */
   createFolderWriter(folder: string): Promise<FolderWriter>;
+  /** Deletes the folder (or every object under the S3 prefix `folder/`) and all it holds; none there is no error. */
+  removeFolder(folder: string): Promise<void>;
 }
 
 export interface OutputWriter {

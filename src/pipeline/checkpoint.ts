@@ -8,16 +8,20 @@
  * so the outputs are those of an uninterrupted run. Outputs commit all-or-nothing (`output-group.ts`), so a killed
  * run has published nothing; the checkpoint is removed once a run has committed.
  *
+ * The folder may be an S3 prefix (`s3://bucket/prefix/`, for a run whose machine may vanish): there each file is one
+ * upload, whole or absent without a rename, and is read back and removed through the same storage (`storage.ts`).
+ *
  * What is read back is untrusted: `checkpoint.json` is size-limited and shape-checked, each chunk must hash to what
  * the checkpoint recorded, and each line is checked as a prepared line (`prepared-codec.ts`).
  */
 import { createHash, type Hash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { UsageError } from '../errors.js';
+import { RejectError, UsageError } from '../errors.js';
 import { readLines, type Line } from '../io/lines.js';
+import { isS3Uri } from '../io/s3/s3-uri.js';
+import type { Storage } from '../io/storage.js';
 import { parseUntrustedJson } from '../responses/safe-json.js';
 import { decodePrepared, encodePrepared } from './prepared-codec.js';
 import type { Prepared } from './prepare.js';
@@ -59,6 +63,7 @@ export class Checkpoint {
 
   private constructor(
     private readonly directory: string,
+    private readonly storage: Storage,
     private readonly state: CheckpointState,
     private readonly cadence: Required<CheckpointCadence>,
   ) {
@@ -68,13 +73,15 @@ export class Checkpoint {
   /**
    * The checkpoint in `directory`: the one an interrupted run left (`resume`; none there starts from the first line,
    * with a notice), or a new one. One left there without `resume` stops the run: continuing or starting over is the
-   * user's choice. So does one written for other options (`fingerprint`: what shapes the prepared lines).
+   * user's choice. So does one written for other options (`fingerprint`: what shapes the prepared lines). `storage`:
+   * the storage of `directory` (`JobIO.storageFor`).
    */
   static async open(
     directory: string,
+    storage: Storage,
     { resume, fingerprint, cadence = {}, log }: { resume: boolean; fingerprint: string; cadence?: CheckpointCadence; log: (message: string) => void },
   ): Promise<Checkpoint> {
-    const found = await readState(directory);
+    const found = await readState(directory, storage);
     const settings = { ...checkpointDefaults, ...cadence };
     if (found && !resume) {
       throw new UsageError(`an interrupted run left a checkpoint in ${directory}: add --resume to continue it, or delete that folder to start over`);
@@ -83,7 +90,7 @@ export class Checkpoint {
       throw new UsageError(`the checkpoint in ${directory} was made with another manifest location, label attribute, preferences or response limit: resume with the same ones, or delete that folder to start over`);
     }
     if (!found && resume) log(`no checkpoint in ${directory}: starting from the first line`);
-    return new Checkpoint(directory, found ?? { version: 1, fingerprint, lines: 0, manifestSha256: emptySha256, chunks: [] }, settings);
+    return new Checkpoint(directory, storage, found ?? { version: 1, fingerprint, lines: 0, manifestSha256: emptySha256, chunks: [] }, settings);
   }
 
   /**
@@ -127,7 +134,7 @@ export class Checkpoint {
 
   /** After the run's outputs are committed: nothing is left to resume. */
   async remove(): Promise<void> {
-    await rm(this.directory, { recursive: true, force: true });
+    await this.storage.removeFolder(this.directory);
   }
 
   /** Lines the checkpoint held when the run started, which it replaces. */
@@ -144,10 +151,10 @@ export class Checkpoint {
   private async *replay(): AsyncGenerator<Prepared> {
     let expected = 1;
     for (const chunk of this.resumed.chunks) {
-      const file = path.join(this.directory, chunk.file);
+      const file = fileIn(this.directory, chunk.file);
       const hash = createHash('sha256');
       let count = 0;
-      for await (const { text, problem } of readLines(hashed(createReadStream(file), hash))) {
+      for await (const { text, problem } of readLines(hashed(await this.storage.openRead(file), hash))) {
         const what = `${file} line ${count + 1}`;
         if (problem) throw new Error(`${what}: ${problem.reason}`);
         const line = decodePrepared(text, what);
@@ -163,28 +170,53 @@ export class Checkpoint {
 
   /** Writes the pending lines as the next chunk, then the checkpoint naming it. */
   private async seal(mark: Mark): Promise<void> {
-    await mkdir(this.directory, { recursive: true });
     // Encoded once: hashing and writing the string would each convert it to UTF-8.
     const bytes = Buffer.from(this.pending.join(''));
     const chunk = { file: `prepared-${String(this.state.chunks.length + 1).padStart(6, '0')}.jsonl`, lines: this.pending.length, sha256: digest(createHash('sha256').update(bytes)) };
     this.pending = [];
-    await writeDurably(path.join(this.directory, chunk.file), bytes);
+    await this.write(chunk.file, bytes);
     this.state.chunks.push(chunk);
     this.state.lines = mark.line;
     this.state.manifestSha256 = mark.manifestSha256;
-    await writeDurably(path.join(this.directory, stateFile), JSON.stringify(this.state) + '\n');
+    await this.write(stateFile, JSON.stringify(this.state) + '\n');
+  }
+
+  /** A local file synced and renamed into place; an S3 object uploaded whole, which S3 publishes all at once. */
+  private async write(name: string, text: string | Buffer): Promise<void> {
+    const file = fileIn(this.directory, name);
+    if (!isS3Uri(file)) {
+      await mkdir(this.directory, { recursive: true });
+      return writeDurably(file, text);
+    }
+    const writer = await this.storage.createWriter(file);
+    try {
+      await writer.write(text.toString());
+      await writer.finish();
+      await writer.commit();
+    } catch (error) {
+      await writer.abort();
+      throw error;
+    }
   }
 }
+
+const fileIn = (directory: string, name: string): string =>
+  (isS3Uri(directory) ? `${directory.replace(/\/+$/, '')}/${name}` : path.join(directory, name));
 
 const emptySha256 = createHash('sha256').digest('hex');
 const digest = (hash: Hash): string => hash.copy().digest('hex');
 
-async function readState(directory: string): Promise<CheckpointState | undefined> {
-  const file = path.join(directory, stateFile);
-  const size = (await stat(file).catch(() => undefined))?.size;
-  if (size === undefined) return undefined;
-  if (size > maxStateBytes) throw new UsageError(`${file} is over ${maxStateBytes} bytes, so not a checkpoint: delete ${directory} to start over`);
-  const checked = stateSchema.safeParse(parseUntrustedJson(await readFile(file, 'utf8'), file));
+async function readState(directory: string, storage: Storage): Promise<CheckpointState | undefined> {
+  const file = fileIn(directory, stateFile);
+  let text: string;
+  try {
+    text = (await storage.readAll(file, maxStateBytes)).toString('utf8');
+  } catch (error) {
+    if (error instanceof RejectError && error.code === 'response-missing') return undefined;
+    if (error instanceof RejectError && error.code === 'response-too-large') throw new UsageError(`${file} is over ${maxStateBytes} bytes, so not a checkpoint: delete ${directory} to start over`);
+    throw error;
+  }
+  const checked = stateSchema.safeParse(parseUntrustedJson(text, file));
   if (!checked.success) throw new UsageError(`${file} is not a checkpoint (${z.prettifyError(checked.error).split('\n')[0]}): delete ${directory} to start over`);
   return checked.data;
 }

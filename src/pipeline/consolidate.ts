@@ -24,7 +24,7 @@ import { FieldPlanner } from './field-plan.js';
 import { checkLocations, openOutputs, outputPaths, type OutputPaths } from './outputs.js';
 import { defaultMaxResponseBytes, openPreparer } from './prepare-pool.js';
 import { prepareStage } from './prepare.js';
-import { Reuse, type ReuseSettings } from './reuse.js';
+import { checkpointDirectory, Reuse, type ReuseSettings } from './reuse.js';
 import { ProgressTracker, type Progress } from './progress.js';
 import { seededRandom } from '../random.js';
 import { runStages } from './stage.js';
@@ -162,7 +162,8 @@ async function run(options: JobOptions & { fields: Record<string, FieldSetting> 
     log(`field "${forTerminal(field)}": no strategy configured; ${plan.pickedFor} answers → ${plan.strategy.name}`));
   const paths = await outputPaths(options.manifest, { ...options, hasSink: options.sink !== undefined });
   const refs = refPolicyFor(options.manifest, options, log);
-  await checkLocations(io, options.manifest, paths);
+  const reuseOptions = { ...options, responsesAreLocal: refs.mirrors.length > 0 || refs.job !== undefined };
+  await checkLocations(io, options.manifest, paths, checkpointDirectory(reuseOptions, paths));
   const frozen = options.model === undefined ? undefined : await loadFrozenModel(io, options.model);
   const gold = await goldFor(options, io);
   const summary = emptySummary(options.manifest, paths.out ?? null, paths.rejects);
@@ -170,7 +171,7 @@ async function run(options: JobOptions & { fields: Record<string, FieldSetting> 
   const model: JobModel = { fittedLabels: new Map() };
   const tally = countingTally(options, summary, (object) => workers.observe(object.workers));
 
-  const reuse = await Reuse.open({ ...options, responsesAreLocal: refs.mirrors.length > 0 || refs.job !== undefined }, paths, io, log);
+  const reuse = await Reuse.open(reuseOptions, paths, io, log);
   const input = await io.storageFor(options.manifest).openRead(options.manifest);
   const progress = new ProgressTracker(options.onProgress, summary, input);
   const prepare = openPreparer(options, io, refs, concurrency);

@@ -99,9 +99,12 @@ async function refuseCollisions(manifest: string, paths: OutputPaths): Promise<v
 const labelOf = (name: string) =>
   name === 'sideFiles' ? 'the side-file folder (named after --out)' : `--${name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`;
 
-/** Missing credentials, buckets, the manifest or access stop the run here, with one line (see `preflight.ts`). */
-export async function checkLocations(io: JobIO, manifest: string, paths: OutputPaths): Promise<void> {
-  const s3Outputs = Object.values(paths).filter((location): location is string => location !== undefined && isS3Uri(location));
+/**
+ * Missing credentials, buckets, the manifest or access stop the run here, with one line (see `preflight.ts`); the
+ * checkpoint's bucket (`checkpoint`, a folder or prefix) is checked as an output's.
+ */
+export async function checkLocations(io: JobIO, manifest: string, paths: OutputPaths, checkpoint?: string): Promise<void> {
+  const s3Outputs = [...Object.values(paths), checkpoint].filter((location): location is string => location !== undefined && isS3Uri(location));
   if (!isS3Uri(manifest) && s3Outputs.length === 0) return;
   const { checkS3Access } = await import('../io/s3/preflight.js');
   await checkS3Access(await io.client(), isS3Uri(manifest) ? manifest : undefined, s3Outputs, io.retry, io.counter);

@@ -8,7 +8,7 @@ import { UsageError } from '../errors.js';
 import type { JobIO } from '../io/job-io.js';
 import type { Line } from '../io/lines.js';
 import type { OutputGroup } from '../io/output-group.js';
-import { isS3Uri } from '../io/s3/s3-uri.js';
+import { isS3Uri, parseS3Uri } from '../io/s3/s3-uri.js';
 import type { PreferenceMapping } from '../responses/preferences.js';
 import type { Summary } from '../report/summary.js';
 import { Checkpoint, type CheckpointCadence } from './checkpoint.js';
@@ -26,7 +26,9 @@ export interface ReuseSettings {
   /** Continue the run the checkpoint was made by. */
   resume?: boolean;
   /**
-   * The checkpoint's folder (default: beside a local `out` when worker responses come from S3; `false`: no checkpoint).
+   * The checkpoint's folder or S3 prefix (default: beside a local `out` when worker responses come from S3; `false`:
+   * no checkpoint). Not beside an S3 `out` by default: a job retried without `--resume` would then stop on the
+   * checkpoint its failed attempt left.
    * Responses read from a local copy (a mirror) are as cheap to read again as a checkpoint is to replay, so such runs
    * checkpoint only into a folder named here.
    */
@@ -60,9 +62,9 @@ export class Reuse {
     const directory = checkpointDirectory(options, paths);
     if (options.resume && directory === undefined) {
       throw new UsageError('--resume needs a checkpoint folder: runs that read worker responses from a local copy, or write to S3 or '
-        + 'standard output, keep one only where --checkpoint <dir> says');
+        + 'standard output, keep one only where --checkpoint <dir|s3://bucket/prefix/> says');
     }
-    const checkpoint = directory === undefined ? undefined : await Checkpoint.open(directory, {
+    const checkpoint = directory === undefined ? undefined : await Checkpoint.open(directory, io.storageFor(directory), {
       resume: options.resume ?? false, fingerprint: preparedFingerprint({ manifest: options.manifest, ...settings }), cadence: options.checkpointEvery, log,
     });
     if (checkpoint && checkpoint.resumedLines > 0) log(`resuming: ${checkpoint.resumedLines} lines from the checkpoint in ${directory}`);
@@ -135,8 +137,14 @@ export class Reuse {
   }
 }
 
-function checkpointDirectory(options: ReuseOptions, paths: OutputPaths): string | undefined {
-  if (options.checkpoint !== undefined) return options.checkpoint === false ? undefined : options.checkpoint;
+/** The checkpoint's folder or S3 prefix, if the run keeps one (checked with the outputs before the run reads a line). */
+export function checkpointDirectory(options: ReuseOptions, paths: OutputPaths): string | undefined {
+  const named = options.checkpoint;
+  if (named !== undefined && named !== false && isS3Uri(named) && !/[^/]/.test(parseS3Uri(named)?.key ?? '')) {
+    // The prefix is emptied once the run succeeds: never a whole bucket.
+    throw new UsageError(`--checkpoint ${named}: name a prefix inside the bucket, s3://bucket/prefix/`);
+  }
+  if (named !== undefined) return named === false ? undefined : named;
   const local = paths.out !== undefined && paths.out !== '-' && !isS3Uri(paths.out);
   return local && options.outputs === undefined && !options.responsesAreLocal ? besideOutput(paths.out!, '.checkpoint') : undefined;
 }

@@ -2,13 +2,13 @@
  * `run --resume`: the built CLI is killed with SIGKILL at several points, resumed, and must write the outputs of an
  * uninterrupted run byte for byte, without fetching again what it had checkpointed. The job is in S3 (s3rver, started
  * here) behind a proxy that delays every request, so a run lasts long enough to be killed midway; outputs go to local
- * files and to S3. A two-pass run is also killed after its last checkpoint, while it fits, decides and writes (behind a
- * proxy that slows uploads).
+ * files and to S3, the checkpoint to a local folder or to S3. A two-pass run is also killed after its last checkpoint,
+ * while it fits, decides and writes (behind a proxy that slows uploads).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeJobTree, type JobObject } from '../../sample-output/job-tree.js';
 import { s3rverEnv, startS3Server, type TestS3 } from '../../sample-output/s3-server.js';
@@ -57,17 +57,20 @@ const env = { ...process.env, ...s3rverEnv };
 const runArgs = (strategy: string, out: string, more: string[]) =>
   ['run', manifest, '-o', out, '-s', `animal=${strategy}`, '--endpoint-url', slow.endpoint, '--concurrency', '4', '--progress', 'none', ...more];
 
-/** Starts the CLI and kills it with SIGKILL once its checkpoint holds at least `lines` lines; resolves the lines it held. */
-async function killAfter(args: string[], checkpointFile: string, lines: number): Promise<number> {
+/**
+ * Starts the CLI and kills it with SIGKILL once its checkpoint (the folder or S3 prefix `checkpoint`) holds at least
+ * `lines` lines; resolves the lines it held.
+ */
+async function killAfter(args: string[], checkpoint: string, lines: number): Promise<number> {
   const child: ChildProcess = spawn(process.execPath, [bin, ...args], { cwd: repo, env, stdio: 'ignore' });
   const exited = new Promise((resolve) => child.once('exit', resolve));
   try {
     for (;;) {
-      const held = await checkpointLines(checkpointFile);
+      const held = await checkpointLines(checkpoint);
       if (held >= lines) {
         child.kill('SIGKILL');
         await exited;
-        return checkpointLines(checkpointFile);
+        return checkpointLines(checkpoint);
       }
       if (child.exitCode !== null) throw new Error(`the run ended (${child.exitCode}) before its checkpoint held ${lines} lines`);
       await new Promise((resolve) => setTimeout(resolve, 2));
@@ -77,9 +80,17 @@ async function killAfter(args: string[], checkpointFile: string, lines: number):
   }
 }
 
-async function checkpointLines(file: string): Promise<number> {
-  const text = await readFile(file, 'utf8').catch(() => undefined);
-  return text === undefined ? 0 : (JSON.parse(text) as { lines: number }).lines;
+const s3Key = (uri: string) => uri.slice(`s3://${bucket}/`.length);
+
+async function checkpointLines(checkpoint: string): Promise<number> {
+  const read = checkpoint.startsWith('s3://') ? s3Text(`${s3Key(checkpoint)}checkpoint.json`) : readFile(path.join(checkpoint, 'checkpoint.json'), 'utf8');
+  const text = await read.catch(() => undefined);
+  if (text === undefined) return 0;
+  try {
+    return (JSON.parse(text) as { lines: number }).lines;
+  } catch {
+    return 0; // s3rver (unlike S3) serves an object being replaced as far as it is written: read it again
+  }
 }
 
 async function runCli(args: string[]) {
@@ -126,18 +137,17 @@ describe.each(['majority-vote', 'dawid-skene'])('a run with %s killed with SIGKI
     const read = (run: string) => (suffix: string) => (where === 'local' ? readFile(local(run) + suffix, 'utf8') : s3Text(`out/${name}/${run}/output${suffix}`));
     const checkpoint = where === 'local' ? `${local('killed')}.checkpoint` : path.join(dir, name, 'checkpoint');
     const killedArgs = runArgs(strategy, outOf('killed'), ['--checkpoint-every', '15', ...(where === 's3' ? ['--checkpoint', checkpoint] : [])]);
-    const checkpointFile = path.join(checkpoint, 'checkpoint.json');
 
     const whole = await uninterrupted(strategy);
 
     // Killed after the first checkpoint, then again, resumed, after the fourth; nothing was published meanwhile.
-    expect(await killAfter(killedArgs, checkpointFile, 15)).toBeGreaterThanOrEqual(15);
+    expect(await killAfter(killedArgs, checkpoint, 15)).toBeGreaterThanOrEqual(15);
     if (where === 'local') {
       const refused = await cli([...killedArgs, '--endpoint-url', slow.endpoint]);
       expect(refused.code).toBe(2);
       expect(refused.stderr).toContain('add --resume');
     }
-    const held = await killAfter([...killedArgs, '--resume'], checkpointFile, 60);
+    const held = await killAfter([...killedArgs, '--resume'], checkpoint, 60);
     expect(held).toBeGreaterThanOrEqual(60);
     await expect(read('killed')('.manifest')).rejects.toThrow();
 
@@ -161,7 +171,7 @@ describe('a two-pass run killed after its last checkpoint', () => {
       ['--endpoint-url', slowWrites.endpoint, '--checkpoint-every', '15', '--checkpoint', checkpoint]);
     const whole = await uninterrupted('dawid-skene');
 
-    expect(await killAfter(args, path.join(checkpoint, 'checkpoint.json'), objects.length)).toBe(objects.length);
+    expect(await killAfter(args, checkpoint, objects.length)).toBe(objects.length);
     await expect(s3Text(`out/${name}/output.manifest`)).rejects.toThrow();
 
     const before = slowWrites.log.length;
@@ -173,11 +183,69 @@ describe('a two-pass run killed after its last checkpoint', () => {
   }, 180_000);
 });
 
+const keysUnder = async (prefix: string) =>
+  ((await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }))).Contents ?? []).map(({ Key }) => Key!).sort();
+
+describe('a run whose checkpoint is on S3 (--checkpoint s3://…)', () => {
+  it('killed after a checkpoint and resumed, writes the outputs of an uninterrupted run and removes the checkpoint', async () => {
+    const checkpoint = `s3://${bucket}/checkpoints/resumed/`;
+    const out = (suffix: string) => s3Text(`out/s3-checkpoint/output${suffix}`);
+    const args = runArgs('majority-vote', `s3://${bucket}/out/s3-checkpoint/output.manifest`, ['--checkpoint-every', '15', '--checkpoint', checkpoint]);
+    const whole = await uninterrupted('majority-vote');
+
+    const held = await killAfter(args, checkpoint, 30);
+    expect(held).toBeGreaterThanOrEqual(30);
+    expect(await keysUnder(s3Key(checkpoint))).toContain(`${s3Key(checkpoint)}prepared-000001.jsonl`);
+    const refused = await cli(args);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`an interrupted run left a checkpoint in ${checkpoint}: add --resume`);
+
+    const before = slow.log.length;
+    const { stderr } = await runCli([...args, '--resume']);
+    expect(stderr).toContain(`resuming: ${held} lines from the checkpoint in ${checkpoint}`);
+    expect(await outputsOf(out)).toEqual(whole);
+    expect(responseGets(slow, before)).toHaveLength(objects.filter((object, i) => object.answers && i >= held).length);
+    expect(await keysUnder(s3Key(checkpoint))).toEqual([]);
+  }, 180_000);
+
+  it('refuses a changed chunk and a checkpoint.json that is not one, keeping the checkpoint', async () => {
+    const checkpoint = `s3://${bucket}/checkpoints/damaged`;
+    const args = runArgs('majority-vote', `s3://${bucket}/out/damaged/output.manifest`, ['--checkpoint-every', '15', '--checkpoint', checkpoint]);
+    await killAfter(args, `${checkpoint}/`, 15);
+    const put = (name: string, Body: string) => client.send(new PutObjectCommand({ Bucket: bucket, Key: `${s3Key(checkpoint)}/${name}`, Body }));
+
+    const chunk = await s3Text(`${s3Key(checkpoint)}/prepared-000001.jsonl`);
+    await put('prepared-000001.jsonl', chunk.split('\n').slice(1).join('\n')); // its first line dropped
+    const changed = await cli([...args, '--resume']);
+    expect(changed.code).toBe(1);
+    expect(changed.stderr).toContain(`${checkpoint}/prepared-000001.jsonl line 1 holds manifest line 2, not 1`);
+    expect(await keysUnder(`${s3Key(checkpoint)}/`)).toContain(`${s3Key(checkpoint)}/checkpoint.json`);
+
+    await put('checkpoint.json', JSON.stringify({ version: 1, fingerprint: 'x', lines: 15 }));
+    const notOne = await cli([...args, '--resume']);
+    expect(notOne.code).toBe(2);
+    expect(notOne.stderr).toContain(`${checkpoint}/checkpoint.json is not a checkpoint`);
+    expect(notOne.stderr).toContain(`delete ${checkpoint} to start over`);
+    await expect(s3Text(`out/damaged/output.manifest`)).rejects.toThrow();
+  }, 60_000);
+
+  it('refuses, before reading a line, a checkpoint in a bucket that does not exist or that is a whole bucket', async () => {
+    const out = path.join(dir, 'no-bucket', 'output.manifest');
+    const missing = await cli(runArgs('majority-vote', out, ['--checkpoint', 's3://no-such-bucket/checkpoint/']));
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('output bucket s3://no-such-bucket: the bucket does not exist');
+    const whole = await cli(runArgs('majority-vote', out, ['--checkpoint', `s3://${bucket}/`]));
+    expect(whole.code).toBe(2);
+    expect(whole.stderr).toContain(`--checkpoint s3://${bucket}/: name a prefix inside the bucket, s3://bucket/prefix/`);
+    await expect(stat(out)).rejects.toThrow();
+  }, 30_000);
+});
+
 describe('resume refusals', () => {
   it('refuses a checkpoint made from another manifest, naming the fix', async () => {
     const out = path.join(dir, 'refusal', 'output.manifest');
     const args = runArgs('majority-vote', out, ['--checkpoint-every', '15']);
-    await killAfter(args, path.join(dir, 'refusal', 'output.checkpoint', 'checkpoint.json'), 15);
+    await killAfter(args, path.join(dir, 'refusal', 'output.checkpoint'), 15);
     const other = await cli(['run', path.join(dir, 'job', 'job', 'manifests', 'output', 'output.manifest'), '-o', out, '--resume',
       '--checkpoint', path.join(dir, 'refusal', 'output.checkpoint'), '--progress', 'none']);
     expect(other.code).toBe(2);

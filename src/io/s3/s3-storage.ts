@@ -9,7 +9,8 @@
 import { once } from 'node:events';
 import { PassThrough, Readable } from 'node:stream';
 import {
-  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, GetObjectCommand, UploadPartCommand,
+  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, DeleteObjectCommand, GetObjectCommand,
+  ListObjectsV2Command, UploadPartCommand,
   type GetObjectCommandOutput, type S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
@@ -140,9 +141,24 @@ export class S3Storage implements Storage {
 
   async createFolderWriter(uri: string): Promise<FolderWriter> {
     const { bucket, key } = locationOf(uri);
-    return new FolderUploadWriter(this.client, bucket, key.endsWith('/') || key === '' ? key : `${key}/`);
+    return new FolderUploadWriter(this.client, bucket, asFolder(key));
+  }
+
+  /** One DELETE per object listed under the prefix: what this removes (a checkpoint) holds a few. */
+  async removeFolder(uri: string): Promise<void> {
+    const { bucket, key } = locationOf(uri);
+    const limit = pLimit(folderUploads);
+    let ContinuationToken: string | undefined;
+    do {
+      const page = await this.client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: asFolder(key), ContinuationToken }));
+      await Promise.all((page.Contents ?? []).map(({ Key }) => limit(() => this.client.send(new DeleteObjectCommand({ Bucket: bucket, Key })))));
+      ContinuationToken = page.NextContinuationToken;
+    } while (ContinuationToken);
   }
 }
+
+/** `out/masks` and `out/masks/` → `out/masks/`: the objects of a folder, not those whose names merely start alike. */
+const asFolder = (key: string): string => (key.endsWith('/') || key === '' ? key : `${key}/`);
 
 /** The body's chunks; a silence longer than `ms` fails it with a retryable `TimeoutError`. */
 async function* withinSilence(body: Readable, ms: number): AsyncGenerator<Buffer> {
